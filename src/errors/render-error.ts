@@ -1,0 +1,21 @@
+// Renders a GatewayError in the wire shape the route speaks. Anthropic routes get
+// {"type":"error","error":{"type","message"}}; everything else gets OpenAI's
+// {"error":{"message","type","param","code"}}.
+
+import type { GatewayError } from './gateway-error'
+
+export type WireFormat = 'anthropic' | 'openai'
+
+export function renderErrorBody(error: GatewayError, format: WireFormat): string {
+  if (format === 'anthropic') {
+    return JSON.stringify({ type: 'error', error: { type: error.type, message: error.message } })
+  }
+  return JSON.stringify({
+    error: { message: error.message, type: error.type, param: error.param, code: error.code ?? error.type },
+  })
+}
+
+/** The wire format a path answers errors in: `/v1/messages*` speaks Anthropic, the rest OpenAI. */
+export function errorFormatForPath(pathname: string): WireFormat {
+  return pathname.startsWith('/v1/messages') ? 'anthropic' : 'openai'
+}

@@ -1,0 +1,47 @@
+// Starts a real redis-server on 127.0.0.1 for a test file, with no persistence, and stops it.
+// Waits a bounded time for it to answer PING.
+import { freePort } from './free-port'
+
+export interface RunningRedis {
+  url: string
+  port: number
+  stop(): Promise<void>
+  /** Stop the process but keep the port, to simulate an outage; `start()` brings it back. */
+  pause(): Promise<void>
+  resume(): Promise<void>
+}
+
+async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const p = Bun.spawn(['redis-cli', '-p', String(port), 'ping'], { stdout: 'pipe', stderr: 'ignore' })
+    const out = await new Response(p.stdout).text()
+    await p.exited
+    if (out.trim() === 'PONG') return
+    await Bun.sleep(50)
+  }
+  throw new Error(`redis on port ${port} did not answer PING within ${timeoutMs} ms`)
+}
+
+export async function startRedis(extraArgs: string[] = []): Promise<RunningRedis> {
+  const port = await freePort()
+  const args = ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs]
+  let proc = Bun.spawn(args, { stdout: 'ignore', stderr: 'ignore' })
+  await waitForPing(port)
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      proc.kill('SIGKILL')
+      await proc.exited
+    },
+    async pause() {
+      proc.kill('SIGKILL')
+      await proc.exited
+    },
+    async resume() {
+      proc = Bun.spawn(args, { stdout: 'ignore', stderr: 'ignore' })
+      await waitForPing(port)
+    },
+  }
+}
