@@ -1,0 +1,93 @@
+// The gateway's configuration after loading, substitution, defaults and environment overrides.
+// Field names follow the config file (snake_case) so that error messages can name key paths.
+
+export type BackendFormat = 'openai' | 'anthropic' | 'demo'
+export type AuthProvider = 'keys' | 'keycloak'
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export interface ServerConfig {
+  host: string
+  port: number
+  max_body_bytes: number
+  drain_timeout_s: number
+}
+
+export interface StoreConfig {
+  redis_url: string | null
+  data_dir: string
+}
+
+export interface StaticKeyConfig {
+  key: string
+  user: string
+  tier: string
+  name?: string
+}
+
+export interface KeycloakConfig {
+  issuer: string
+  audience: string | null
+  tier_claim: string
+  tier_map: Record<string, string>
+  default_tier: string
+  admin_role: string | null
+}
+
+export interface AuthConfig {
+  providers: AuthProvider[]
+  keys: StaticKeyConfig[]
+  keycloak: KeycloakConfig | null
+  admin_key: string | null
+}
+
+export interface TimeoutsConfig {
+  connect_ms: number
+  first_byte_ms: number
+  idle_ms: number
+}
+
+export interface BackendConfig {
+  name: string
+  format: BackendFormat
+  base_url: string
+  api_key: string | null
+  headers: Record<string, string>
+  timeouts: TimeoutsConfig
+}
+
+export interface ModelConfig {
+  /** The public name or glob pattern, as written in the `models` table. */
+  pattern: string
+  backend: string
+  upstream_model: string | null
+  max_output_tokens: number | null
+  display_name: string | null
+}
+
+export interface TierConfig {
+  name: string
+  daily_requests: number | null
+  daily_tokens: number | null
+  models: string[]
+  routes: [pattern: string, target: string][]
+}
+
+export interface QuotaConfig {
+  timezone: string
+  on_store_error: 'reject' | 'allow'
+}
+
+export interface GatewayConfig {
+  server: ServerConfig
+  store: StoreConfig
+  auth: AuthConfig
+  backends: Record<string, BackendConfig>
+  models: ModelConfig[]
+  tiers: Record<string, TierConfig>
+  quota: QuotaConfig
+  log_level: LogLevel
+  /** True when no backend was configured and the built-in demo backend serves every model. */
+  demo: boolean
+  /** Where the config came from, for messages: a file path or "defaults". */
+  source: string
+}

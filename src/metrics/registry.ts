@@ -1,0 +1,81 @@
+// A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text
+// exposition format. Label sets are kept as pre-rendered strings so that an increment is one Map
+// lookup on the hot path.
+
+type Labels = Record<string, string>
+
+const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
+const renderLabels = (labels: Labels, extra = '') => {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`)
+  if (extra) parts.push(extra)
+  return parts.length ? `{${parts.join(',')}}` : ''
+}
+
+interface Metric {
+  render(): string
+}
+
+export class Counter implements Metric {
+  private readonly values = new Map<string, number>()
+  constructor(readonly name: string, readonly help: string, private readonly type: 'counter' | 'gauge' = 'counter') {}
+  inc(labels: Labels = {}, by = 1) {
+    const key = renderLabels(labels)
+    this.values.set(key, (this.values.get(key) ?? 0) + by)
+  }
+  set(labels: Labels, value: number) {
+    this.values.set(renderLabels(labels), value)
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(renderLabels(labels)) ?? 0
+  }
+  render() {
+    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.type}\n`
+    for (const [labels, v] of this.values) out += `${this.name}${labels} ${v}\n`
+    return out
+  }
+}
+
+export class Gauge extends Counter {
+  constructor(name: string, help: string) {
+    super(name, help, 'gauge')
+  }
+  dec(labels: Labels = {}, by = 1) {
+    this.inc(labels, -by)
+  }
+}
+
+export class Histogram implements Metric {
+  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>()
+  constructor(readonly name: string, readonly help: string, private readonly buckets: number[]) {}
+  observe(labels: Labels, value: number) {
+    const key = renderLabels(labels)
+    let s = this.series.get(key)
+    if (!s) {
+      s = { labels, counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 }
+      this.series.set(key, s)
+    }
+    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) s.counts[i]!++
+    s.sum += value
+    s.count++
+  }
+  render() {
+    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} histogram\n`
+    for (const s of this.series.values()) {
+      this.buckets.forEach((b, i) => (out += `${this.name}_bucket${renderLabels(s.labels, `le="${b}"`)} ${s.counts[i]}\n`))
+      out += `${this.name}_bucket${renderLabels(s.labels, 'le="+Inf"')} ${s.count}\n`
+      out += `${this.name}_sum${renderLabels(s.labels)} ${s.sum}\n${this.name}_count${renderLabels(s.labels)} ${s.count}\n`
+    }
+    return out
+  }
+}
+
+export class Registry {
+  private readonly metrics: Metric[] = []
+  register<M extends Metric>(metric: M): M {
+    this.metrics.push(metric)
+    return metric
+  }
+  render(): string {
+    return this.metrics.map((m) => m.render()).join('')
+  }
+}

@@ -1,0 +1,46 @@
+// Renders every failure once, in the shape of the route: Anthropic's on /v1/messages*, OpenAI's
+// elsewhere. Elysia's own errors (parse, validation, unknown route) become GatewayErrors first;
+// anything unexpected becomes a 500 without a stack trace, and is logged.
+import { Elysia } from 'elysia'
+import { GatewayError } from '../errors/gateway-error'
+import { errorFormatForPath, renderErrorBody } from '../errors/render-error'
+import type { Logger } from '../logging/logger'
+
+function validationMessage(error: unknown): string {
+  const e = error as { valueError?: { path?: string; message?: string }; type?: string }
+  const path = e.valueError?.path?.replace(/^\//, '').replaceAll('/', '.') || 'body'
+  const message = e.valueError?.message ?? 'is invalid'
+  return `Invalid request body: ${path}: ${message}.`
+}
+
+export function toGatewayError(code: unknown, error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error
+  const cause = (error as { cause?: unknown })?.cause
+  if (cause instanceof GatewayError) return cause
+  switch (code) {
+    case 'PARSE':
+      return new GatewayError(400, 'invalid_request_error', 'The request body is not valid JSON.')
+    case 'VALIDATION':
+      return new GatewayError(400, 'invalid_request_error', validationMessage(error))
+    case 'NOT_FOUND':
+      return new GatewayError(404, 'not_found_error', 'No such route on this gateway.')
+    case 'INVALID_COOKIE_SIGNATURE':
+    case 'INVALID_FILE_TYPE':
+      return new GatewayError(400, 'invalid_request_error', 'Invalid request.')
+    default:
+      return new GatewayError(500, 'api_error', 'Internal gateway error.')
+  }
+}
+
+export function errorHandlerPlugin(log: Logger) {
+  return new Elysia({ name: 'error-handler' }).onError({ as: 'global' }, ({ code, error, request, set, path }) => {
+    const gatewayError = toGatewayError(code, error)
+    if (gatewayError.status >= 500 && !(error instanceof GatewayError)) {
+      log.error('unhandled error', { path, error: error instanceof Error ? error.message : String(error) })
+    }
+    const format = errorFormatForPath(path ?? new URL(request.url).pathname)
+    set.status = gatewayError.status
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...gatewayError.headers }
+    return new Response(renderErrorBody(gatewayError, format), { status: gatewayError.status, headers })
+  })
+}

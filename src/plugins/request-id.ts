@@ -1,0 +1,29 @@
+// Gives every response a request id, as both APIs do (`request-id` for Anthropic clients,
+// `x-request-id` for OpenAI ones). A sane incoming `x-request-id` is kept for tracing across hops.
+// Set at the very start of the request, so that errors raised while parsing carry it too.
+import { Elysia } from 'elysia'
+
+const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+export function newRequestId(): string {
+  return `req_${crypto.randomUUID().replaceAll('-', '')}`
+}
+
+export function requestIdPlugin() {
+  return new Elysia({ name: 'request-id' })
+    .onRequest(({ request, set }) => {
+      const incoming = request.headers.get('x-request-id')
+      const requestId = incoming && SANE_ID.test(incoming) ? incoming : newRequestId()
+      set.headers['request-id'] = requestId
+      set.headers['x-request-id'] = requestId
+      meta.set(request, { requestId, startedAt: performance.now() })
+    })
+    .derive({ as: 'global' }, ({ set }) => ({ requestId: set.headers['request-id'] as string }))
+}
+
+const meta = new WeakMap<Request, { requestId: string; startedAt: number }>()
+
+/** The request id and start time of a request, from any hook (errors included). */
+export function requestMeta(request: Request): { requestId: string; startedAt: number } | undefined {
+  return meta.get(request)
+}

@@ -1,0 +1,106 @@
+// Relays a same-format SSE stream event by event: rewrites `model` to the routed public name when
+// it differs from what the upstream reports, reads usage for accounting, and can hide the usage-only
+// chunk the gateway asked an OpenAI upstream for on the client's behalf. Events the gateway does not
+// touch pass through as they came.
+
+import { formatSSE } from '../sse/encode-sse'
+import { SSEDecoder } from '../sse/sse-decoder'
+import type { SSEEvent } from '../sse/sse-event'
+import type { TokenUsage, UsageListener } from '../usage'
+import { readAnthropicUsage, readOpenAIUsage } from './read-usage'
+
+export interface PassthroughStreamOptions {
+  format: 'anthropic' | 'openai'
+  /** The public model name to report, or null to leave `model` as the upstream sent it. */
+  model: string | null
+  /** Drop OpenAI's `choices: []` usage chunk (the client did not ask for it). */
+  hideUsageChunk?: boolean
+  onUsage?: UsageListener
+}
+
+const HAS_USAGE = /"usage"\s*:\s*\{/
+const MODEL_VALUE = /"model"\s*:\s*"([^"\\]*)"/
+
+/**
+ * Sets the first `"model": "..."` of a chunk without a JSON round trip: in JSON text a literal
+ * `"model"` can only be a key (quotes inside strings are escaped), and OpenAI chunks carry it at
+ * the top level. Values with escapes fall back to parsing.
+ */
+export function replaceModel(data: string, model: string): string {
+  const m = MODEL_VALUE.exec(data)
+  if (m) return m[1] === model ? data : `${data.slice(0, m.index)}"model":${JSON.stringify(model)}${data.slice(m.index + m[0].length)}`
+  if (!data.includes('"model"')) return data
+  try {
+    const parsed = JSON.parse(data) as Record<string, unknown>
+    if (parsed && typeof parsed === 'object' && 'model' in parsed) parsed.model = model
+    return JSON.stringify(parsed)
+  } catch {
+    return data
+  }
+}
+
+export function createPassthroughStream(options: PassthroughStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  const encoder = new TextEncoder()
+  const usage: TokenUsage = { input_tokens: 0, output_tokens: 0 }
+  let sawUsage = false
+  const { model, format } = options
+
+  const merge = (u: Partial<TokenUsage>) => {
+    if (u.input_tokens !== undefined && u.input_tokens > 0) usage.input_tokens = u.input_tokens
+    if (u.output_tokens !== undefined) usage.output_tokens = u.output_tokens
+    sawUsage = true
+  }
+
+  function rewrite(event: SSEEvent): string | null {
+    const data = event.data
+    if (format === 'openai') {
+      if (data === '[DONE]' || !HAS_USAGE.test(data)) return formatSSE(event.event, model === null ? data : replaceModel(data, model))
+    } else if (event.event !== 'message_start' && event.event !== 'message_delta') {
+      return formatSSE(event.event, data)
+    }
+    let parsed: Record<string, unknown>
+    try {
+      parsed = JSON.parse(data) as Record<string, unknown>
+    } catch {
+      return formatSSE(event.event, data)
+    }
+    if (format === 'anthropic') {
+      const message = parsed.message as Record<string, unknown> | undefined
+      if (parsed.type === 'message_start' && message) {
+        if (model !== null && 'model' in message) message.model = model
+        merge(readAnthropicUsage(message.usage))
+      } else if (parsed.type === 'message_delta') {
+        merge(readAnthropicUsage(parsed.usage))
+        return formatSSE(event.event, data)
+      }
+    } else {
+      if (model !== null && 'model' in parsed) parsed.model = model
+      merge(readOpenAIUsage(parsed.usage))
+      if (options.hideUsageChunk) {
+        if (Array.isArray(parsed.choices) && parsed.choices.length === 0) return null
+        delete parsed.usage
+      }
+    }
+    return formatSSE(event.event, JSON.stringify(parsed))
+  }
+
+  const decoder = new SSEDecoder()
+  const emit = (events: SSEEvent[], controller: TransformStreamDefaultController<Uint8Array>) => {
+    let out = ''
+    for (const event of events) {
+      const text = rewrite(event)
+      if (text !== null) out += text
+    }
+    if (out) controller.enqueue(encoder.encode(out))
+  }
+
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      emit(decoder.push(chunk), controller)
+    },
+    flush(controller) {
+      emit(decoder.end(), controller)
+      if (sawUsage) options.onUsage?.(usage)
+    },
+  })
+}

@@ -1,0 +1,20 @@
+// Reads token usage from a same-format response or stream event, for quota token accounting.
+// Anthropic input_tokens excludes cache tokens; cache reads and writes are input all the same.
+import type { TokenUsage } from '../usage'
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0)
+
+export function readAnthropicUsage(usage: unknown): Partial<TokenUsage> {
+  if (!usage || typeof usage !== 'object') return {}
+  const u = usage as Record<string, unknown>
+  const out: Partial<TokenUsage> = {}
+  if ('input_tokens' in u) out.input_tokens = num(u.input_tokens) + num(u.cache_read_input_tokens) + num(u.cache_creation_input_tokens)
+  if ('output_tokens' in u) out.output_tokens = num(u.output_tokens)
+  return out
+}
+
+export function readOpenAIUsage(usage: unknown): Partial<TokenUsage> {
+  if (!usage || typeof usage !== 'object') return {}
+  const u = usage as Record<string, unknown>
+  return { input_tokens: num(u.prompt_tokens), output_tokens: num(u.completion_tokens) }
+}

@@ -1,0 +1,188 @@
+// The request path every LLM call takes after authentication: route the model, admit it against
+// the daily quota, build the upstream request (same API: pass through; other API: translate), call
+// the backend, and relay its answer with the gateway's headers. Quota is given back when the
+// upstream answers non-2xx or fails before any byte.
+
+import type { BackendFormat } from '../config/config-types'
+import { GatewayError } from '../errors/gateway-error'
+import { renderErrorBody } from '../errors/render-error'
+import { estimateAnthropicInputTokens } from '../protocol/tokens/estimate-anthropic-input-tokens'
+import { formatSSE } from '../protocol/sse/encode-sse'
+import type { TokenUsage } from '../protocol/usage'
+import type { RouteTarget } from '../routing/resolve-model'
+import { callUpstream } from '../upstream/call-upstream'
+import { relayStream, type StreamOutcome } from '../upstream/relay-stream'
+import type { UpstreamEndpoint } from '../upstream/upstream-endpoint'
+import type { ClientFormat, ProxyDeps, ProxyRequest, QuotaTicketLike } from './proxy-types'
+import { buildUpstreamBody, convertResponseBody, createResponseStream, type TranslationMode } from './translation'
+import { mapUpstreamError, readErrorText } from './upstream-errors'
+
+export const ROUTED_MODEL_HEADER = 'x-gateway-routed-model'
+const encoder = new TextEncoder()
+const PING = encoder.encode(formatSSE('ping', '{"type":"ping"}'))
+const KEEP_ALIVE_MS = 15_000
+
+function streamErrorEvent(format: ClientFormat) {
+  return (message: string) =>
+    encoder.encode(
+      format === 'anthropic'
+        ? formatSSE('error', renderErrorBody(new GatewayError(502, 'api_error', message), 'anthropic'))
+        : formatSSE(undefined, renderErrorBody(new GatewayError(502, 'api_error', message), 'openai')),
+    )
+}
+
+function translationMode(client: ClientFormat, backend: BackendFormat): TranslationMode {
+  if (backend === 'demo' || backend === client) return 'same'
+  return client === 'anthropic' ? 'anthropic-to-openai' : 'openai-to-anthropic'
+}
+
+export function createProxy(deps: ProxyDeps) {
+  const { metrics } = deps
+
+  function recordUsage(ticket: QuotaTicketLike | null, tier: string, usage: TokenUsage) {
+    metrics.tokens.inc({ tier, direction: 'input' }, usage.input_tokens)
+    metrics.tokens.inc({ tier, direction: 'output' }, usage.output_tokens)
+    ticket?.recordTokens(usage.input_tokens, usage.output_tokens).catch((e) => deps.log.warn('token accounting failed', { error: String(e) }))
+  }
+
+  async function countTokens(req: ProxyRequest, target: RouteTarget): Promise<Response> {
+    const headers = { 'content-type': 'application/json', [ROUTED_MODEL_HEADER]: target.model }
+    if (target.backend.format === 'openai') {
+      return new Response(JSON.stringify({ input_tokens: estimateAnthropicInputTokens(req.body) }), { headers })
+    }
+    const upstream = await callUpstream({
+      backend: target.backend,
+      endpoint: 'count_tokens',
+      body: JSON.stringify({ ...req.body, model: target.upstreamModel }),
+      stream: false,
+      clientHeaders: req.headers,
+      search: req.search,
+      requestId: req.requestId,
+      signal: req.signal,
+    })
+    const text = await readErrorText(upstream)
+    if (!upstream.ok) {
+      const mapped = mapUpstreamError(upstream.status, text, target.backend.name, 'anthropic', true)
+      if (!mapped.passthrough) throw mapped.error
+    }
+    return new Response(text, { status: upstream.status, headers })
+  }
+
+  return async function proxyLLMRequest(req: ProxyRequest): Promise<Response> {
+    const target = deps.resolveModel(req.body.model as string, req.identity.tier)
+    metrics.routes.inc({ from: target.requested, to: target.model })
+    if (req.endpoint === 'count_tokens') return countTokens(req, target)
+
+    const tier = deps.tiers[req.identity.tier]!
+    let ticket: QuotaTicketLike | null = null
+    let rateHeaders: Record<string, string> = {}
+    if (deps.quota) {
+      ticket = await deps.quota.admit(req.identity.user, { dailyRequests: tier.daily_requests, dailyTokens: tier.daily_tokens })
+      rateHeaders = deps.rateLimitHeaders(ticket, req.format)
+      metrics.quotaUsed.set({ user: req.identity.user }, ticket.used)
+      if (!ticket.allowed) {
+        metrics.quotaRejections.inc({ tier: tier.name })
+        throw new GatewayError(429, 'rate_limit_error', `Daily request quota of ${ticket.limit} for the ${tier.name} tier is used up; it resets at ${ticket.resetsAt.toISOString()}.`, {
+          headers: { ...rateHeaders, 'retry-after': String(ticket.retryAfterSeconds) },
+          code: 'daily_quota_exceeded',
+        })
+      }
+    }
+    let released = false
+    const giveBack = () => {
+      if (released || !ticket) return
+      released = true
+      ticket.release().catch((e) => deps.log.warn('quota give-back failed', { error: String(e) }))
+    }
+
+    const backend = target.backend
+    const mode = translationMode(req.format, backend.format)
+    const stream = req.body.stream === true
+    const built = buildUpstreamBody(mode, req, target)
+    const upstreamEndpoint: UpstreamEndpoint = (backend.format === 'demo' ? req.format : backend.format) === 'anthropic' ? 'messages' : 'chat_completions'
+
+    const started = performance.now()
+    let upstream: Response
+    try {
+      upstream = await callUpstream({
+        backend,
+        endpoint: upstreamEndpoint,
+        body: built.body,
+        stream,
+        clientHeaders: mode === 'same' && req.format === 'anthropic' ? req.headers : null,
+        search: mode === 'same' ? req.search : '',
+        requestId: req.requestId,
+        signal: req.signal,
+      })
+    } catch (error) {
+      giveBack()
+      metrics.upstreamErrors.inc({ backend: backend.name, kind: error instanceof GatewayError && error.status === 504 ? 'timeout' : 'connect' })
+      throw error
+    }
+    metrics.upstreamDuration.observe({ backend: backend.name }, (performance.now() - started) / 1000)
+
+    if (!upstream.ok) {
+      giveBack()
+      const text = await readErrorText(upstream)
+      metrics.upstreamErrors.inc({ backend: backend.name, kind: String(upstream.status) })
+      const mapped = mapUpstreamError(upstream.status, text, backend.name, req.format, mode === 'same')
+      if (mapped.passthrough) {
+        const headers: Record<string, string> = { 'content-type': 'application/json', [ROUTED_MODEL_HEADER]: target.model }
+        const shouldRetry = upstream.headers.get('x-should-retry')
+        if (shouldRetry) headers['x-should-retry'] = shouldRetry
+        return new Response(text, { status: upstream.status, headers })
+      }
+      throw mapped.error
+    }
+
+    const headers = new Headers(rateHeaders)
+    headers.set(ROUTED_MODEL_HEADER, target.model)
+    const upstreamRequestId = upstream.headers.get('request-id') ?? upstream.headers.get('x-request-id')
+    if (upstreamRequestId) headers.set('x-upstream-request-id', upstreamRequestId)
+    const isStream = stream && (upstream.headers.get('content-type') ?? '').includes('text/event-stream') && upstream.body !== null
+
+    if (!isStream) {
+      let text: string
+      try {
+        text = await upstream.text()
+      } catch {
+        giveBack()
+        throw new GatewayError(502, 'api_error', `Backend "${backend.name}" closed the connection before the response was complete.`)
+      }
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(text)
+      } catch {
+        giveBack()
+        throw new GatewayError(502, 'api_error', `Backend "${backend.name}" answered with something that is not JSON.`)
+      }
+      const { body, usage } = convertResponseBody(mode, req.format, parsed, target)
+      if (usage) recordUsage(ticket, tier.name, usage)
+      headers.set('content-type', 'application/json')
+      return new Response(JSON.stringify(body), { status: upstream.status, headers })
+    }
+
+    const transform = createResponseStream(mode, req, target, built, (usage) => recordUsage(ticket, tier.name, usage))
+    deps.streams.open()
+    metrics.openStreams.inc()
+    let firstChunk = true
+    const relayed = relayStream(upstream.body!.pipeThrough(transform), {
+      errorEvent: streamErrorEvent(req.format),
+      keepAlive: mode === 'anthropic-to-openai' ? { everyMs: KEEP_ALIVE_MS, bytes: PING } : undefined,
+      onFirstChunk: () => {
+        if (!firstChunk) return
+        firstChunk = false
+        metrics.timeToFirstToken.observe({ backend: backend.name }, (performance.now() - started) / 1000)
+      },
+      onEnd: (outcome: StreamOutcome) => {
+        deps.streams.close()
+        metrics.openStreams.dec()
+        if (outcome === 'error') metrics.upstreamErrors.inc({ backend: backend.name, kind: 'stream' })
+      },
+    })
+    headers.set('content-type', 'text/event-stream; charset=utf-8')
+    headers.set('cache-control', 'no-cache')
+    return new Response(relayed, { status: 200, headers })
+  }
+}
+

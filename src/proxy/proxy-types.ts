@@ -1,0 +1,43 @@
+// What the proxy needs from the rest of the gateway, as narrow interfaces, so that tests can build
+// it with other parts and the quota and auth layers stay independent of it.
+import type { Identity } from '../auth/identity'
+import type { TierConfig } from '../config/config-types'
+import type { Logger } from '../logging/logger'
+import type { GatewayMetrics } from '../metrics/gateway-metrics'
+import type { QuotaService } from '../quota/quota-service'
+import type { QuotaTicket } from '../quota/quota-ticket'
+import type { ModelResolver } from '../routing/resolve-model'
+
+export type ClientFormat = 'anthropic' | 'openai'
+export type ClientEndpoint = 'messages' | 'count_tokens' | 'chat_completions'
+
+export type QuotaTicketLike = QuotaTicket
+export type QuotaLike = Pick<QuotaService, 'admit'>
+
+export interface ProxyDeps {
+  resolveModel: ModelResolver
+  tiers: Record<string, TierConfig>
+  quota: QuotaLike | null
+  rateLimitHeaders: (ticket: QuotaTicketLike, format: ClientFormat) => Record<string, string>
+  metrics: GatewayMetrics
+  log: Logger
+  streams: StreamTracker
+}
+
+export interface ProxyRequest {
+  format: ClientFormat
+  endpoint: ClientEndpoint
+  body: Record<string, unknown>
+  identity: Identity
+  requestId: string
+  headers: Headers
+  search: string
+  signal: AbortSignal | null
+}
+
+/** Counts open streams so that shutdown can wait for them. */
+export interface StreamTracker {
+  open(): void
+  close(): void
+  readonly count: number
+}

@@ -1,0 +1,51 @@
+// Maps an upstream's non-2xx answer to what the client sees (CONTRACT.md, Errors): overload stays
+// overload (529 for Anthropic callers), client mistakes keep their status, the gateway's own
+// credential problems and upstream crashes become 502, gateway timeouts 504.
+
+import { GatewayError } from '../errors/gateway-error'
+import type { ClientFormat } from './proxy-types'
+
+const MAX_ERROR_BODY = 64 * 1024
+
+/** The upstream's error message, whichever API shape it used, bounded and single-line. */
+export function upstreamErrorMessage(text: string): string | null {
+  try {
+    const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown }
+    const m = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message)
+    if (typeof m === 'string' && m) return m.slice(0, 2000)
+  } catch {}
+  return null
+}
+
+export async function readErrorText(response: Response): Promise<string> {
+  try {
+    const text = await response.text()
+    return text.length > MAX_ERROR_BODY ? text.slice(0, MAX_ERROR_BODY) : text
+  } catch {
+    return ''
+  }
+}
+
+export interface MappedUpstreamError {
+  /** Forward the upstream's own body unchanged (same API, client-caused error). */
+  passthrough: boolean
+  error: GatewayError
+}
+
+export function mapUpstreamError(status: number, text: string, backendName: string, clientFormat: ClientFormat, sameFormat: boolean): MappedUpstreamError {
+  const detail = upstreamErrorMessage(text)
+  if (status === 429 || status === 503 || status === 529) {
+    const message = `Backend "${backendName}" is overloaded${detail ? `: ${detail}` : '.'}`
+    return { passthrough: false, error: new GatewayError(clientFormat === 'anthropic' ? 529 : status, 'overloaded_error', message) }
+  }
+  if (status === 401 || status === 403) {
+    // The backend refused the gateway's own key: the operator's problem, not the caller's.
+    return { passthrough: false, error: new GatewayError(502, 'api_error', `Backend "${backendName}" refused the gateway's credentials (${status}).`) }
+  }
+  if (status >= 400 && status < 500) {
+    const type = status === 404 ? 'not_found_error' : status === 413 ? 'request_too_large' : 'invalid_request_error'
+    return { passthrough: sameFormat, error: new GatewayError(status, type, detail ?? `Backend "${backendName}" rejected the request (${status}).`) }
+  }
+  if (status === 504) return { passthrough: false, error: new GatewayError(504, 'timeout_error', `Backend "${backendName}" timed out.`) }
+  return { passthrough: false, error: new GatewayError(502, 'api_error', `Backend "${backendName}" failed (${status})${detail ? `: ${detail}` : '.'}`) }
+}

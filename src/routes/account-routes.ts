@@ -1,0 +1,36 @@
+// The caller's own view: the models their tier can reach and their quota today.
+import { Elysia } from 'elysia'
+import type { GatewayConfig } from '../config/config-types'
+import type { IdentityResolver } from '../plugins/auth'
+import type { QuotaStatus } from '../quota/quota-service'
+import { listTierModels } from './list-tier-models'
+
+export interface AccountRouteDeps {
+  config: GatewayConfig
+  identityOf: IdentityResolver
+  quotaStatus: ((user: string, limits: { dailyRequests: number | null; dailyTokens: number | null }) => Promise<QuotaStatus>) | null
+}
+
+export function accountRoutes(deps: AccountRouteDeps) {
+  const { config, identityOf } = deps
+  return new Elysia({ name: 'account-routes' })
+    .derive(async ({ request }) => ({ identity: await identityOf(request) }))
+    .get(
+      '/v1/models',
+      ({ identity }) => {
+        const data = listTierModels(config, config.tiers[identity.tier]!)
+        return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }
+      },
+      { detail: { summary: "Models the caller's tier can reach", tags: ['Account'] } },
+    )
+    .get(
+      '/quota',
+      async ({ identity }) => {
+        const tier = config.tiers[identity.tier]!
+        const limits = { dailyRequests: tier.daily_requests, dailyTokens: tier.daily_tokens }
+        const status = deps.quotaStatus ? await deps.quotaStatus(identity.user, limits) : { limit: null, used: 0, remaining: null, resets_at: null }
+        return { user: identity.user, tier: identity.tier, ...status }
+      },
+      { detail: { summary: "The caller's daily quota", tags: ['Account'] } },
+    )
+}

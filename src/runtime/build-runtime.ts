@@ -1,0 +1,101 @@
+// Builds the stateful parts of the gateway from its configuration: the store (embedded SQLite or
+// Redis/Valkey, shared by quota and keys), the quota service and the authenticator. main.ts and
+// end-to-end tests use it; unit tests build the app with their own parts instead.
+import { mkdirSync } from 'node:fs'
+import { createAuthenticator } from '../auth/create-authenticator'
+import type { KeyStore } from '../auth/key-store'
+import { createRedisKeyStore } from '../auth/redis-key-store'
+import { createSqliteKeyStore } from '../auth/sqlite-key-store'
+import type { GatewayConfig } from '../config/config-types'
+import type { Logger } from '../logging/logger'
+import type { GatewayMetrics } from '../metrics/gateway-metrics'
+import { connectRedis } from '../quota/connect-redis'
+import { createQuotaService, type QuotaService } from '../quota/quota-service'
+import type { QuotaStore } from '../quota/quota-store'
+import { createRedisQuotaStore } from '../quota/redis-quota-store'
+import { createSqliteQuotaStore } from '../quota/sqlite-quota-store'
+
+export interface Runtime {
+  keyStore: KeyStore
+  quota: QuotaService
+  authenticate: (headers: Headers) => Promise<import('../auth/identity').Identity>
+  close(): Promise<void>
+}
+
+export interface StoreParts {
+  keyStore: KeyStore
+  quotaStore: QuotaStore
+  close(): Promise<void>
+}
+
+/** Just the stores, for CLI commands such as `keys create` that need no server. */
+export function openStores(config: GatewayConfig, log: Logger, metrics?: GatewayMetrics): StoreParts {
+  if (config.store.redis_url) {
+    const client = connectRedis(config.store.redis_url, {
+      onError: (error: Error) => {
+        metrics?.storeErrors.inc({ store: 'redis' })
+        log.warn('redis error', { error: error.message })
+      },
+    })
+    const quotaStore = createRedisQuotaStore(client)
+    const keyStore = createRedisKeyStore({ client, ownsClient: false })
+    return {
+      keyStore,
+      quotaStore,
+      async close() {
+        await keyStore.close()
+        await quotaStore.close()
+        client.disconnect()
+      },
+    }
+  }
+  mkdirSync(config.store.data_dir, { recursive: true })
+  const quotaStore = createSqliteQuotaStore(config.store.data_dir)
+  const keyStore = createSqliteKeyStore({ dataDir: config.store.data_dir })
+  return {
+    keyStore,
+    quotaStore,
+    async close() {
+      await keyStore.close()
+      await quotaStore.close()
+    },
+  }
+}
+
+export function buildRuntime(config: GatewayConfig, log: Logger, metrics: GatewayMetrics, now?: () => Date): Runtime {
+  const stores = openStores(config, log, metrics)
+  const quota = createQuotaService({
+    store: stores.quotaStore,
+    timeZone: config.quota.timezone,
+    onStoreError: config.quota.on_store_error,
+    ...(now ? { now } : {}),
+    log: (level, msg, fields) => {
+      if (level === 'warn' || level === 'error') metrics.storeErrors.inc({ store: config.store.redis_url ? 'redis' : 'sqlite' })
+      log[level](msg, fields)
+    },
+  })
+  const kc = config.auth.keycloak
+  const authenticator = createAuthenticator({
+    providers: config.auth.providers,
+    staticKeys: config.auth.keys,
+    keyStore: stores.keyStore,
+    ...(kc && config.auth.providers.includes('keycloak')
+      ? {
+          keycloak: {
+            issuer: kc.issuer,
+            ...(kc.audience ? { audience: kc.audience } : {}),
+            tierClaim: kc.tier_claim,
+            tierMap: kc.tier_map,
+            defaultTier: kc.default_tier,
+            tierOrder: Object.keys(config.tiers),
+          },
+        }
+      : {}),
+  })
+  return {
+    keyStore: stores.keyStore,
+    quota,
+    authenticate: (headers) => authenticator.authenticate(headers),
+    close: () => stores.close(),
+  }
+}
