@@ -39,6 +39,12 @@ export function replaceModel(data: string, model: string): string {
   }
 }
 
+/** With include_usage, OpenAI puts `"usage":null` on every chunk; a client that did not ask sees none. */
+function stripNullUsage(data: string): string {
+  if (!data.includes('"usage":null')) return data
+  return data.replace(',"usage":null', '').replace('"usage":null,', '')
+}
+
 export function createPassthroughStream(options: PassthroughStreamOptions): TransformStream<Uint8Array, Uint8Array> {
   const encoder = new TextEncoder()
   const usage: TokenUsage = { input_tokens: 0, output_tokens: 0 }
@@ -54,7 +60,10 @@ export function createPassthroughStream(options: PassthroughStreamOptions): Tran
   function rewrite(event: SSEEvent): string | null {
     const data = event.data
     if (format === 'openai') {
-      if (data === '[DONE]' || !HAS_USAGE.test(data)) return formatSSE(event.event, model === null ? data : replaceModel(data, model))
+      if (data === '[DONE]' || !HAS_USAGE.test(data)) {
+        const text = options.hideUsageChunk ? stripNullUsage(data) : data
+        return formatSSE(event.event, model === null ? text : replaceModel(text, model))
+      }
     } else if (event.event !== 'message_start' && event.event !== 'message_delta') {
       return formatSSE(event.event, data)
     }

@@ -1,0 +1,171 @@
+// A fake LLM upstream speaking the real wire formats of the Anthropic Messages API and the OpenAI
+// Chat Completions API (streaming and not), on 127.0.0.1. Tests script its behaviour per request
+// and read back what it received. Only LLM upstreams are ever faked.
+import { formatSSE } from '../../src/protocol/sse/encode-sse'
+
+export interface ReceivedRequest {
+  path: string
+  search: string
+  headers: Headers
+  body: Record<string, unknown>
+}
+
+export type Behaviour =
+  | { kind: 'ok' }
+  | { kind: 'status'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'slow-stream'; delayMs: number } // first event at once, the rest after delayMs each
+  | { kind: 'hang' } // never answers
+  | { kind: 'raw-stream'; events: string[] } // SSE text chunks, sent as given
+
+export interface FakeUpstream {
+  url: string
+  port: number
+  received: ReceivedRequest[]
+  /** Behaviour of the next requests, in order; when empty, 'ok'. */
+  script: Behaviour[]
+  stop(): Promise<void>
+}
+
+export const FAKE_TEXT = ['Hello', ' from', ' the', ' fake', ' upstream.']
+
+const enc = new TextEncoder()
+
+export function anthropicMessage(model: string, extra: Record<string, unknown> = {}) {
+  return {
+    id: 'msg_fake_01',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text: FAKE_TEXT.join('') }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: 12, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 3 },
+    ...extra,
+  }
+}
+
+export function anthropicEvents(model: string): string[] {
+  const ev = (type: string, data: Record<string, unknown>) => formatSSE(type, JSON.stringify({ type, ...data }))
+  return [
+    ev('message_start', { message: { id: 'msg_fake_01', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1, cache_read_input_tokens: 3 } } }),
+    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    ev('ping', {}),
+    ...FAKE_TEXT.map((t) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: t } })),
+    ev('content_block_stop', { index: 0 }),
+    ev('future_event_type', { surprise: true }),
+    ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } }),
+    ev('message_stop', {}),
+  ]
+}
+
+export function openaiCompletion(model: string) {
+  return {
+    id: 'chatcmpl-fake01',
+    object: 'chat.completion',
+    created: 1764000000,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: FAKE_TEXT.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 } },
+    system_fingerprint: 'fp_fake',
+    service_tier: 'default',
+  }
+}
+
+export function openaiEvents(model: string, includeUsage: boolean): string[] {
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    formatSSE(undefined, JSON.stringify({ id: 'chatcmpl-fake01', object: 'chat.completion.chunk', created: 1764000000, model, system_fingerprint: 'fp_fake', choices, ...(includeUsage ? { usage: null } : {}), ...extra }))
+  return [
+    chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]),
+    ...FAKE_TEXT.map((t) => chunk([{ index: 0, delta: { content: t }, logprobs: null, finish_reason: null }])),
+    chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]),
+    ...(includeUsage ? [chunk([], { usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } })] : []),
+    formatSSE(undefined, '[DONE]'),
+  ]
+}
+
+function sse(events: string[], delayMs = 0): Response {
+  let i = 0
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      const e = events[i++]
+      if (e === undefined) return c.close()
+      if (i > 1 && delayMs) await Bun.sleep(delayMs)
+      c.enqueue(enc.encode(e))
+    },
+  })
+  return new Response(stream, { headers: { 'content-type': 'text/event-stream', 'request-id': 'req_upstream_1' } })
+}
+
+export function startFakeUpstream(): FakeUpstream {
+  const received: ReceivedRequest[] = []
+  const script: Behaviour[] = []
+  const server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    idleTimeout: 30,
+    async fetch(req) {
+      const url = new URL(req.url)
+      let body: Record<string, unknown> = {}
+      try {
+        body = (await req.json()) as Record<string, unknown>
+      } catch {}
+      received.push({ path: url.pathname, search: url.search, headers: req.headers, body })
+      const behaviour = script.shift() ?? { kind: 'ok' }
+      const model = typeof body.model === 'string' ? body.model : 'unknown'
+      const anthropic = url.pathname.startsWith('/v1/messages')
+      const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
+      switch (behaviour.kind) {
+        case 'status':
+          return new Response(typeof behaviour.body === 'string' ? behaviour.body : JSON.stringify(behaviour.body), {
+            status: behaviour.status,
+            headers: { 'content-type': 'application/json', ...behaviour.headers },
+          })
+        case 'hang':
+          await Bun.sleep(60_000)
+          return new Response('late')
+        case 'raw-stream':
+          return sse(behaviour.events)
+        case 'slow-stream':
+          return sse(anthropic ? anthropicEvents(model) : openaiEvents(model, includeUsage), behaviour.delayMs)
+        case 'ok':
+          if (url.pathname === '/v1/messages/count_tokens') return Response.json({ input_tokens: 42 })
+          if (body.stream === true) return sse(anthropic ? anthropicEvents(model) : openaiEvents(model, includeUsage))
+          return Response.json(anthropic ? anthropicMessage(model, { unknown_future_field: { kept: true } }) : openaiCompletion(model), { headers: { 'request-id': 'req_upstream_1' } })
+      }
+    },
+  })
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    port: server.port!,
+    received,
+    script,
+    async stop() {
+      await server.stop(true)
+    },
+  }
+}
+
+/**
+ * An upstream whose connection drops in the middle of a stream: a raw TCP server that answers
+ * 200 with a chunked SSE body, sends the first events of the real wire format, then closes the
+ * socket without the terminating chunk, as a crashed backend or a reset connection would.
+ */
+export function startCuttingUpstream(): { url: string; stop(): void } {
+  const server = Bun.listen({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      data(socket, data) {
+        const text = new TextDecoder().decode(data)
+        if (!text.includes('\r\n\r\n')) return
+        const anthropic = text.startsWith('POST /v1/messages')
+        const events = (anthropic ? anthropicEvents('cut-model') : openaiEvents('cut-model', false)).slice(0, 3)
+        let out = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n'
+        for (const e of events) out += `${Buffer.byteLength(e).toString(16)}\r\n${e}\r\n`
+        socket.write(out)
+        setTimeout(() => socket.end(), 20)
+      },
+    },
+  })
+  return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) }
+}

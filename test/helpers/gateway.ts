@@ -1,0 +1,73 @@
+// Builds the real gateway for tests: from a file-shaped config object, with a temporary data
+// directory, either as an app for `app.handle(new Request(...))` or listening on a loopback port.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createApp } from '../../src/app'
+import type { GatewayConfig } from '../../src/config/config-types'
+import { applyEnvOverrides } from '../../src/config/load-config'
+import { DEFAULT_MODELS, DEFAULT_TIERS } from '../../src/config/default-config'
+import { normalizeConfig } from '../../src/config/normalize-config'
+import { type Logger, silentLogger } from '../../src/logging/logger'
+import { createGatewayMetrics } from '../../src/metrics/gateway-metrics'
+import { createStreamTracker } from '../../src/proxy/stream-tracker'
+import { rateLimitHeaders } from '../../src/quota/rate-limit-headers'
+import { buildRuntime } from '../../src/runtime/build-runtime'
+import { startGateway } from '../../src/server'
+
+export function testConfig(raw: Record<string, unknown>, env: Record<string, string> = {}): GatewayConfig {
+  const doc = structuredClone(raw)
+  doc.models ??= structuredClone(DEFAULT_MODELS)
+  doc.tiers ??= structuredClone(DEFAULT_TIERS)
+  applyEnvOverrides(doc, env)
+  const { config, problems } = normalizeConfig(doc, { source: 'test', lenientModels: false })
+  if (problems.length) throw new Error(`bad test config:\n${problems.join('\n')}`)
+  return config
+}
+
+export function tempDir(prefix = 'llmgw-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix))
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
+}
+
+export function buildTestApp(config: GatewayConfig, options: { log?: Logger; now?: () => Date } = {}) {
+  const dir = tempDir()
+  config.store.data_dir = dir.path
+  const metrics = createGatewayMetrics()
+  const log = options.log ?? silentLogger
+  const runtime = buildRuntime(config, log, metrics, options.now)
+  const streams = createStreamTracker()
+  const app = createApp({ config, authenticate: runtime.authenticate, quota: runtime.quota, rateLimitHeaders, metrics, log, streams })
+  return {
+    app,
+    metrics,
+    runtime,
+    streams,
+    handle: (path: string, init: RequestInit = {}) => app.handle(new Request(`http://localhost${path}`, init)),
+    async close() {
+      await runtime.close()
+      dir.remove()
+    },
+  }
+}
+
+export function listenTestGateway(config: GatewayConfig, options: { log?: Logger } = {}) {
+  const dir = tempDir()
+  config.store.data_dir = dir.path
+  config.server.host = '127.0.0.1'
+  config.server.port = 0
+  const started = startGateway(config, options.log ?? silentLogger)
+  return {
+    url: `http://127.0.0.1:${started.port}`,
+    async stop() {
+      await started.stop()
+      dir.remove()
+    },
+  }
+}
+
+export const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+})
