@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'bun:test'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DEMO_KEY } from './default-config'
+import { loadConfig } from './load-config'
+
+function file(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'llmgw-cfg-')), name)
+  writeFileSync(path, text)
+  return path
+}
+
+describe('loadConfig', () => {
+  it('runs on the contract defaults with no file, serving the demo backend when nothing is configured', () => {
+    const { config, problems } = loadConfig({ env: {} })
+    expect(problems).toEqual([])
+    expect(config.demo).toBe(true)
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8000, max_body_bytes: 33554432, drain_timeout_s: 30 })
+    expect(config.tiers.free!.daily_requests).toBe(10)
+    expect(config.tiers.enterprise!.daily_requests).toBeNull()
+    expect(config.auth.keys.map((k) => k.key)).toEqual([DEMO_KEY])
+    expect(config.models.every((m) => m.backend === 'demo')).toBe(true)
+  })
+
+  it('builds the backends the environment names and no demo', () => {
+    const { config, problems } = loadConfig({
+      env: { INTERNAL_LLM_URL: 'http://vllm:8000/v1', CLAUDE_API_KEY: 'sk-ant', PORT: '9000', QUOTA_REDIS_URL: 'redis://r:6379', LOG_LEVEL: 'DEBUG' },
+    })
+    expect(problems).toEqual([])
+    expect(config.demo).toBe(false)
+    expect(config.auth.keys).toEqual([])
+    expect(config.backends.internal).toMatchObject({ format: 'openai', base_url: 'http://vllm:8000/v1', api_key: null })
+    expect(config.backends.claude).toMatchObject({ format: 'anthropic', base_url: 'https://api.anthropic.com', api_key: 'sk-ant' })
+    expect(config.backends.openai).toBeUndefined()
+    // gpt-* names the absent openai backend: dropped from the built-in table, not an error.
+    expect(config.models.map((m) => m.pattern)).toEqual(['qwen3-32b', 'claude-3-haiku', 'claude-*'])
+    expect(config.server.port).toBe(9000)
+    expect(config.store.redis_url).toBe('redis://r:6379')
+    expect(config.log_level).toBe('debug')
+  })
+
+  it('turns keycloak on beside keys when KEYCLOAK_URL is set, and AUTH_PROVIDER overrides', () => {
+    const both = loadConfig({ env: { KEYCLOAK_URL: 'https://kc.example/realms/acme', INTERNAL_LLM_URL: 'http://x/v1' } }).config
+    expect(both.auth.providers).toEqual(['keys', 'keycloak'])
+    expect(both.auth.keycloak!.issuer).toBe('https://kc.example/realms/acme')
+    const only = loadConfig({ env: { KEYCLOAK_URL: 'https://kc.example/realms/acme', AUTH_PROVIDER: 'keycloak', INTERNAL_LLM_URL: 'http://x/v1' } }).config
+    expect(only.auth.providers).toEqual(['keycloak'])
+  })
+
+  it('substitutes ${VAR} and ${VAR:-default} in the file, and the environment overrides the file', () => {
+    const path = file('c.yaml', 'server: { port: 7000 }\nbackends:\n  internal: { format: openai, base_url: "${VLLM:-http://fallback:8000/v1}", api_key: "${VLLM_KEY}" }\n')
+    const a = loadConfig({ file: path, env: { VLLM_KEY: 'k1' } })
+    expect(a.problems).toEqual([])
+    expect(a.config.backends.internal).toMatchObject({ base_url: 'http://fallback:8000/v1', api_key: 'k1' })
+    expect(a.config.server.port).toBe(7000)
+    const b = loadConfig({ file: path, env: { VLLM: 'http://real:1/v1', PORT: '7001', INTERNAL_LLM_URL: 'http://env-wins/v1' } })
+    expect(b.config.backends.internal!.base_url).toBe('http://env-wins/v1')
+    expect(b.config.backends.internal!.api_key).toBeNull()
+    expect(b.config.server.port).toBe(7001)
+  })
+
+  it('reads JSON files too, and takes GATEWAY_CONFIG when no --config is given', () => {
+    const path = file('c.json', JSON.stringify({ backends: { internal: { format: 'openai', base_url: 'http://j/v1' } }, quota: { timezone: 'Europe/Paris' } }))
+    const { config, problems } = loadConfig({ env: { GATEWAY_CONFIG: path } })
+    expect(problems).toEqual([])
+    expect(config.source).toBe(path)
+    expect(config.quota.timezone).toBe('Europe/Paris')
+  })
+
+  it('reports route targets that match no model, with the key path', () => {
+    const path = file('r.yaml', 'backends: { b: { base_url: "http://b/v1" } }\nmodels: { m1: { backend: b } }\ntiers: { free: { models: [m1], routes: { "x-*": m2 } } }\n')
+    const { problems } = loadConfig({ file: path, env: {} })
+    expect(problems).toEqual([`${path}: tiers.free.routes.x-*: target "m2" matches no entry of models`])
+  })
+
+  it('reports a static key for an unknown tier and a missing keycloak issuer', () => {
+    const path = file('k.yaml', 'backends: { b: { base_url: "http://b/v1" } }\nauth: { providers: [keys, keycloak], keys: [{ key: k, user: u, tier: gold }] }\n')
+    const { problems } = loadConfig({ file: path, env: {} })
+    expect(problems).toContain(`${path}: auth.keys[0].tier: names an unknown tier "gold"`)
+    expect(problems.some((p) => p.includes('auth.keycloak.issuer'))).toBe(true)
+  })
+})
