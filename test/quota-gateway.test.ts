@@ -1,0 +1,266 @@
+// Daily quotas as the gateway enforces them (CONTRACT.md, Quota), end to end: 429s in the route's
+// own format with retry-after and rate-limit headers (streams included), give-back on upstream
+// failures, the day boundary with an injected clock, and exact admission under concurrency on the
+// embedded store, on three gateway processes sharing one real Redis, and on a real Redis Cluster.
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { type RunningBinary, emptyDirWithBinary, runBinary } from './helpers/binary'
+import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+import { freePort } from './helpers/free-port'
+import { buildTestApp, json, testConfig } from './helpers/gateway'
+import { startRedisCluster } from './helpers/redis-cluster'
+import { startRedis } from './helpers/redis-server'
+
+let up: FakeUpstream
+beforeAll(() => {
+  up = startFakeUpstream()
+})
+afterAll(async () => {
+  await up.stop()
+})
+
+function config(extra: Record<string, unknown> = {}) {
+  return testConfig({
+    backends: { claude: { format: 'anthropic', base_url: up.url }, internal: { format: 'openai', base_url: `${up.url}/v1` } },
+    models: { 'qwen3-32b': { backend: 'internal' }, 'claude-*': { backend: 'claude' } },
+    tiers: { free: { daily_requests: 3, models: ['*'] }, enterprise: { daily_requests: null, models: ['*'] } },
+    auth: { keys: [{ key: 'sk-free', user: 'fay', tier: 'free' }, { key: 'sk-ent', user: 'eve', tier: 'enterprise' }] },
+    ...extra,
+  })
+}
+const msg = (extra: Record<string, unknown> = {}) => ({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], ...extra })
+const chat = (extra: Record<string, unknown> = {}) => ({ model: 'qwen3-32b', messages: [{ role: 'user', content: 'hi' }], ...extra })
+
+describe('quota on one gateway with the embedded store', () => {
+  it('counts requests, sends rate-limit headers, and answers 429 in each route format', async () => {
+    const gw = buildTestApp(config())
+    try {
+      const r1 = await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))
+      expect(r1.status).toBe(200)
+      expect(r1.headers.get('anthropic-ratelimit-requests-limit')).toBe('3')
+      expect(r1.headers.get('anthropic-ratelimit-requests-remaining')).toBe('2')
+      expect(r1.headers.get('x-ratelimit-remaining-requests')).toBe('2')
+      // Streaming responses carry the headers too, before the first byte.
+      const r2 = await gw.handle('/v1/chat/completions', json(chat({ stream: true }), { 'x-api-key': 'sk-free' }))
+      expect(r2.headers.get('x-ratelimit-limit-requests')).toBe('3')
+      expect(r2.headers.get('x-ratelimit-remaining-requests')).toBe('1')
+      expect(r2.headers.get('anthropic-ratelimit-requests-limit')).toBeNull()
+      await r2.text()
+      expect((await gw.handle('/v1/messages', json(msg({ stream: true }), { 'x-api-key': 'sk-free' }))).status).toBe(200)
+
+      const a = await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))
+      expect(a.status).toBe(429)
+      expect(((await a.json()) as { error: { type: string } }).error.type).toBe('rate_limit_error')
+      expect(Number(a.headers.get('retry-after'))).toBeGreaterThan(0)
+      expect(a.headers.get('anthropic-ratelimit-requests-remaining')).toBe('0')
+      const o = await gw.handle('/v1/chat/completions', json(chat(), { 'x-api-key': 'sk-free' }))
+      expect(o.status).toBe(429)
+      expect(((await o.json()) as { error: { type: string; code: string } }).error).toMatchObject({ type: 'rate_limit_error' })
+      expect(o.headers.get('x-ratelimit-remaining-requests')).toBe('0')
+
+      // count_tokens, /v1/models and /quota never count, even with the quota used up.
+      expect((await gw.handle('/v1/messages/count_tokens', json({ model: 'claude-haiku-4-5', messages: [] }, { 'x-api-key': 'sk-free' }))).status).toBe(200)
+      expect((await gw.handle('/v1/models', { headers: { 'x-api-key': 'sk-free' } })).status).toBe(200)
+      const q = (await (await gw.handle('/quota', { headers: { 'x-api-key': 'sk-free' } })).json()) as Record<string, unknown>
+      expect(q).toMatchObject({ user: 'fay', tier: 'free', limit: 3, used: 3, remaining: 0 })
+      expect(typeof q.resets_at).toBe('string')
+      expect(gw.metrics.quotaRejections.get({ tier: 'free' })).toBe(2)
+    } finally {
+      await gw.close()
+    }
+  })
+
+  it('gives the request back when the upstream answers 500 or refuses the connection, not after a stream started', async () => {
+    const gw = buildTestApp(
+      config({
+        backends: { claude: { format: 'anthropic', base_url: up.url }, internal: { format: 'openai', base_url: `${up.url}/v1` }, dead: { format: 'openai', base_url: `http://127.0.0.1:${await freePort()}/v1` } },
+        models: { 'qwen3-32b': { backend: 'internal' }, 'dead-model': { backend: 'dead' }, 'claude-*': { backend: 'claude' } },
+      }),
+    )
+    const used = async () => ((await (await gw.handle('/quota', { headers: { 'x-api-key': 'sk-free' } })).json()) as { used: number }).used
+    try {
+      up.script.push({ kind: 'status', status: 500, body: { type: 'error', error: { type: 'api_error', message: 'x' } } })
+      expect((await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))).status).toBe(502)
+      expect((await gw.handle('/v1/chat/completions', json(chat({ model: 'dead-model' }), { 'x-api-key': 'sk-free' }))).status).toBe(502)
+      expect(await used()).toBe(0)
+
+      up.script.push({ kind: 'slow-stream', delayMs: 50 })
+      const res = await gw.handle('/v1/messages', json(msg({ stream: true }), { 'x-api-key': 'sk-free' }))
+      const reader = res.body!.getReader()
+      await reader.read()
+      await reader.cancel()
+      expect(await used()).toBe(1)
+    } finally {
+      await gw.close()
+    }
+  })
+
+  it('resets at local midnight of the configured time zone, and retry-after points there', async () => {
+    let now = new Date('2026-03-10T22:59:00Z') // 23:59 in Europe/Paris (UTC+1)
+    const gw = buildTestApp(config({ quota: { timezone: 'Europe/Paris' } }), { now: () => now })
+    try {
+      for (let i = 0; i < 3; i++) expect((await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))).status).toBe(200)
+      const refused = await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))
+      expect(refused.status).toBe(429)
+      expect(refused.headers.get('retry-after')).toBe('60')
+      const q = (await (await gw.handle('/quota', { headers: { 'x-api-key': 'sk-free' } })).json()) as { resets_at: string }
+      expect(new Date(q.resets_at).toISOString()).toBe('2026-03-10T23:00:00.000Z')
+      now = new Date('2026-03-10T23:00:01Z') // 00:00:01 the next day in Paris
+      expect((await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))).status).toBe(200)
+    } finally {
+      await gw.close()
+    }
+  })
+
+  it('admits exactly the limit out of 50 simultaneous requests', async () => {
+    const gw = buildTestApp(config({ tiers: { free: { daily_requests: 10, models: ['*'] }, enterprise: { daily_requests: null, models: ['*'] } } }))
+    try {
+      const statuses = await Promise.all(Array.from({ length: 50 }, () => gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' })).then((r) => r.status)))
+      expect(statuses.filter((s) => s === 200).length).toBe(10)
+      expect(statuses.filter((s) => s === 429).length).toBe(40)
+    } finally {
+      await gw.close()
+    }
+  })
+
+  it('unlimited tiers are never refused and report null limits', async () => {
+    const gw = buildTestApp(config())
+    try {
+      for (let i = 0; i < 5; i++) expect((await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-ent' }))).status).toBe(200)
+      const q = (await (await gw.handle('/quota', { headers: { 'x-api-key': 'sk-ent' } })).json()) as Record<string, unknown>
+      expect(q).toMatchObject({ limit: null, remaining: null, used: 5 })
+    } finally {
+      await gw.close()
+    }
+  })
+})
+
+// Three real gateway processes (the compiled binary) sharing one store.
+async function threeGateways(redisUrl: string, limit: number): Promise<RunningBinary[]> {
+  const { dir, bin } = await emptyDirWithBinary()
+  writeFileSync(
+    join(dir, 'gw.yaml'),
+    `auth: { keys: [{ key: sk-shared, user: sam, tier: free }] }
+backends: { claude: { format: anthropic, base_url: "${up.url}" } }
+models: { "claude-*": { backend: claude } }
+tiers: { free: { daily_requests: ${limit}, models: ["*"] } }
+`,
+  )
+  return Promise.all([0, 1, 2].map(() => runBinary(bin, ['--config', 'gw.yaml'], { QUOTA_REDIS_URL: redisUrl }, dir)))
+}
+
+async function fireSpread(gateways: RunningBinary[], n: number): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      fetch(`${gateways[i % gateways.length]!.url}/v1/messages`, json(msg(), { 'x-api-key': 'sk-shared' })).then(async (r) => {
+        await r.arrayBuffer()
+        return r.status
+      }),
+    ),
+  )
+}
+
+describe('quota shared by three gateway processes', () => {
+  it('on one real Redis: exactly 10 of 50 simultaneous requests pass', async () => {
+    const redis = await startRedis()
+    const gateways = await threeGateways(redis.url, 10)
+    try {
+      const statuses = await fireSpread(gateways, 50)
+      expect(statuses.filter((s) => s === 200).length).toBe(10)
+      expect(statuses.filter((s) => s === 429).length).toBe(40)
+    } finally {
+      await Promise.all(gateways.map((g) => g.stop()))
+      await redis.stop()
+    }
+  }, 60_000)
+
+  it('on a real three-master Redis Cluster: exactly 10 of 50 simultaneous requests pass', async () => {
+    const cluster = await startRedisCluster()
+    const gateways = await threeGateways(cluster.url, 10)
+    try {
+      const statuses = await fireSpread(gateways, 50)
+      expect(statuses.filter((s) => s === 200).length).toBe(10)
+      expect(statuses.filter((s) => s === 429).length).toBe(40)
+    } finally {
+      await Promise.all(gateways.map((g) => g.stop()))
+      await cluster.stop()
+    }
+  }, 90_000)
+})
+
+describe('the store going down', () => {
+  it('with on_store_error reject: 503 and /ready 503 while Redis is down, counting resumes when it is back', async () => {
+    const redis = await startRedis()
+    const gw = buildTestApp(config({ store: { redis_url: redis.url }, quota: { on_store_error: 'reject' } }))
+    try {
+      expect((await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))).status).toBe(200)
+      await redis.pause()
+      const down = await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))
+      expect(down.status).toBe(503)
+      const body = await down.text()
+      expect(body).toContain('quota store')
+      expect(body).not.toContain(String(redis.port))
+      expect((await gw.handle('/ready')).status).toBe(503)
+      expect((await gw.handle('/health')).status).toBe(200)
+      await redis.resume()
+      // The fresh Redis lost its data (no persistence): counting starts again from zero.
+      let status = 0
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        status = (await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))).status
+        if (status !== 200) await Bun.sleep(100)
+      }
+      expect(status).toBe(200)
+      // Readiness comes back with the store's next successful health probe (every second).
+      let ready = 0
+      for (let i = 0; i < 50 && ready !== 200; i++) {
+        ready = (await gw.handle('/ready')).status
+        if (ready !== 200) await Bun.sleep(100)
+      }
+      expect(ready).toBe(200)
+    } finally {
+      await gw.close()
+      await redis.stop()
+    }
+  }, 60_000)
+
+  it('with on_store_error allow: requests pass uncounted while Redis is down', async () => {
+    const redis = await startRedis()
+    const gw = buildTestApp(config({ store: { redis_url: redis.url }, quota: { on_store_error: 'allow' } }))
+    try {
+      await redis.pause()
+      for (let i = 0; i < 5; i++) expect((await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))).status).toBe(200)
+      expect((await gw.handle('/ready')).status).toBe(200)
+    } finally {
+      await gw.close()
+      await redis.stop()
+    }
+  }, 60_000)
+})
+
+describe('restart', () => {
+  it("the compiled binary keeps today's counts in the embedded store across a restart", async () => {
+    const { dir, bin } = await emptyDirWithBinary()
+    writeFileSync(
+      join(dir, 'gw.yaml'),
+      `auth: { keys: [{ key: sk-r, user: rita, tier: free }] }
+backends: { claude: { format: anthropic, base_url: "${up.url}" } }
+models: { "claude-*": { backend: claude } }
+tiers: { free: { daily_requests: 2, models: ["*"] } }
+`,
+    )
+    const env = { GATEWAY_DATA_DIR: join(dir, 'data') }
+    const first = await runBinary(bin, ['--config', 'gw.yaml'], env, dir)
+    expect((await fetch(`${first.url}/v1/messages`, json(msg(), { 'x-api-key': 'sk-r' }))).status).toBe(200)
+    expect(await first.stop()).toBe(0)
+    const second = await runBinary(bin, ['--config', 'gw.yaml'], env, dir)
+    try {
+      const q = (await (await fetch(`${second.url}/quota`, { headers: { 'x-api-key': 'sk-r' } })).json()) as { used: number }
+      expect(q.used).toBe(1)
+      expect((await fetch(`${second.url}/v1/messages`, json(msg(), { 'x-api-key': 'sk-r' }))).status).toBe(200)
+      expect((await fetch(`${second.url}/v1/messages`, json(msg(), { 'x-api-key': 'sk-r' }))).status).toBe(429)
+    } finally {
+      await second.stop()
+    }
+  }, 60_000)
+})
