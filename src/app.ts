@@ -15,6 +15,8 @@ import { accountRoutes } from './routes/account-routes'
 import { llmRoutes } from './routes/llm-routes'
 import { opsRoutes } from './routes/ops-routes'
 import { createModelResolver } from './routing/resolve-model'
+import { createEndpointPools } from './upstream/create-endpoint-pools'
+import type { EndpointPool } from './upstream/endpoint-pool'
 
 export interface AppQuota extends QuotaLike {
   status(user: string, limits: { dailyRequests: number | null; dailyTokens: number | null }): Promise<QuotaStatus>
@@ -31,6 +33,8 @@ export interface AppDeps {
   streams: StreamTracker
   /** Extra route plugins (admin API, OpenAPI docs), mounted after the core routes. */
   plugins?: Elysia<any, any, any, any, any, any, any>[]
+  /** Endpoint pools to use (kept across config reloads); built from the config when absent. */
+  pools?: Map<string, EndpointPool>
   /** Set while shutting down, so that /ready turns 503. */
   isDraining?: () => boolean
 }
@@ -40,6 +44,7 @@ export function createApp(deps: AppDeps) {
   const identityOf = createIdentityResolver(deps.authenticate)
   const proxy = createProxy({
     resolveModel: createModelResolver(config),
+    pools: deps.pools ?? createEndpointPools(config),
     tiers: config.tiers,
     quota: deps.quota,
     rateLimitHeaders: deps.rateLimitHeaders,

@@ -46,10 +46,21 @@ export interface TimeoutsConfig {
   idle_ms: number
 }
 
+export interface CircuitBreakerConfig {
+  /** Consecutive failures that take an endpoint out of rotation. */
+  failure_threshold: number
+  /** How long it stays out before one request probes it again. */
+  cooldown_ms: number
+}
+
 export interface BackendConfig {
   name: string
   format: BackendFormat
+  /** The first of `endpoints`, kept for messages and single-endpoint backends. */
   base_url: string
+  /** Replicas of the same backend (vLLM/KServe pods); requests are balanced across them. */
+  endpoints: string[]
+  circuit_breaker: CircuitBreakerConfig
   api_key: string | null
   headers: Record<string, string>
   timeouts: TimeoutsConfig
@@ -62,6 +73,8 @@ export interface ModelConfig {
   upstream_model: string | null
   max_output_tokens: number | null
   display_name: string | null
+  /** Models to try, in order, when this one's backend is down or overloaded. */
+  fallbacks: string[]
 }
 
 export interface TierConfig {

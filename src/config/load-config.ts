@@ -114,5 +114,10 @@ function crossCheckRoutes(config: GatewayConfig): string[] {
       if (!known(to)) problems.push(`${config.source}: tiers.${tier.name}.routes.${from}: target ${JSON.stringify(to)} matches no entry of models`)
     }
   }
+  for (const m of config.models) {
+    for (const f of m.fallbacks) {
+      if (!known(f)) problems.push(`${config.source}: models.${m.pattern}.fallbacks: ${JSON.stringify(f)} matches no entry of models`)
+    }
+  }
   return problems
 }

@@ -101,15 +101,23 @@ function normalizeBackend(name: string, raw: unknown, p: Problems): BackendConfi
   const format = str(raw, 'format', `${path}.format`, p, 'openai') as BackendFormat
   if (!FORMATS.includes(format)) p.add(`${path}.format`, `must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`)
   const fallbackUrl = format === 'anthropic' ? DEFAULT_ANTHROPIC_URL : format === 'demo' ? 'http://demo.invalid' : ''
-  const base = str(raw, 'base_url', `${path}.base_url`, p, fallbackUrl)
-  if (base === '') p.add(`${path}.base_url`, 'is required (for the default "internal" backend set INTERNAL_LLM_URL)')
-  else if (format !== 'demo') validUrl(base, `${path}.base_url`, p)
+  const listed = 'endpoints' in raw ? stringList(raw.endpoints, `${path}.endpoints`, p) : []
+  const base = str(raw, 'base_url', `${path}.base_url`, p, listed[0] ?? fallbackUrl)
+  const endpoints = (listed.length > 0 ? listed : [base]).filter((u) => u !== '').map((u) => u.replace(/\/+$/, ''))
+  if (endpoints.length === 0) p.add(`${path}.base_url`, 'is required (for the default "internal" backend set INTERNAL_LLM_URL)')
+  else if (format !== 'demo') endpoints.forEach((u, i) => validUrl(u, listed.length > 0 ? `${path}.endpoints[${i}]` : `${path}.base_url`, p))
   const headers = section(raw, 'headers', p, `${path}.headers`)
   const t = section(raw, 'timeouts', p, `${path}.timeouts`)
+  const cb = section(raw, 'circuit_breaker', p, `${path}.circuit_breaker`)
   return {
     name,
     format,
-    base_url: base.replace(/\/+$/, ''),
+    base_url: endpoints[0] ?? '',
+    endpoints,
+    circuit_breaker: {
+      failure_threshold: int(cb, 'failure_threshold', `${path}.circuit_breaker.failure_threshold`, p, 3, 1),
+      cooldown_ms: int(cb, 'cooldown_s', `${path}.circuit_breaker.cooldown_s`, p, 10, 0) * 1000,
+    },
     api_key: str(raw, 'api_key', `${path}.api_key`, p, null),
     headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)])),
     timeouts: {
@@ -158,6 +166,7 @@ function normalizeModels(raw: Raw, p: Problems): ModelConfig[] {
         upstream_model: str(v, 'upstream_model', `${path}.upstream_model`, p, null),
         max_output_tokens: max === undefined || max === null ? null : int(v, 'max_output_tokens', `${path}.max_output_tokens`, p, 0, 1),
         display_name: str(v, 'display_name', `${path}.display_name`, p, null),
+        fallbacks: stringList(v.fallbacks, `${path}.fallbacks`, p),
       },
     ]
   })

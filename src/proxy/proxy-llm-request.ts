@@ -3,13 +3,14 @@
 // the backend, and relay its answer with the gateway's headers. Quota is given back when the
 // upstream answers non-2xx or fails before any byte.
 
-import type { BackendFormat } from '../config/config-types'
+import type { BackendFormat, TierConfig } from '../config/config-types'
 import { GatewayError } from '../errors/gateway-error'
 import { renderErrorBody } from '../errors/render-error'
 import { estimateAnthropicInputTokens } from '../protocol/tokens/estimate-anthropic-input-tokens'
 import { formatSSE } from '../protocol/sse/encode-sse'
 import type { TokenUsage } from '../protocol/usage'
 import type { RouteTarget } from '../routing/resolve-model'
+import { type BackendResponse, callBackend } from '../upstream/call-backend'
 import { callUpstream } from '../upstream/call-upstream'
 import { relayStream, type StreamOutcome } from '../upstream/relay-stream'
 import type { UpstreamEndpoint } from '../upstream/upstream-endpoint'
@@ -68,33 +69,37 @@ export function createProxy(deps: ProxyDeps) {
     return new Response(text, { status: upstream.status, headers })
   }
 
-  return async function proxyLLMRequest(req: ProxyRequest): Promise<Response> {
-    const target = deps.resolveModel(req.body.model as string, req.identity.tier)
-    metrics.routes.inc({ from: target.requested, to: target.model })
-    if (req.endpoint === 'count_tokens') return countTokens(req, target)
-
-    const tier = deps.tiers[req.identity.tier]!
-    let ticket: QuotaTicketLike | null = null
-    let rateHeaders: Record<string, string> = {}
-    if (deps.quota) {
-      ticket = await deps.quota.admit(req.identity.user, { dailyRequests: tier.daily_requests, dailyTokens: tier.daily_tokens })
-      rateHeaders = deps.rateLimitHeaders(ticket, req.format)
-      metrics.quotaUsed.set({ user: req.identity.user }, ticket.used)
-      if (!ticket.allowed) {
-        metrics.quotaRejections.inc({ tier: tier.name })
-        throw new GatewayError(429, 'rate_limit_error', `Daily request quota of ${ticket.limit} for the ${tier.name} tier is used up; it resets at ${ticket.resetsAt.toISOString()}.`, {
-          headers: { ...rateHeaders, 'retry-after': String(ticket.retryAfterSeconds) },
-          code: 'daily_quota_exceeded',
-        })
-      }
+  /** Overload and unreachability reach Anthropic callers as 529, as Anthropic's own API says it. */
+  function forClient(error: unknown, format: ClientFormat): unknown {
+    if (format === 'anthropic' && error instanceof GatewayError && error.type === 'overloaded_error' && error.status !== 529) {
+      return new GatewayError(529, 'overloaded_error', error.message, { headers: error.headers })
     }
-    let released = false
-    const giveBack = () => {
-      if (released || !ticket) return
-      released = true
-      ticket.release().catch((e) => deps.log.warn('quota give-back failed', { error: String(e) }))
-    }
+    return error
+  }
 
+  async function admit(req: ProxyRequest, tier: TierConfig): Promise<{ ticket: QuotaTicketLike | null; rateHeaders: Record<string, string> }> {
+    if (!deps.quota) return { ticket: null, rateHeaders: {} }
+    const ticket = await deps.quota.admit(req.identity.user, { dailyRequests: tier.daily_requests, dailyTokens: tier.daily_tokens })
+    const rateHeaders = deps.rateLimitHeaders(ticket, req.format)
+    metrics.quotaUsed.set({ user: req.identity.user }, ticket.used)
+    if (!ticket.allowed) {
+      metrics.quotaRejections.inc({ tier: tier.name })
+      const what = ticket.deniedBy === 'tokens' ? `token quota of ${ticket.tokenLimit}` : `request quota of ${ticket.limit}`
+      throw new GatewayError(429, 'rate_limit_error', `Daily ${what} for the ${tier.name} tier is used up; it resets at ${ticket.resetsAt.toISOString()}.`, {
+        headers: { ...rateHeaders, 'retry-after': String(ticket.retryAfterSeconds) },
+        code: 'daily_quota_exceeded',
+      })
+    }
+    return { ticket, rateHeaders }
+  }
+
+  type Attempt = { kind: 'response'; response: Response } | { kind: 'unavailable'; error: GatewayError }
+
+  /**
+   * One try at one routed model. Resolves with `unavailable` when the backend is down or overloaded
+   * before any byte was sent to the client, so that the caller can fall back to another model.
+   */
+  async function attempt(req: ProxyRequest, target: RouteTarget, tier: TierConfig, ticket: QuotaTicketLike | null, rateHeaders: Record<string, string>, giveBack: () => void): Promise<Attempt> {
     const backend = target.backend
     const mode = translationMode(req.format, backend.format)
     const stream = req.body.stream === true
@@ -102,35 +107,42 @@ export function createProxy(deps: ProxyDeps) {
     const upstreamEndpoint: UpstreamEndpoint = (backend.format === 'demo' ? req.format : backend.format) === 'anthropic' ? 'messages' : 'chat_completions'
 
     const started = performance.now()
-    let upstream: Response
+    let called: BackendResponse
     try {
-      upstream = await callUpstream({
-        backend,
-        endpoint: upstreamEndpoint,
-        body: built.body,
-        stream,
-        clientHeaders: mode === 'same' && req.format === 'anthropic' ? req.headers : null,
-        search: mode === 'same' ? req.search : '',
-        requestId: req.requestId,
-        signal: req.signal,
-      })
+      called = await callBackend(
+        {
+          backend,
+          endpoint: upstreamEndpoint,
+          body: built.body,
+          stream,
+          clientHeaders: mode === 'same' && req.format === 'anthropic' ? req.headers : null,
+          search: mode === 'same' ? req.search : '',
+          requestId: req.requestId,
+          signal: req.signal,
+        },
+        deps.pools.get(backend.name),
+      )
     } catch (error) {
-      giveBack()
-      metrics.upstreamErrors.inc({ backend: backend.name, kind: error instanceof GatewayError && error.status === 504 ? 'timeout' : 'connect' })
-      throw error
+      if (!(error instanceof GatewayError)) throw error
+      metrics.upstreamErrors.inc({ backend: backend.name, kind: error.status === 504 ? 'timeout' : error.status === 503 ? 'no_endpoint' : 'connect' })
+      if (error.status === 499) throw error
+      return { kind: 'unavailable', error }
     }
+    const upstream = called.response
     metrics.upstreamDuration.observe({ backend: backend.name }, (performance.now() - started) / 1000)
 
     if (!upstream.ok) {
-      giveBack()
       const text = await readErrorText(upstream)
+      called.release()
       metrics.upstreamErrors.inc({ backend: backend.name, kind: String(upstream.status) })
       const mapped = mapUpstreamError(upstream.status, text, backend.name, req.format, mode === 'same')
+      if (mapped.error.type === 'overloaded_error' || upstream.status === 502) return { kind: 'unavailable', error: mapped.error }
+      giveBack()
       if (mapped.passthrough) {
         const headers: Record<string, string> = { 'content-type': 'application/json', [ROUTED_MODEL_HEADER]: target.model }
         const shouldRetry = upstream.headers.get('x-should-retry')
         if (shouldRetry) headers['x-should-retry'] = shouldRetry
-        return new Response(text, { status: upstream.status, headers })
+        return { kind: 'response', response: new Response(text, { status: upstream.status, headers }) }
       }
       throw mapped.error
     }
@@ -148,6 +160,8 @@ export function createProxy(deps: ProxyDeps) {
       } catch {
         giveBack()
         throw new GatewayError(502, 'api_error', `Backend "${backend.name}" closed the connection before the response was complete.`)
+      } finally {
+        called.release()
       }
       let parsed: unknown
       try {
@@ -159,7 +173,7 @@ export function createProxy(deps: ProxyDeps) {
       const { body, usage } = convertResponseBody(mode, req.format, parsed, target)
       if (usage) recordUsage(ticket, tier.name, usage)
       headers.set('content-type', 'application/json')
-      return new Response(JSON.stringify(body), { status: upstream.status, headers })
+      return { kind: 'response', response: new Response(JSON.stringify(body), { status: upstream.status, headers }) }
     }
 
     const transform = createResponseStream(mode, req, target, built, (usage) => recordUsage(ticket, tier.name, usage))
@@ -175,6 +189,7 @@ export function createProxy(deps: ProxyDeps) {
         metrics.timeToFirstToken.observe({ backend: backend.name }, (performance.now() - started) / 1000)
       },
       onEnd: (outcome: StreamOutcome) => {
+        called.release()
         deps.streams.close()
         metrics.openStreams.dec()
         if (outcome === 'error') metrics.upstreamErrors.inc({ backend: backend.name, kind: 'stream' })
@@ -182,7 +197,44 @@ export function createProxy(deps: ProxyDeps) {
     })
     headers.set('content-type', 'text/event-stream; charset=utf-8')
     headers.set('cache-control', 'no-cache')
-    return new Response(relayed, { status: 200, headers })
+    return { kind: 'response', response: new Response(relayed, { status: 200, headers }) }
+  }
+
+  return async function proxyLLMRequest(req: ProxyRequest): Promise<Response> {
+    const primary = deps.resolveModel(req.body.model as string, req.identity.tier)
+    metrics.routes.inc({ from: primary.requested, to: primary.model })
+    if (req.endpoint === 'count_tokens') return countTokens(req, primary)
+
+    const tier = deps.tiers[req.identity.tier]!
+    const { ticket, rateHeaders } = await admit(req, tier)
+    let released = false
+    const giveBack = () => {
+      if (released || !ticket) return
+      released = true
+      ticket.release().catch((e) => deps.log.warn('quota give-back failed', { error: String(e) }))
+    }
+
+    // The primary model, then its fallbacks the tier allows; quota was counted once, above.
+    const candidates = [primary, ...primary.fallbacks]
+    for (let i = 0; i < candidates.length; i++) {
+      const target = candidates[i]!
+      if (i > 0) {
+        metrics.routes.inc({ from: candidates[i - 1]!.model, to: target.model })
+        deps.log.info('falling back', { request_id: req.requestId, from: candidates[i - 1]!.model, to: target.model })
+      }
+      let result: Attempt
+      try {
+        result = await attempt(req, target, tier, ticket, rateHeaders, giveBack)
+      } catch (error) {
+        giveBack()
+        throw forClient(error, req.format)
+      }
+      if (result.kind === 'response') return result.response
+      if (i === candidates.length - 1) {
+        giveBack()
+        throw forClient(result.error, req.format)
+      }
+    }
+    throw new Error('unreachable: no routing candidate')
   }
 }
-

@@ -7,6 +7,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import type { QuotaService } from '../quota/quota-service'
 import type { QuotaTicket } from '../quota/quota-ticket'
 import type { ModelResolver } from '../routing/resolve-model'
+import type { EndpointPool } from '../upstream/endpoint-pool'
 
 export type ClientFormat = 'anthropic' | 'openai'
 export type ClientEndpoint = 'messages' | 'count_tokens' | 'chat_completions'
@@ -16,6 +17,8 @@ export type QuotaLike = Pick<QuotaService, 'admit'>
 
 export interface ProxyDeps {
   resolveModel: ModelResolver
+  /** Endpoint pools by backend name (backends with no pool call their base_url directly). */
+  pools: Map<string, EndpointPool>
   tiers: Record<string, TierConfig>
   quota: QuotaLike | null
   rateLimitHeaders: (ticket: QuotaTicketLike, format: ClientFormat) => Record<string, string>

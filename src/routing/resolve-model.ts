@@ -14,6 +14,8 @@ export interface RouteTarget {
   upstreamModel: string
   maxOutputTokens: number | null
   entry: ModelConfig
+  /** The entry's fallbacks that the tier may use, in order (not chained further). */
+  fallbacks: RouteTarget[]
 }
 
 export type ModelResolver = (requested: string, tier: string) => RouteTarget
@@ -31,6 +33,12 @@ export function findModelEntry(models: ModelConfig[], name: string): ModelConfig
 
 export function createModelResolver(config: GatewayConfig): ModelResolver {
   const memo = new Map<string, RouteTarget>()
+  function targetFor(requested: string, model: string): RouteTarget | null {
+    const entry = findModelEntry(config.models, model)
+    const backend = entry && config.backends[entry.backend]
+    if (!entry || !backend) return null
+    return { requested, model, backend, upstreamModel: entry.upstream_model ?? model, maxOutputTokens: entry.max_output_tokens, entry, fallbacks: [] }
+  }
   return function resolveModel(requested, tierName) {
     const key = `${tierName}\u0000${requested}`
     const hit = memo.get(key)
@@ -41,18 +49,14 @@ export function createModelResolver(config: GatewayConfig): ModelResolver {
     if (!tier.models.some((p) => globMatch(p, model))) {
       throw new GatewayError(403, 'permission_error', `Model "${model}" is not available on the ${tierName} tier.`, { param: 'model', code: 'model_not_allowed' })
     }
-    const entry = findModelEntry(config.models, model)
-    const backend = entry && config.backends[entry.backend]
-    if (!entry || !backend) {
+    const target = targetFor(requested, model)
+    if (!target) {
       throw new GatewayError(404, 'not_found_error', `Model "${model}" is not served by this gateway.`, { param: 'model', code: 'model_not_found' })
     }
-    const target: RouteTarget = {
-      requested,
-      model,
-      backend,
-      upstreamModel: entry.upstream_model ?? model,
-      maxOutputTokens: entry.max_output_tokens,
-      entry,
+    for (const name of target.entry.fallbacks) {
+      if (name === model || !tier.models.some((p) => globMatch(p, name))) continue
+      const fallback = targetFor(requested, name)
+      if (fallback) target.fallbacks.push(fallback)
     }
     if (memo.size >= MEMO_LIMIT) memo.clear()
     memo.set(key, target)

@@ -10,6 +10,8 @@ import { type UpstreamEndpoint, upstreamUrl } from './upstream-endpoint'
 
 export interface UpstreamCall {
   backend: BackendConfig
+  /** The endpoint of the backend to use; defaults to its first. */
+  baseUrl?: string
   endpoint: UpstreamEndpoint
   body: string
   stream: boolean
@@ -34,7 +36,7 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
     timedOut = true
     controller.abort()
   }, backend.timeouts.first_byte_ms)
-  const url = upstreamUrl(backend, call.endpoint, backend.format === 'anthropic' ? call.search : '')
+  const url = upstreamUrl(backend, call.baseUrl ?? backend.base_url, call.endpoint, backend.format === 'anthropic' ? call.search : '')
   try {
     return await fetch(url, {
       method: 'POST',
