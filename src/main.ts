@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (command === 'serve') {
-    startGateway(config, createLogger(config.log_level), { handleSignals: true })
+    startGateway(config, createLogger(config.log_level), { handleSignals: true, source: { file, env: process.env }, watchIntervalMs: 5000 })
     return -1 // keep running
   }
   writeErr(`unknown command ${JSON.stringify(command)}\n${USAGE}`)

@@ -1,29 +1,39 @@
-// Starts the gateway from a loaded configuration and stops it gracefully: on SIGTERM it stops
-// accepting, lets in-flight requests and streams finish within drain_timeout_s, then exits 0.
+// Starts the gateway from a loaded configuration, reloads it without dropping requests (SIGHUP or a
+// change of the config file), and stops it gracefully: on SIGTERM it stops accepting, lets in-flight
+// requests and streams finish within drain_timeout_s, then exits 0.
+import { unwatchFile, watchFile } from 'node:fs'
 import { openapi } from '@elysiajs/openapi'
 import { createApp } from './app'
 import type { GatewayConfig } from './config/config-types'
 import { DEMO_KEY } from './config/default-config'
+import { loadConfig } from './config/load-config'
 import type { Logger } from './logging/logger'
-import { createGatewayMetrics } from './metrics/gateway-metrics'
+import { type GatewayMetrics, createGatewayMetrics } from './metrics/gateway-metrics'
 import { createStreamTracker } from './proxy/stream-tracker'
 import { rateLimitHeaders } from './quota/rate-limit-headers'
 import { adminKeysRoutes, isKeycloakAdmin } from './routes/admin-keys'
-import { buildRuntime } from './runtime/build-runtime'
-
-export interface StartedGateway {
-  port: number
-  stop(): Promise<void>
-}
+import { type Runtime, type StoreParts, buildRuntime } from './runtime/build-runtime'
 
 export const VERSION = '0.1.0'
 
-export function startGateway(config: GatewayConfig, log: Logger, options: { now?: () => Date; handleSignals?: boolean } = {}): StartedGateway {
-  const metrics = createGatewayMetrics()
-  const runtime = buildRuntime(config, log, metrics, options.now)
-  const streams = createStreamTracker()
-  let draining = false
-  const app = createApp({
+export interface StartedGateway {
+  port: number
+  /** Loads the config again; keeps the running one when the new one has problems. */
+  reload(): { ok: boolean; problems: string[] }
+  stop(): Promise<void>
+}
+
+export interface StartOptions {
+  now?: () => Date
+  handleSignals?: boolean
+  /** Where the config came from, for reloads: the file given on the command line, and the environment. */
+  source?: { file: string | null; env: Record<string, string | undefined> }
+  /** Poll the config file for changes (a Kubernetes ConfigMap update) every this many ms; 0 = off. */
+  watchIntervalMs?: number
+}
+
+function buildApp(config: GatewayConfig, runtime: Runtime, metrics: GatewayMetrics, log: Logger, streams: ReturnType<typeof createStreamTracker>, isDraining: () => boolean) {
+  return createApp({
     config,
     authenticate: runtime.authenticate,
     quota: runtime.quota,
@@ -31,7 +41,7 @@ export function startGateway(config: GatewayConfig, log: Logger, options: { now?
     metrics,
     log,
     streams,
-    isDraining: () => draining,
+    isDraining,
     plugins: [
       adminKeysRoutes({
         keyStore: runtime.keyStore,
@@ -46,15 +56,35 @@ export function startGateway(config: GatewayConfig, log: Logger, options: { now?
       }),
     ],
   })
-  app.listen({
+}
+
+/** Settings that only take effect on a restart: the listener and the store. */
+function restartOnlyChanges(a: GatewayConfig, b: GatewayConfig): string[] {
+  const changed: string[] = []
+  if (a.server.port !== b.server.port || a.server.host !== b.server.host) changed.push('server.host/port')
+  if (a.store.redis_url !== b.store.redis_url || a.store.data_dir !== b.store.data_dir) changed.push('store')
+  return changed
+}
+
+export function startGateway(initial: GatewayConfig, log: Logger, options: StartOptions = {}): StartedGateway {
+  const metrics = createGatewayMetrics()
+  const streams = createStreamTracker()
+  let config = initial
+  let runtime = buildRuntime(config, log, metrics, options.now)
+  const stores: StoreParts = runtime.stores
+  let draining = false
+  // Requests go through `current`, so that a reload swaps the whole app for new requests while
+  // requests in flight finish on the one they started on.
+  let current = buildApp(config, runtime, metrics, log, streams, () => draining)
+  const server = Bun.serve({
     hostname: config.server.host,
     port: config.server.port,
+    fetch: (request) => current.fetch(request),
     // The gateway enforces max_body_bytes itself, with a clear error; this is only a backstop.
     maxRequestBodySize: config.server.max_body_bytes + 1024 * 1024,
     // Streams and long non-streaming generations may be silent for minutes.
     idleTimeout: 255,
   })
-  const server = app.server!
   log.info('listening', { url: `http://${config.server.host}:${server.port}`, config: config.source, store: config.store.redis_url ? 'redis' : 'sqlite', demo: config.demo })
   if (config.demo) {
     log.warn('demo mode: no backend is configured, every model is answered by the built-in demo backend', {
@@ -62,10 +92,41 @@ export function startGateway(config: GatewayConfig, log: Logger, options: { now?
     })
   }
 
+  function reload(): { ok: boolean; problems: string[] } {
+    if (!options.source) return { ok: false, problems: ['no config source to reload from'] }
+    const { config: next, problems } = loadConfig(options.source)
+    if (problems.length > 0) {
+      log.error('config reload refused; keeping the running config', { problems })
+      return { ok: false, problems }
+    }
+    const ignored = restartOnlyChanges(config, next)
+    if (ignored.length > 0) log.warn('config reload: these settings take effect on restart only', { settings: ignored })
+    next.server = config.server
+    next.store = config.store
+    const nextRuntime = buildRuntime(next, log, metrics, options.now, stores)
+    current = buildApp(next, nextRuntime, metrics, log, streams, () => draining)
+    runtime.retire()
+    runtime = nextRuntime
+    config = next
+    log.info('config reloaded', { config: next.source, backends: Object.keys(next.backends), models: next.models.length })
+    return { ok: true, problems: [] }
+  }
+
+  const configFile = options.source?.file ?? options.source?.env.GATEWAY_CONFIG ?? null
+  if (configFile && options.watchIntervalMs) {
+    watchFile(configFile, { interval: options.watchIntervalMs }, (cur, prev) => {
+      if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size) {
+        log.info('config file changed', { file: configFile })
+        reload()
+      }
+    })
+  }
+
   let stopping: Promise<void> | null = null
   const stop = () =>
     (stopping ??= (async () => {
       draining = true
+      if (configFile) unwatchFile(configFile)
       log.info('draining', { open_streams: streams.count, pending_requests: server.pendingRequests, timeout_s: config.server.drain_timeout_s })
       const graceful = server.stop(false)
       const timeout = Bun.sleep(config.server.drain_timeout_s * 1000).then(() => 'timeout' as const)
@@ -85,6 +146,10 @@ export function startGateway(config: GatewayConfig, log: Logger, options: { now?
     }
     process.on('SIGTERM', () => onSignal('SIGTERM'))
     process.on('SIGINT', () => onSignal('SIGINT'))
+    process.on('SIGHUP', () => {
+      log.info('signal', { signal: 'SIGHUP' })
+      reload()
+    })
   }
-  return { port: server.port!, stop }
+  return { port: server.port!, reload, stop }
 }

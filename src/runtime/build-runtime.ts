@@ -16,9 +16,12 @@ import { createRedisQuotaStore } from '../quota/redis-quota-store'
 import { createSqliteQuotaStore } from '../quota/sqlite-quota-store'
 
 export interface Runtime {
+  stores: StoreParts
   keyStore: KeyStore
   quota: QuotaService
   authenticate: (headers: Headers) => Promise<import('../auth/identity').Identity>
+  /** Stops this runtime's services but keeps the stores open (a config reload reuses them). */
+  retire(): void
   close(): Promise<void>
 }
 
@@ -62,8 +65,7 @@ export function openStores(config: GatewayConfig, log: Logger, metrics?: Gateway
   }
 }
 
-export function buildRuntime(config: GatewayConfig, log: Logger, metrics: GatewayMetrics, now?: () => Date): Runtime {
-  const stores = openStores(config, log, metrics)
+export function buildRuntime(config: GatewayConfig, log: Logger, metrics: GatewayMetrics, now?: () => Date, stores: StoreParts = openStores(config, log, metrics)): Runtime {
   const quota = createQuotaService({
     store: stores.quotaStore,
     timeZone: config.quota.timezone,
@@ -93,9 +95,14 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
       : {}),
   })
   return {
+    stores,
     keyStore: stores.keyStore,
     quota,
     authenticate: (headers) => authenticator.authenticate(headers),
-    close: () => stores.close(),
+    retire: () => quota.close(),
+    async close() {
+      quota.close()
+      await stores.close()
+    },
   }
 }

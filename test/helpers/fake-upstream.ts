@@ -96,12 +96,12 @@ function sse(events: string[], delayMs = 0): Response {
   return new Response(stream, { headers: { 'content-type': 'text/event-stream', 'request-id': 'req_upstream_1' } })
 }
 
-export function startFakeUpstream(): FakeUpstream {
+export function startFakeUpstream(port = 0): FakeUpstream {
   const received: ReceivedRequest[] = []
   const script: Behaviour[] = []
   const server = Bun.serve({
     hostname: '127.0.0.1',
-    port: 0,
+    port,
     idleTimeout: 30,
     async fetch(req) {
       const url = new URL(req.url)
