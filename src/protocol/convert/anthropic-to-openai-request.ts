@@ -1,0 +1,108 @@
+// Anthropic Messages request -> OpenAI Chat Completions request, for an OpenAI-compatible backend.
+// The output is built from known fields only: every Anthropic-only field (cache_control at any
+// depth included) is left behind on purpose, because vLLM and OpenAI reject what they do not know.
+import { GatewayError } from '../../errors/gateway-error'
+import { textOfBlocks } from './convert-anthropic-content'
+import { convertAnthropicMessages } from './convert-anthropic-messages'
+import { convertAnthropicToolChoice, convertAnthropicTools } from './convert-anthropic-tools'
+import { isRecord } from './is-record'
+
+/** Top-level fields that are converted into something on the OpenAI side. */
+export const MAPPED_ANTHROPIC_FIELDS = [
+  'model',
+  'max_tokens',
+  'messages',
+  'system',
+  'tools',
+  'tool_choice',
+  'stop_sequences',
+  'temperature',
+  'top_p',
+  'stream',
+] as const
+
+/**
+ * Top-level fields dropped without a warning: Claude Code sends most of them on every request and
+ * none has a Chat Completions twin a backend would accept. `thinking` is dropped rather than mapped
+ * to reasoning_effort because OpenAI rejects reasoning_effort for non-reasoning models, and
+ * reasoning backends (vLLM Qwen3, DeepSeek) reason by default and stream it back anyway.
+ */
+export const DROPPED_ANTHROPIC_FIELDS = [
+  'cache_control',
+  'container',
+  'context_management',
+  'mcp_servers',
+  'metadata',
+  'output_config',
+  'output_format',
+  'service_tier',
+  'thinking',
+  'top_k',
+  'betas',
+  'anthropic_version',
+  'anthropic_beta',
+] as const
+
+const mapped = new Set<string>(MAPPED_ANTHROPIC_FIELDS)
+const dropped = new Set<string>(DROPPED_ANTHROPIC_FIELDS)
+
+/** OpenAI accepts at most four stop sequences. */
+const MAX_STOP_SEQUENCES = 4
+
+export function anthropicToOpenAIRequest(
+  body: Record<string, unknown>,
+  options: { model: string; maxOutputTokens?: number },
+): { body: Record<string, unknown>; warnings: string[] } {
+  const warnings: string[] = []
+  if (!isRecord(body)) throw new GatewayError(400, 'invalid_request_error', 'request body: expected a JSON object')
+  if (!Array.isArray(body.messages)) {
+    throw new GatewayError(400, 'invalid_request_error', 'messages: expected an array', { param: 'messages' })
+  }
+  for (const key of Object.keys(body)) {
+    if (!mapped.has(key) && !dropped.has(key)) warnings.push(`dropped unknown field \`${key}\``)
+  }
+
+  const messages: Record<string, unknown>[] = []
+  if (body.system !== undefined) {
+    if (typeof body.system !== 'string' && !Array.isArray(body.system)) warnings.push('dropped `system`: expected a string or text blocks')
+    const system = textOfBlocks(body.system)
+    if (system !== '') messages.push({ role: 'system', content: system })
+  }
+  messages.push(...convertAnthropicMessages(body.messages, warnings))
+
+  const out: Record<string, unknown> = { model: options.model, messages }
+
+  const maxTokens = positiveInt(body.max_tokens) ?? options.maxOutputTokens
+  if (maxTokens !== undefined) {
+    // Claude Code asks for 32k-128k; a small backend answers 400 to anything above its limit.
+    const clamped = options.maxOutputTokens !== undefined ? Math.min(maxTokens, options.maxOutputTokens) : maxTokens
+    if (clamped < maxTokens) warnings.push(`max_tokens ${maxTokens} clamped to the backend limit ${clamped}`)
+    // max_completion_tokens: OpenAI's reasoning models reject max_tokens; vLLM accepts both.
+    out.max_completion_tokens = clamped
+  }
+  if (typeof body.temperature === 'number') out.temperature = body.temperature
+  if (typeof body.top_p === 'number') out.top_p = body.top_p
+  if (Array.isArray(body.stop_sequences)) {
+    const stops = body.stop_sequences.filter((s): s is string => typeof s === 'string')
+    if (stops.length > MAX_STOP_SEQUENCES) warnings.push(`kept the first ${MAX_STOP_SEQUENCES} of ${stops.length} stop sequences`)
+    if (stops.length > 0) out.stop = stops.slice(0, MAX_STOP_SEQUENCES)
+  }
+
+  const tools = convertAnthropicTools(body.tools, warnings)
+  if (tools.length > 0) {
+    out.tools = tools
+    Object.assign(out, convertAnthropicToolChoice(body.tool_choice, true, warnings))
+  }
+
+  if (body.stream === true) {
+    out.stream = true
+    // Without it an OpenAI stream carries no token counts at all.
+    out.stream_options = { include_usage: true }
+  } else if (body.stream !== undefined) out.stream = false
+
+  return { body: out, warnings }
+}
+
+function positiveInt(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.floor(value) : undefined
+}

@@ -1,0 +1,113 @@
+// Seeded, bounded fuzzing of every converter: generated requests and upstream streams, well-formed
+// and damaged. Requests may only fail with a GatewayError; streams must never throw and must always
+// come out as a valid event sequence for the client's API. A failure prints its seed to replay it.
+import { describe, expect, it } from 'bun:test'
+import { anthropicRequest, chance, int, mutate, openAIRequest } from '../../../test/helpers/fuzz-generators'
+import { anthropicEvents, damage, junkAnthropicEvent, junkOpenAILine, openAIChunks } from '../../../test/helpers/fuzz-streams'
+import { anthropicWire, createRandom, openAIWire, parseSSE, runTransform, splitRandomly } from '../../../test/helpers/replay-stream'
+import { validateAnthropicEvents } from '../../../test/helpers/validate-anthropic-stream'
+import { validateChatCompletionsRequest } from '../../../test/helpers/validate-chat-completions-request'
+import { validateOpenAIStream } from '../../../test/helpers/validate-openai-stream'
+import { GatewayError } from '../../errors/gateway-error'
+import { anthropicToOpenAIRequest } from './anthropic-to-openai-request'
+import { anthropicToOpenAIResponse } from './anthropic-to-openai-response'
+import { createAnthropicToOpenAIStream } from './create-anthropic-to-openai-stream'
+import { createOpenAIToAnthropicStream } from './create-openai-to-anthropic-stream'
+import { openAIToAnthropicRequest } from './openai-to-anthropic-request'
+import { openAIToAnthropicResponse } from './openai-to-anthropic-response'
+import { estimateAnthropicInputTokens } from '../tokens/estimate-anthropic-input-tokens'
+
+const ITERATIONS = 1500
+const STREAM_ITERATIONS = 1000
+const encoder = new TextEncoder()
+
+/** Runs fn; a GatewayError is an allowed outcome, anything else fails with the seed. */
+function allowGatewayError<T>(seed: number, fn: () => T): T | undefined {
+  try {
+    return fn()
+  } catch (e) {
+    if (e instanceof GatewayError) return undefined
+    throw new Error(`seed ${seed}: ${String(e)}\n${(e as Error).stack}`)
+  }
+}
+
+/** Damages the bytes of a wire: a garbage event somewhere, or the tail cut off mid-event. */
+function damageBytes(r: () => number, wire: string): Uint8Array {
+  let text = wire
+  if (chance(r, 0.1)) {
+    const cut = text.lastIndexOf('\n\n', int(r, 0, text.length))
+    text = `${text.slice(0, cut + 2)}data: {broken\n\n${text.slice(cut + 2)}`
+  }
+  let bytes = encoder.encode(text)
+  if (chance(r, 0.15)) bytes = bytes.slice(0, int(r, 0, bytes.length))
+  return bytes
+}
+
+describe('converter fuzzing', () => {
+  it('converts generated Anthropic requests into valid Chat Completions requests, and damaged ones without a stray throw', () => {
+    for (let seed = 1; seed <= ITERATIONS; seed++) {
+      const r = createRandom(seed)
+      const valid = anthropicRequest(r)
+      const out = anthropicToOpenAIRequest(valid, { model: 'up', maxOutputTokens: 8192 })
+      const problems = validateChatCompletionsRequest(out.body)
+      if (problems.length > 0) expect({ seed, problems }).toEqual({ seed, problems: [] })
+      const damaged = mutate(valid, r, int(r, 1, 6))
+      allowGatewayError(seed, () => anthropicToOpenAIRequest(damaged, { model: 'up' }))
+      allowGatewayError(seed, () => estimateAnthropicInputTokens(damaged))
+    }
+  })
+
+  it('converts generated OpenAI requests into alternating Anthropic turns, and damaged ones without a stray throw', () => {
+    for (let seed = 1; seed <= ITERATIONS; seed++) {
+      const r = createRandom(seed)
+      const valid = openAIRequest(r)
+      const out = openAIToAnthropicRequest(valid, { model: 'up', defaultMaxTokens: 4096, maxOutputTokens: 8192 })
+      const messages = out.body.messages as Array<{ role: string; content: Array<{ type: string }> }>
+      messages.forEach((m, i) => {
+        if (i > 0 && messages[i - 1]!.role === m.role) throw new Error(`seed ${seed}: two ${m.role} messages in a row`)
+        const firstOther = m.content.findIndex((b) => b.type !== 'tool_result')
+        if (firstOther !== -1 && m.content.slice(firstOther).some((b) => b.type === 'tool_result')) throw new Error(`seed ${seed}: tool_result after other content`)
+        if (m.content.length === 0) throw new Error(`seed ${seed}: empty message`)
+      })
+      const damaged = mutate(valid, r, int(r, 1, 6))
+      allowGatewayError(seed, () => openAIToAnthropicRequest(damaged, { model: 'up', defaultMaxTokens: 4096 }))
+    }
+  })
+
+  it('converts random and damaged response bodies without a stray throw', () => {
+    for (let seed = 1; seed <= ITERATIONS; seed++) {
+      const r = createRandom(seed)
+      const completion = { id: 'chatcmpl-1', choices: [{ index: 0, message: { content: 'x', reasoning: 'r', tool_calls: [{ id: 'c', function: { name: 'f', arguments: '{"a":1}' } }] }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 1 } }
+      const message = { id: 'msg_1', content: [{ type: 'text', text: 'x' }, { type: 'tool_use', id: 't', name: 'f', input: {} }], stop_reason: 'tool_use', usage: { input_tokens: 1, output_tokens: 1 } }
+      allowGatewayError(seed, () => openAIToAnthropicResponse(mutate(completion, r, int(r, 1, 5)), { model: 'm' }))
+      allowGatewayError(seed, () => anthropicToOpenAIResponse(mutate(message, r, int(r, 1, 5)), { model: 'm' }))
+    }
+  })
+
+  it('always turns an OpenAI upstream stream, whole or damaged, into a valid Anthropic event sequence', async () => {
+    for (let seed = 1; seed <= STREAM_ITERATIONS; seed++) {
+      const r = createRandom(seed)
+      const lines = chance(r, 0.5) ? damage(r, openAIChunks(r), () => junkOpenAILine(r)) : openAIChunks(r)
+      const bytes = damageBytes(r, openAIWire(lines))
+      let usageCalls = 0
+      const stream = createOpenAIToAnthropicStream({ model: 'm', inputTokens: 10, onUsage: () => usageCalls++ })
+      const text = await runTransform(stream, splitRandomly(bytes, r))
+      const problems = validateAnthropicEvents(await parseSSE(text))
+      if (problems.length > 0 || usageCalls !== 1) expect({ seed, problems, usageCalls, text }).toEqual({ seed, problems: [], usageCalls: 1, text })
+    }
+  })
+
+  it('always turns an Anthropic upstream stream, whole or damaged, into a valid Chat Completions stream', async () => {
+    for (let seed = 1; seed <= STREAM_ITERATIONS; seed++) {
+      const r = createRandom(seed)
+      const events = chance(r, 0.5) ? damage(r, anthropicEvents(r), () => junkAnthropicEvent(r)) : anthropicEvents(r)
+      const wire = anthropicWire(events.map((e) => (typeof e === 'object' && e !== null ? e : { type: 'junk' })))
+      const bytes = damageBytes(r, wire)
+      let usageCalls = 0
+      const stream = createAnthropicToOpenAIStream({ model: 'm', includeUsage: chance(r, 0.5), onUsage: () => usageCalls++ })
+      const text = await runTransform(stream, splitRandomly(bytes, r))
+      const problems = validateOpenAIStream(text)
+      if (problems.length > 0 || usageCalls !== 1) expect({ seed, problems, usageCalls, text }).toEqual({ seed, problems: [], usageCalls: 1, text })
+    }
+  })
+})

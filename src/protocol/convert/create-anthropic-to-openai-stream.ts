@@ -1,0 +1,185 @@
+// Anthropic Messages SSE (from an Anthropic backend) -> OpenAI Chat Completions SSE.
+// Anthropic numbers every content block; OpenAI numbers tool calls only, so each tool_use block
+// gets the next tool index. Thinking goes out as delta.reasoning_content; signatures and pings have
+// no OpenAI twin. The stream always ends with `data: [DONE]`, after an error chunk if it failed.
+import { encodeSSE } from '../sse/encode-sse'
+import type { SSEEvent } from '../sse/sse-event'
+import { convertAnthropicUsage } from './convert-anthropic-usage'
+import { createId } from './create-id'
+import { createSSETransform } from './create-sse-transform'
+import { isRecord } from './is-record'
+import { mapAnthropicStopReason } from './map-anthropic-stop-reason'
+
+export interface AnthropicToOpenAIStreamOptions {
+  /** The public model name to report. */
+  model: string
+  /** The client asked for stream_options.include_usage: send the final `choices: []` usage chunk. */
+  includeUsage: boolean
+  completionId?: string
+  /** Unix seconds for `created`; now by default. */
+  created?: number
+  /** Called once when the stream ends (or fails), with every prompt token counted as input. */
+  onUsage?: (usage: { input_tokens: number; output_tokens: number }) => void
+}
+
+export function createAnthropicToOpenAIStream(options: AnthropicToOpenAIStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  return createSSETransform((enqueue) => {
+    const id = options.completionId ?? createId('chatcmpl-')
+    const created = options.created ?? Math.floor(Date.now() / 1000)
+    let started = false
+    let done = false
+    let finished = false
+    let usageSent = false
+    // Anthropic block index -> OpenAI tool index, for tool_use blocks only.
+    const toolIndexes = new Map<number, number>()
+    const thinkingBlocks = new Set<number>()
+    const usage: Record<string, unknown> = {}
+
+    function send(data: Record<string, unknown>) {
+      enqueue(encodeSSE(undefined, JSON.stringify(data)))
+    }
+
+    function chunk(delta: Record<string, unknown>, finishReason: string | null = null) {
+      const data: Record<string, unknown> = {
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model: options.model,
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      }
+      // OpenAI sends `usage: null` on every chunk but the last when include_usage is set.
+      if (options.includeUsage) data.usage = null
+      send(data)
+    }
+
+    function start() {
+      if (started) return
+      started = true
+      chunk({ role: 'assistant', content: '' })
+    }
+
+    function reportUsage() {
+      const u = convertAnthropicUsage(usage)
+      options.onUsage?.({ input_tokens: u.prompt_tokens, output_tokens: u.completion_tokens })
+    }
+
+    function sendUsage() {
+      if (usageSent || !options.includeUsage) return
+      usageSent = true
+      send({ id, object: 'chat.completion.chunk', created, model: options.model, choices: [], usage: convertAnthropicUsage(usage) })
+    }
+
+    function end() {
+      if (done) return
+      done = true
+      reportUsage()
+      enqueue(encodeSSE(undefined, '[DONE]'))
+    }
+
+    function fail(type: string, message: string) {
+      if (done) return
+      send({ error: { message, type, param: null, code: null } })
+      end()
+    }
+
+    function mergeUsage(u: unknown) {
+      if (!isRecord(u)) return
+      for (const [key, value] of Object.entries(u)) if (typeof value === 'number') usage[key] = value
+    }
+
+    function handle(type: unknown, data: Record<string, unknown>) {
+      const index = typeof data.index === 'number' ? data.index : -1
+      // OpenAI clients stop reading choices at finish_reason; content after message_delta is lost anyway.
+      if (finished && (type === 'content_block_start' || type === 'content_block_delta')) return
+      switch (type) {
+        case 'message_start':
+          if (isRecord(data.message)) mergeUsage(data.message.usage)
+          start()
+          return
+        case 'content_block_start': {
+          start()
+          const block = isRecord(data.content_block) ? data.content_block : {}
+          if (block.type === 'tool_use') {
+            const toolIndex = toolIndexes.size
+            toolIndexes.set(index, toolIndex)
+            const call = { index: toolIndex, id: String(block.id), type: 'function', function: { name: String(block.name), arguments: '' } }
+            chunk({ tool_calls: [call] })
+          } else if (block.type === 'thinking') {
+            thinkingBlocks.add(index)
+            if (typeof block.thinking === 'string' && block.thinking !== '') chunk({ reasoning_content: block.thinking })
+          } else if (block.type === 'text' && typeof block.text === 'string' && block.text !== '') {
+            chunk({ content: block.text })
+          }
+          return
+        }
+        case 'content_block_delta': {
+          start()
+          const d = isRecord(data.delta) ? data.delta : {}
+          if (d.type === 'text_delta' && typeof d.text === 'string') chunk({ content: d.text })
+          else if (d.type === 'thinking_delta' && typeof d.thinking === 'string') chunk({ reasoning_content: d.thinking })
+          else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string' && d.partial_json !== '') {
+            const toolIndex = toolIndexes.get(index)
+            if (toolIndex !== undefined) chunk({ tool_calls: [{ index: toolIndex, function: { arguments: d.partial_json } }] })
+          }
+          // signature_delta, citations_delta and future delta types have no Chat Completions field.
+          return
+        }
+        case 'message_delta': {
+          start()
+          mergeUsage(data.usage)
+          if (finished) return
+          finished = true
+          const d = isRecord(data.delta) ? data.delta : {}
+          chunk({}, mapAnthropicStopReason(d.stop_reason))
+          sendUsage()
+          return
+        }
+        case 'message_stop':
+          start()
+          if (!finished) {
+            finished = true
+            chunk({}, 'stop')
+          }
+          sendUsage()
+          end()
+          return
+        default:
+          // content_block_stop, ping and event types that do not exist yet carry nothing to forward.
+          return
+      }
+    }
+
+    return {
+      event(event: SSEEvent) {
+        if (done) return
+        let data: unknown
+        try {
+          data = JSON.parse(event.data)
+        } catch {
+          data = undefined
+        }
+        const type = event.event ?? (isRecord(data) ? data.type : undefined)
+        if (type === 'error') {
+          const err = isRecord(data) && isRecord(data.error) ? data.error : {}
+          const message = typeof err.message === 'string' ? err.message : 'the upstream reported an error'
+          return fail(typeof err.type === 'string' ? err.type : 'api_error', message)
+        }
+        if (!isRecord(data)) {
+          if (type === 'ping') return
+          return fail('api_error', 'the upstream sent a malformed stream event')
+        }
+        handle(type, data)
+      },
+      end() {
+        if (done) return
+        // An Anthropic stream always ends with message_stop; without it the answer was cut short.
+        if (!finished) return fail('api_error', 'the upstream stream ended before message_stop')
+        sendUsage()
+        end()
+      },
+      fail(message: string) {
+        fail('api_error', message)
+      },
+    }
+  })
+}
