@@ -9,6 +9,10 @@ export interface RunningRedis {
   /** Stop the process but keep the port, to simulate an outage; `start()` brings it back. */
   pause(): Promise<void>
   resume(): Promise<void>
+  /** SIGSTOP the process: connections stay open but nothing answers (a hung server or a partition). */
+  freeze(): void
+  /** SIGCONT after freeze(). */
+  thaw(): void
 }
 
 async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
@@ -32,6 +36,7 @@ export async function startRedis(extraArgs: string[] = []): Promise<RunningRedis
     url: `redis://127.0.0.1:${port}`,
     port,
     async stop() {
+      proc.kill('SIGCONT')
       proc.kill('SIGKILL')
       await proc.exited
     },
@@ -42,6 +47,12 @@ export async function startRedis(extraArgs: string[] = []): Promise<RunningRedis
     async resume() {
       proc = Bun.spawn(args, { stdout: 'ignore', stderr: 'ignore' })
       await waitForPing(port)
+    },
+    freeze() {
+      proc.kill('SIGSTOP')
+    },
+    thaw() {
+      proc.kill('SIGCONT')
     },
   }
 }

@@ -1,0 +1,173 @@
+import { afterEach, describe, expect, it } from 'bun:test'
+import { GatewayError } from '../errors/gateway-error'
+import { createQuotaService, type QuotaService, type QuotaServiceOptions } from './quota-service'
+import type { QuotaStore } from './quota-store'
+import { createSqliteQuotaStore } from './sqlite-quota-store'
+
+const FREE = { dailyRequests: 10 }
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+function clock(iso: string) {
+  let current = new Date(iso).getTime()
+  return {
+    now: () => new Date(current),
+    set: (next: string) => (current = new Date(next).getTime()),
+  }
+}
+
+function service(options: Partial<QuotaServiceOptions> & { store?: QuotaStore } = {}): QuotaService {
+  const store = options.store ?? createSqliteQuotaStore(':memory:')
+  const svc = createQuotaService({ timeZone: 'UTC', onStoreError: 'reject', ...options, store })
+  cleanups.push(() => svc.close())
+  cleanups.push(() => store.close().catch(() => {}))
+  return svc
+}
+
+/** A store whose every call fails while `down` is true, delegating to sqlite otherwise. */
+function flakyStore() {
+  const inner = createSqliteQuotaStore(':memory:')
+  const state = { down: false }
+  const guard = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    if (state.down) throw new Error('connect ECONNREFUSED redis://app:hunter2@10.0.0.5:6379')
+    return fn(...args)
+  }
+  const store: QuotaStore = {
+    admit: guard(inner.admit),
+    release: guard(inner.release),
+    addTokens: guard(inner.addTokens),
+    counts: guard(inner.counts),
+    ping: guard(inner.ping),
+    close: inner.close,
+  }
+  return { store, state }
+}
+
+describe('createQuotaService', () => {
+  it('refuses the 11th request of the day with the figures of a 429', async () => {
+    const c = clock('2026-11-27T21:00:00Z')
+    const quota = service({ now: c.now })
+    for (let i = 1; i <= 10; i++) expect(await quota.admit('alice', FREE)).toMatchObject({ allowed: true, used: i, remaining: 10 - i })
+    const refused = await quota.admit('alice', FREE)
+    expect(refused).toMatchObject({ allowed: false, deniedBy: 'requests', limit: 10, used: 10, remaining: 0, retryAfterSeconds: 3 * 3600 })
+    expect(refused.resetsAt.toISOString()).toBe('2026-11-28T00:00:00.000Z')
+  })
+
+  it('resets the count at local midnight in the configured time zone', async () => {
+    const c = clock('2026-11-27T22:59:58Z') // 23:59:58 in Paris
+    const quota = service({ now: c.now, timeZone: 'Europe/Paris' })
+    for (let i = 0; i < 10; i++) await quota.admit('alice', FREE)
+    const refused = await quota.admit('alice', FREE)
+    expect(refused).toMatchObject({ allowed: false, retryAfterSeconds: 2, day: '2026-11-27' })
+    expect(refused.resetsAt.toISOString()).toBe('2026-11-27T23:00:00.000Z')
+
+    c.set('2026-11-27T23:00:00Z')
+    const next = await quota.admit('alice', FREE)
+    expect(next).toMatchObject({ allowed: true, used: 1, remaining: 9, day: '2026-11-28' })
+    const status = await quota.status('alice', FREE)
+    expect(status.resets_at).toBe('2026-11-28T23:00:00Z')
+  })
+
+  it('gives a request back once, however often release is called', async () => {
+    const quota = service()
+    const first = await quota.admit('alice', FREE)
+    await quota.admit('alice', FREE)
+    await first.release()
+    await first.release()
+    expect((await quota.status('alice', FREE)).used).toBe(1)
+  })
+
+  it('does not give back a refused request', async () => {
+    const quota = service()
+    const refused = await quota.admit('alice', { dailyRequests: 0 })
+    expect(refused.allowed).toBe(false)
+    await quota.admit('alice', FREE)
+    await refused.release()
+    expect((await quota.status('alice', FREE)).used).toBe(1)
+  })
+
+  it('releases and records tokens on the day the request was admitted, even after midnight', async () => {
+    const c = clock('2026-11-27T23:59:59Z')
+    const quota = service({ now: c.now })
+    const ticket = await quota.admit('alice', FREE)
+    c.set('2026-11-28T00:00:05Z')
+    await ticket.recordTokens(10, 5)
+    expect(await quota.status('alice', FREE)).toMatchObject({ used: 0, input_tokens: 0 })
+    c.set('2026-11-27T23:59:59Z')
+    expect(await quota.status('alice', FREE)).toMatchObject({ used: 1, input_tokens: 10, output_tokens: 5 })
+  })
+
+  it('reports the status for GET /quota, with nulls for an unlimited tier', async () => {
+    const c = clock('2026-11-27T12:00:00Z')
+    const quota = service({ now: c.now })
+    const ticket = await quota.admit('alice', { dailyRequests: null })
+    expect(ticket).toMatchObject({ allowed: true, limit: null, remaining: null, used: 1 })
+    await ticket.recordTokens(1200, 300)
+    expect(await quota.status('alice', { dailyRequests: null })).toEqual({
+      limit: null,
+      used: 1,
+      remaining: null,
+      resets_at: '2026-11-28T00:00:00Z',
+      input_tokens: 1200,
+      output_tokens: 300,
+      token_limit: null,
+      tokens_remaining: null,
+    })
+  })
+
+  it('refuses requests once the daily token limit is reached', async () => {
+    const quota = service()
+    const limits = { dailyRequests: 100, dailyTokens: 1000 }
+    const ticket = await quota.admit('alice', limits)
+    expect(ticket).toMatchObject({ allowed: true, tokenLimit: 1000, tokensRemaining: 1000 })
+    await ticket.recordTokens(800, 250)
+    expect(await quota.admit('alice', limits)).toMatchObject({ allowed: false, deniedBy: 'tokens', tokensUsed: 1050, tokensRemaining: 0 })
+    expect(await quota.status('alice', limits)).toMatchObject({ token_limit: 1000, tokens_remaining: 0 })
+  })
+
+  it('answers 503 without credentials and reports unhealthy while the store fails under reject', async () => {
+    const { store, state } = flakyStore()
+    const logs: string[] = []
+    const quota = service({ store, probeIntervalMs: 20, log: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields)}`) })
+    state.down = true
+    const error = await quota.admit('alice', FREE).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(GatewayError)
+    expect(error).toMatchObject({ status: 503, type: 'api_error' })
+    expect(String((error as Error).message)).not.toContain('hunter2')
+    expect(logs.join('\n')).not.toContain('hunter2')
+    expect(quota.healthy()).toBe(false)
+    await expect(quota.status('alice', FREE)).rejects.toMatchObject({ status: 503 })
+
+    state.down = false
+    for (let i = 0; i < 200 && !quota.healthy(); i++) await Bun.sleep(10)
+    expect(quota.healthy()).toBe(true)
+    expect((await quota.admit('alice', FREE)).allowed).toBe(true)
+  })
+
+  it('lets requests through uncounted and stays healthy while the store fails under allow', async () => {
+    const { store, state } = flakyStore()
+    const quota = service({ store, onStoreError: 'allow' })
+    state.down = true
+    const ticket = await quota.admit('alice', FREE)
+    expect(ticket).toMatchObject({ allowed: true, degraded: true, remaining: null, limit: 10 })
+    await ticket.release()
+    await ticket.recordTokens(5, 5)
+    expect(quota.healthy()).toBe(true)
+    expect(await quota.checkHealth()).toBe(true)
+  })
+
+  it('throws a plain error for an empty user id without marking the store unhealthy', async () => {
+    const quota = service()
+    await expect(quota.admit('', FREE)).rejects.toThrow('user id')
+    expect(quota.healthy()).toBe(true)
+  })
+
+  it('rejects an unknown time zone or on_store_error when it is built', () => {
+    const store = createSqliteQuotaStore(':memory:')
+    expect(() => createQuotaService({ store, timeZone: 'Nowhere/Land', onStoreError: 'reject' })).toThrow('unknown time zone')
+    expect(() => createQuotaService({ store, timeZone: 'UTC', onStoreError: 'maybe' as 'allow' })).toThrow('on_store_error')
+  })
+})

@@ -1,0 +1,46 @@
+// What a quota store must do: count requests and tokens per user per quota day, atomically, so
+// that every gateway replica sharing the store sees one count. Two implementations: embedded
+// bun:sqlite (one host) and Redis/Valkey, standalone or Cluster (many replicas).
+//
+// `day` is the local date from quotaWindow(); `ttlSeconds` is how long a day's counters must be
+// kept (until the reset plus a margin, so that a stream started before midnight can still record
+// its tokens or give its request back on the day it was counted).
+
+export interface QuotaCounts {
+  requests: number
+  inputTokens: number
+  outputTokens: number
+}
+
+export interface QuotaLimits {
+  /** Requests per day; null = unlimited. */
+  requests: number | null
+  /**
+   * Input + output tokens per day; null = unlimited. Usage is only known once a response ends,
+   * so this admits requests while the total is below the limit: the request that crosses it
+   * completes, the following ones are refused.
+   */
+  tokens: number | null
+}
+
+export interface QuotaAdmission {
+  allowed: boolean
+  /** Requests counted today, this one included when allowed. */
+  used: number
+  /** Input + output tokens recorded today. */
+  tokensUsed: number
+  /** Which limit refused the request; null when allowed. */
+  deniedBy: 'requests' | 'tokens' | null
+}
+
+export interface QuotaStore {
+  /** Atomically counts one request unless a limit is reached; one round trip. */
+  admit(user: string, day: string, limits: QuotaLimits, ttlSeconds: number): Promise<QuotaAdmission>
+  /** Gives one request back (upstream non-2xx, or failed before any byte). Never goes below 0. */
+  release(user: string, day: string): Promise<void>
+  addTokens(user: string, day: string, inputTokens: number, outputTokens: number, ttlSeconds: number): Promise<void>
+  counts(user: string, day: string): Promise<QuotaCounts>
+  /** Resolves when the store answers; throws when it is unreachable. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}

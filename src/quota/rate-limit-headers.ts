@@ -1,0 +1,54 @@
+// The rate-limit headers of a counted response (and of its 429), sent before a stream's first byte.
+//
+// Every format gets OpenAI's names:
+//   x-ratelimit-limit-requests       the daily limit
+//   x-ratelimit-remaining-requests   requests left today
+//   x-ratelimit-reset-requests       time to the reset in OpenAI's duration form: "3h2m1s", "59m0s", "7s"
+// `anthropic` adds Anthropic's names, with the reset as an RFC 3339 instant:
+//   anthropic-ratelimit-requests-limit | -remaining | -reset
+// When a tier has a daily token limit, the same families carry `tokens` instead of `requests`.
+// Unlimited (or uncounted, while the store is down under `allow`): limit and remaining are left
+// out, the reset headers stay, as the counters still reset at midnight.
+// A refused request also gets `retry-after`: whole seconds to the reset.
+
+import type { QuotaTicket } from './quota-ticket'
+import { toRfc3339 } from './to-rfc3339'
+
+export type RateLimitHeaderFormat = 'anthropic' | 'openai'
+
+function openAIDuration(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.ceil(totalSeconds))
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  const s = seconds % 60
+  if (h > 0) return `${h}h${m}m${s}s`
+  if (m > 0) return `${m}m${s}s`
+  return `${s}s`
+}
+
+type RateLimitTicket = Pick<
+  QuotaTicket,
+  'allowed' | 'limit' | 'remaining' | 'tokenLimit' | 'tokensRemaining' | 'resetsAt' | 'retryAfterSeconds'
+>
+
+export function rateLimitHeaders(ticket: RateLimitTicket, format: RateLimitHeaderFormat): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const reset = openAIDuration(ticket.retryAfterSeconds)
+  const resetAt = toRfc3339(ticket.resetsAt)
+
+  const family = (unit: 'requests' | 'tokens', limit: number | null, remaining: number | null) => {
+    if (limit !== null) headers[`x-ratelimit-limit-${unit}`] = String(limit)
+    if (limit !== null && remaining !== null) headers[`x-ratelimit-remaining-${unit}`] = String(remaining)
+    headers[`x-ratelimit-reset-${unit}`] = reset
+    if (format === 'anthropic') {
+      if (limit !== null) headers[`anthropic-ratelimit-${unit}-limit`] = String(limit)
+      if (limit !== null && remaining !== null) headers[`anthropic-ratelimit-${unit}-remaining`] = String(remaining)
+      headers[`anthropic-ratelimit-${unit}-reset`] = resetAt
+    }
+  }
+
+  family('requests', ticket.limit, ticket.remaining)
+  if (ticket.tokenLimit !== null) family('tokens', ticket.tokenLimit, ticket.tokensRemaining)
+  if (!ticket.allowed) headers['retry-after'] = String(ticket.retryAfterSeconds)
+  return headers
+}

@@ -1,0 +1,167 @@
+// The shared quota store on Redis/Valkey, standalone or Cluster. Every operation is one Lua
+// script (EVALSHA through ioredis defineCommand), so admission is atomic across replicas and
+// costs one round trip. A user's keys share the hash tag `{user}`, so they live in one Cluster
+// slot and a script may touch them together:
+//   llmgw:quota:{alice}:2026-11-27:req   request count (string)
+//   llmgw:quota:{alice}:2026-11-27:tok   token usage (hash: in, out)
+// Both expire after the TTL the caller passes (the reset plus a margin).
+
+import type { Cluster, Redis } from 'ioredis'
+import type { QuotaAdmission, QuotaCounts, QuotaStore } from './quota-store'
+
+// ARGV: request limit, token limit (-1 = unlimited), ttl. Returns {allowed, used, tokens, deniedBy}
+// with deniedBy 0 = none, 1 = requests, 2 = tokens.
+const ADMIT = `
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local usage = redis.call('HMGET', KEYS[2], 'in', 'out')
+local tokens = (tonumber(usage[1]) or 0) + (tonumber(usage[2]) or 0)
+local requestLimit = tonumber(ARGV[1])
+local tokenLimit = tonumber(ARGV[2])
+if tokenLimit >= 0 and tokens >= tokenLimit then return {0, used, tokens, 2} end
+if requestLimit >= 0 and used >= requestLimit then return {0, used, tokens, 1} end
+used = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {1, used, tokens, 0}
+`
+
+const RELEASE = `
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+`
+
+const ADD_TOKENS = `
+redis.call('HINCRBY', KEYS[1], 'in', ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'out', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`
+
+const COUNTS = `
+local usage = redis.call('HMGET', KEYS[2], 'in', 'out')
+return {tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(usage[1]) or 0, tonumber(usage[2]) or 0}
+`
+
+interface QuotaCommands {
+  llmgwQuotaAdmit(requestKey: string, tokenKey: string, requestLimit: number, tokenLimit: number, ttl: number): Promise<number[]>
+  llmgwQuotaRelease(requestKey: string): Promise<number>
+  llmgwQuotaAddTokens(tokenKey: string, input: number, output: number, ttl: number): Promise<number>
+  llmgwQuotaCounts(requestKey: string, tokenKey: string): Promise<number[]>
+}
+
+export interface RedisQuotaStoreOptions {
+  /** Key prefix, `llmgw:quota` by default. */
+  prefix?: string
+  /** How long the first commands wait for the initial connection (later, commands fail at once). */
+  startupWaitMs?: number
+}
+
+function isCluster(client: Redis | Cluster): client is Cluster {
+  return (client as Cluster).isCluster === true
+}
+
+function wholeCount(value: number): number {
+  return Number.isFinite(value) && value > 0 ? Math.floor(value) : 0
+}
+
+function ttl(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds))
+}
+
+/** The store owns `client`: close() quits it. */
+export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuotaStoreOptions = {}): QuotaStore {
+  const prefix = options.prefix ?? 'llmgw:quota'
+  const startupWaitMs = options.startupWaitMs ?? 2_000
+  client.defineCommand('llmgwQuotaAdmit', { numberOfKeys: 2, lua: ADMIT })
+  client.defineCommand('llmgwQuotaRelease', { numberOfKeys: 1, lua: RELEASE })
+  client.defineCommand('llmgwQuotaAddTokens', { numberOfKeys: 1, lua: ADD_TOKENS })
+  client.defineCommand('llmgwQuotaCounts', { numberOfKeys: 2, lua: COUNTS, readOnly: true })
+  const commands = client as unknown as QuotaCommands
+
+  // User ids are percent-encoded so that a `{`, `}` or `:` in one cannot break the hash tag.
+  function keys(user: string, day: string): { requests: string; tokens: string } {
+    if (user === '') throw new Error('quota: empty user id')
+    const base = `${prefix}:{${encodeURIComponent(user)}}:${day}`
+    return { requests: `${base}:req`, tokens: `${base}:tok` }
+  }
+
+  // With the offline queue off, a command sent before the first connection completes fails
+  // immediately; wait (bounded) for that first connection only, never during a later outage.
+  let everReady = client.status === 'ready'
+  let waiting: Promise<void> | undefined
+  function firstConnection(): Promise<void> | undefined {
+    if (everReady || client.status === 'ready' || client.status === 'end') {
+      everReady = true
+      return undefined
+    }
+    waiting ??= new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        client.off('ready', done)
+        everReady = true
+        resolve()
+      }
+      const timer = setTimeout(done, startupWaitMs)
+      client.once('ready', done)
+    })
+    return waiting
+  }
+
+  return {
+    async admit(user, day, limits, ttlSeconds): Promise<QuotaAdmission> {
+      const k = keys(user, day)
+      await firstConnection()
+      const reply = await commands.llmgwQuotaAdmit(
+        k.requests,
+        k.tokens,
+        limits.requests ?? -1,
+        limits.tokens ?? -1,
+        ttl(ttlSeconds),
+      )
+      const [allowed, used, tokensUsed, deniedBy] = reply.map(Number)
+      return {
+        allowed: allowed === 1,
+        used: used ?? 0,
+        tokensUsed: tokensUsed ?? 0,
+        deniedBy: deniedBy === 1 ? 'requests' : deniedBy === 2 ? 'tokens' : null,
+      }
+    },
+    async release(user, day) {
+      await firstConnection()
+      await commands.llmgwQuotaRelease(keys(user, day).requests)
+    },
+    async addTokens(user, day, inputTokens, outputTokens, ttlSeconds) {
+      const input = wholeCount(inputTokens)
+      const output = wholeCount(outputTokens)
+      if (input === 0 && output === 0) return
+      await firstConnection()
+      await commands.llmgwQuotaAddTokens(keys(user, day).tokens, input, output, ttl(ttlSeconds))
+    },
+    async counts(user, day): Promise<QuotaCounts> {
+      const k = keys(user, day)
+      await firstConnection()
+      const [requests, inputTokens, outputTokens] = (await commands.llmgwQuotaCounts(k.requests, k.tokens)).map(Number)
+      return { requests: requests ?? 0, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0 }
+    },
+    /** On a Cluster, every master must answer: one unreachable master means some users cannot be counted. */
+    async ping() {
+      await firstConnection()
+      if (!isCluster(client)) {
+        await client.ping()
+        return
+      }
+      if (client.status !== 'ready') throw new Error(`Redis Cluster is ${client.status}`)
+      const masters = client.nodes('master')
+      if (masters.length === 0) throw new Error('Redis Cluster has no reachable master')
+      await Promise.all(masters.map((node) => node.ping()))
+    },
+    async close() {
+      if (client.status === 'end') return
+      try {
+        await client.quit()
+      } catch {
+        client.disconnect()
+      }
+    },
+  }
+}

@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'bun:test'
+import { Database } from 'bun:sqlite'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { QuotaStore } from './quota-store'
+import { createSqliteQuotaStore } from './sqlite-quota-store'
+
+const DAY = '2026-11-27'
+const TEN = { requests: 10, tokens: null }
+const TTL = 3600
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-quota-'))
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+function open(dataDir: string | ':memory:'): QuotaStore {
+  const store = createSqliteQuotaStore(dataDir)
+  cleanups.push(() => store.close().catch(() => {}))
+  return store
+}
+
+describe('createSqliteQuotaStore', () => {
+  it('admits exactly 10 of 50 simultaneous requests with a limit of 10', async () => {
+    const store = open(tempDir())
+    const results = await Promise.all(Array.from({ length: 50 }, () => store.admit('alice', DAY, TEN, TTL)))
+    expect(results.filter((r) => r.allowed)).toHaveLength(10)
+    expect(results.filter((r) => !r.allowed).every((r) => r.deniedBy === 'requests' && r.used === 10)).toBe(true)
+    expect(results.filter((r) => r.allowed).map((r) => r.used).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    expect((await store.counts('alice', DAY)).requests).toBe(10)
+  })
+
+  it('counts users and days separately', async () => {
+    const store = open(':memory:')
+    await store.admit('alice', DAY, TEN, TTL)
+    await store.admit('alice', '2026-11-28', TEN, TTL)
+    await store.admit('bob', DAY, TEN, TTL)
+    expect((await store.counts('alice', DAY)).requests).toBe(1)
+    expect((await store.counts('alice', '2026-11-28')).requests).toBe(1)
+    expect((await store.counts('carol', DAY)).requests).toBe(0)
+  })
+
+  it('never refuses an unlimited user and refuses everything at a limit of 0', async () => {
+    const store = open(':memory:')
+    for (let i = 0; i < 100; i++) expect((await store.admit('ent', DAY, { requests: null, tokens: null }, TTL)).allowed).toBe(true)
+    expect((await store.counts('ent', DAY)).requests).toBe(100)
+    expect(await store.admit('nobody', DAY, { requests: 0, tokens: null }, TTL)).toEqual({
+      allowed: false,
+      used: 0,
+      tokensUsed: 0,
+      deniedBy: 'requests',
+    })
+  })
+
+  it('keeps the counts when the store is closed and reopened on the same directory', async () => {
+    const dir = tempDir()
+    const first = createSqliteQuotaStore(dir)
+    for (let i = 0; i < 4; i++) await first.admit('alice', DAY, TEN, TTL)
+    await first.addTokens('alice', DAY, 100, 20, TTL)
+    await first.close()
+
+    const second = open(dir)
+    expect(await second.counts('alice', DAY)).toEqual({ requests: 4, inputTokens: 100, outputTokens: 20 })
+    expect((await second.admit('alice', DAY, TEN, TTL)).used).toBe(5)
+  })
+
+  it('gives requests back but never below 0', async () => {
+    const store = open(':memory:')
+    await store.admit('alice', DAY, TEN, TTL)
+    await store.release('alice', DAY)
+    await store.release('alice', DAY)
+    await store.release('never-seen', DAY)
+    expect((await store.counts('alice', DAY)).requests).toBe(0)
+    expect((await store.counts('never-seen', DAY)).requests).toBe(0)
+    expect((await store.admit('alice', DAY, TEN, TTL)).used).toBe(1)
+  })
+
+  it('lets a released request be admitted again at the limit', async () => {
+    const store = open(':memory:')
+    for (let i = 0; i < 10; i++) await store.admit('alice', DAY, TEN, TTL)
+    expect((await store.admit('alice', DAY, TEN, TTL)).allowed).toBe(false)
+    await store.release('alice', DAY)
+    expect(await store.admit('alice', DAY, TEN, TTL)).toMatchObject({ allowed: true, used: 10 })
+  })
+
+  it('adds up input and output tokens, ignoring negative and non-finite values', async () => {
+    const store = open(':memory:')
+    await store.addTokens('alice', DAY, 120, 30, TTL)
+    await store.addTokens('alice', DAY, 5.9, 1, TTL)
+    await store.addTokens('alice', DAY, -4, Number.NaN, TTL)
+    expect(await store.counts('alice', DAY)).toEqual({ requests: 0, inputTokens: 125, outputTokens: 31 })
+  })
+
+  it('refuses requests once the daily token limit is used up', async () => {
+    const store = open(':memory:')
+    const limits = { requests: 100, tokens: 1000 }
+    expect((await store.admit('alice', DAY, limits, TTL)).allowed).toBe(true)
+    await store.addTokens('alice', DAY, 900, 150, TTL)
+    expect(await store.admit('alice', DAY, limits, TTL)).toEqual({ allowed: false, used: 1, tokensUsed: 1050, deniedBy: 'tokens' })
+  })
+
+  it('prunes expired days when it is reopened', async () => {
+    const dir = tempDir()
+    const first = createSqliteQuotaStore(dir)
+    await first.admit('alice', '2026-11-01', TEN, 1)
+    await first.admit('alice', DAY, TEN, TTL)
+    await first.close()
+    await Bun.sleep(2100)
+    const second = open(dir)
+    await second.ping()
+    const db = new Database(join(dir, 'quota.sqlite'), { readonly: true })
+    const days = db.query<{ day: string }, []>('SELECT day FROM quota_usage ORDER BY day').all().map((r) => r.day)
+    db.close()
+    expect(days).toEqual([DAY])
+  })
+
+  it('answers ping while open and fails after close', async () => {
+    const store = createSqliteQuotaStore(':memory:')
+    await store.ping()
+    await store.close()
+    await expect(store.ping()).rejects.toThrow()
+  })
+})

@@ -1,0 +1,112 @@
+// Operating the gateway (issue 7): /metrics after real traffic shows every contract metric and
+// label moving as it should; one JSON log line per request, never a key or a prompt; the OpenAPI
+// document of the gateway's own routes.
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { createLogger } from '../src/logging/logger'
+import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+import { buildTestApp, json, listenTestGateway, testConfig } from './helpers/gateway'
+
+let up: FakeUpstream
+const logLines: string[] = []
+let gw: ReturnType<typeof buildTestApp>
+const SECRET_PROMPT = 'the-secret-prompt-text-7731'
+
+beforeAll(() => {
+  up = startFakeUpstream()
+  gw = buildTestApp(
+    testConfig({
+      backends: { claude: { format: 'anthropic', base_url: up.url, api_key: 'upstream-key-991' }, internal: { format: 'openai', base_url: `${up.url}/v1` } },
+      models: { 'qwen3-32b': { backend: 'internal' }, 'claude-*': { backend: 'claude' } },
+      tiers: {
+        free: { daily_requests: 2, models: ['qwen3-32b'], routes: { 'claude-*': 'qwen3-32b' } },
+        pro: { daily_requests: 100, models: ['*'] },
+      },
+      auth: { keys: [{ key: 'sk-free-metrics', user: 'fran', tier: 'free' }, { key: 'sk-pro-metrics', user: 'paul', tier: 'pro' }] },
+    }),
+    { log: createLogger('info', (l) => logLines.push(l)) },
+  )
+})
+afterAll(async () => {
+  await gw.close()
+  await up.stop()
+})
+
+function sample(text: string, name: string, labels: Record<string, string>): number | null {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue
+    const ok = Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))
+    if (ok) return Number(line.slice(line.lastIndexOf(' ') + 1))
+  }
+  return null
+}
+
+describe('/metrics after traffic', () => {
+  it('moves every metric and label as the traffic did', async () => {
+    const pro = { 'x-api-key': 'sk-pro-metrics' }
+    const free = { 'x-api-key': 'sk-free-metrics' }
+    const body = (model: string, extra = {}) => ({ model, max_tokens: 5, messages: [{ role: 'user', content: SECRET_PROMPT }], ...extra })
+    expect((await gw.handle('/v1/messages', json(body('claude-opus-5-5'), pro))).status).toBe(200)
+    await (await gw.handle('/v1/messages', json(body('claude-opus-5-5', { stream: true }), pro))).text()
+    expect((await gw.handle('/v1/chat/completions', json({ model: 'claude-opus-5-5', messages: [{ role: 'user', content: SECRET_PROMPT }] }, free))).status).toBe(200)
+    expect((await gw.handle('/v1/chat/completions', json({ model: 'qwen3-32b', messages: [{ role: 'user', content: 'x' }] }, free))).status).toBe(200)
+    expect((await gw.handle('/v1/chat/completions', json({ model: 'qwen3-32b', messages: [{ role: 'user', content: 'x' }] }, free))).status).toBe(429)
+    expect((await gw.handle('/v1/chat/completions', json({ model: 'unknown-model', messages: [{ role: 'user', content: 'x' }] }, pro))).status).toBe(404)
+    up.script.push({ kind: 'status', status: 500, body: 'boom' })
+    expect((await gw.handle('/v1/messages', json(body('claude-opus-5-5'), pro))).status).toBe(502)
+
+    // Request metrics are recorded after each response has gone out; wait (bounded) for the last.
+    let text = ''
+    for (let i = 0; i < 100; i++) {
+      const res = await gw.handle('/metrics')
+      expect(res.headers.get('content-type')).toContain('text/plain')
+      text = await res.text()
+      if (sample(text, 'gateway_requests_total', { tier: 'pro', endpoint: 'messages', status: '502' }) !== null) break
+      await Bun.sleep(10)
+    }
+    expect(sample(text, 'gateway_requests_total', { tier: 'pro', endpoint: 'messages', status: '200' })).toBe(2)
+    expect(sample(text, 'gateway_requests_total', { tier: 'free', endpoint: 'chat_completions', status: '200' })).toBe(2)
+    expect(sample(text, 'gateway_requests_total', { tier: 'free', endpoint: 'chat_completions', status: '429' })).toBe(1)
+    expect(sample(text, 'gateway_requests_total', { tier: 'pro', endpoint: 'chat_completions', status: '404' })).toBe(1)
+    expect(sample(text, 'gateway_requests_total', { tier: 'pro', endpoint: 'messages', status: '502' })).toBe(1)
+    expect(sample(text, 'gateway_quota_used', { user: 'fran' })).toBe(2)
+    expect(sample(text, 'gateway_model_routes_total', { from: 'claude-opus-5-5', to: 'qwen3-32b' })).toBe(1)
+    expect(sample(text, 'gateway_model_routes_total', { from: 'claude-opus-5-5', to: 'claude-opus-5-5' })).toBe(3)
+    expect(sample(text, 'gateway_request_duration_seconds_count', { tier: 'pro', endpoint: 'messages' })).toBe(3)
+    expect(sample(text, 'gateway_request_duration_seconds_bucket', { tier: 'pro', endpoint: 'messages', le: '+Inf' })).toBe(3)
+    expect(sample(text, 'gateway_upstream_duration_seconds_count', { backend: 'claude' })).toBe(3)
+    expect(sample(text, 'gateway_time_to_first_token_seconds_count', { backend: 'claude' })).toBe(1)
+    expect(sample(text, 'gateway_tokens_total', { tier: 'pro', direction: 'output' })).toBe(10)
+    expect(sample(text, 'gateway_tokens_total', { tier: 'free', direction: 'input' })).toBe(24)
+    expect(sample(text, 'gateway_quota_rejections_total', { tier: 'free' })).toBe(1)
+    expect(sample(text, 'gateway_upstream_errors_total', { backend: 'claude', kind: '500' })).toBe(1)
+    expect(sample(text, 'gateway_open_streams', {})).toBe(0)
+    expect(text).toContain('# TYPE gateway_store_errors_total counter')
+  })
+
+  it('logs one JSON line per request with id, user, tier, models, status and latency, never a key or a prompt', () => {
+    const requests = logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request')
+    expect(requests.length).toBeGreaterThanOrEqual(7)
+    const routed = requests.find((l) => l.user === 'fran' && l.routed_model === 'qwen3-32b' && l.requested_model === 'claude-opus-5-5')
+    expect(routed).toMatchObject({ tier: 'free', endpoint: 'chat_completions', status: 200 })
+    expect(routed.request_id).toMatch(/^req_/)
+    expect(typeof routed.latency_ms).toBe('number')
+    const all = logLines.join('\n')
+    for (const secret of ['sk-pro-metrics', 'sk-free-metrics', 'upstream-key-991', SECRET_PROMPT]) expect(all).not.toContain(secret)
+  })
+})
+
+describe('OpenAPI', () => {
+  it('serves the document of the gateway routes and a UI', async () => {
+    const server = listenTestGateway(testConfig({ backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } }, models: { m: { backend: 'internal' } } }))
+    try {
+      const doc = (await (await fetch(`${server.url}/docs/json`)).json()) as { openapi: string; paths: Record<string, unknown> }
+      expect(doc.openapi).toMatch(/^3\./)
+      for (const path of ['/v1/messages', '/v1/chat/completions', '/v1/models', '/quota', '/health', '/ready', '/metrics']) expect(Object.keys(doc.paths)).toContain(path)
+      const ui = await fetch(`${server.url}/docs`)
+      expect(ui.status).toBe(200)
+      expect(ui.headers.get('content-type')).toContain('text/html')
+    } finally {
+      await server.stop()
+    }
+  })
+})
