@@ -1,0 +1,41 @@
+// Where gateway keys live: the embedded SQLite store by default, Redis when replicas share state.
+// Stores hold only the SHA-256 hash of a key; the key itself exists once, in `create`'s answer.
+
+export interface GatewayKeyRecord {
+  /** Short public id, safe to show and log; `keys revoke` takes it. */
+  id: string
+  user: string
+  tier: string
+  name?: string
+  /** RFC 3339. */
+  createdAt: string
+  /** RFC 3339, set once the key is revoked. */
+  revokedAt?: string
+}
+
+export interface CreatedGatewayKey extends GatewayKeyRecord {
+  /** The key in plain text: returned by `create` only, shown once, never stored. */
+  key: string
+}
+
+export interface NewGatewayKey {
+  user: string
+  tier: string
+  name?: string
+}
+
+export interface KeyStore {
+  create(input: NewGatewayKey): Promise<CreatedGatewayKey>
+  /** Every key, revoked ones included (with `revokedAt`), oldest first. */
+  list(): Promise<GatewayKeyRecord[]>
+  /** Revokes a key by its public id; false when no such key exists. Revoking twice is fine. */
+  revoke(id: string): Promise<boolean>
+  /** The active key whose SHA-256 hex hash this is; null when unknown or revoked. */
+  findByHash(hash: string): Promise<GatewayKeyRecord | null>
+  close(): Promise<void>
+}
+
+export function validateNewKey(input: NewGatewayKey): void {
+  if (typeof input.user !== 'string' || input.user.trim() === '') throw new Error('a key needs a user')
+  if (typeof input.tier !== 'string' || input.tier.trim() === '') throw new Error('a key needs a tier')
+}

@@ -1,0 +1,88 @@
+// Gateway keys in Redis/Valkey, shared by every replica. All keys carry one hash tag so the
+// store's few small keys sit in one Cluster slot and MULTI works there too. Layout (prefix P):
+//   P:hash:<sha256>  -> hash {id,user,tier,name,createdAt}   (the hot-path lookup; deleted on revoke)
+//   P:id:<id>        -> hash {...record, hash, revokedAt}     (list and revoke)
+//   P:ids            -> zset of ids scored by creation time
+// Revocation deletes the lookup entry at once; replicas see it when their short cache entry expires
+// (see gateway-key-authenticator.ts).
+import type { Cluster, Redis } from 'ioredis'
+import { generateGatewayKey } from './generate-gateway-key'
+import { validateNewKey, type CreatedGatewayKey, type GatewayKeyRecord, type KeyStore } from './key-store'
+
+export interface RedisKeyStoreOptions {
+  client: Redis | Cluster
+  /** Key prefix; keep the `{...}` hash tag. */
+  prefix?: string
+  /** Whether `close()` quits the client (false when the client is shared, e.g. with the quota store). */
+  ownsClient?: boolean
+  now?: () => Date
+}
+
+function toRecord(fields: Record<string, string>): GatewayKeyRecord | null {
+  if (!fields.id || !fields.user || !fields.tier || !fields.createdAt) return null
+  const record: GatewayKeyRecord = { id: fields.id, user: fields.user, tier: fields.tier, createdAt: fields.createdAt }
+  if (fields.name) record.name = fields.name
+  if (fields.revokedAt) record.revokedAt = fields.revokedAt
+  return record
+}
+
+export function createRedisKeyStore(options: RedisKeyStoreOptions): KeyStore {
+  const { client } = options
+  const prefix = options.prefix ?? 'gw:{keys}'
+  const now = options.now ?? (() => new Date())
+  const hashKey = (hash: string) => `${prefix}:hash:${hash}`
+  const idKey = (id: string) => `${prefix}:id:${id}`
+  const idsKey = `${prefix}:ids`
+
+  return {
+    async create(input) {
+      validateNewKey(input)
+      const { id, key, hash } = generateGatewayKey()
+      const created = now()
+      const createdAt = created.toISOString()
+      const fields: Record<string, string> = { id, user: input.user, tier: input.tier, createdAt }
+      if (input.name !== undefined) fields.name = input.name
+      const results = await client
+        .multi()
+        .hset(hashKey(hash), fields)
+        .hset(idKey(id), { ...fields, hash })
+        .zadd(idsKey, created.getTime(), id)
+        .exec()
+      const failed = results?.find(([error]) => error !== null)
+      if (!results || failed) throw new Error('could not store the key in Redis')
+      const answer: CreatedGatewayKey = { id, key, user: input.user, tier: input.tier, createdAt }
+      if (input.name !== undefined) answer.name = input.name
+      return answer
+    },
+    async list() {
+      const ids = await client.zrange(idsKey, '0', '-1')
+      if (ids.length === 0) return []
+      const pipeline = client.pipeline()
+      for (const id of ids) pipeline.hgetall(idKey(id))
+      const results = (await pipeline.exec()) ?? []
+      const records: GatewayKeyRecord[] = []
+      for (const [error, fields] of results) {
+        if (error) throw error
+        const record = toRecord(fields as Record<string, string>)
+        if (record) records.push(record)
+      }
+      return records
+    },
+    async revoke(id) {
+      const fields = await client.hgetall(idKey(id))
+      if (!fields.id) return false
+      if (fields.revokedAt) return true
+      const tx = client.multi().hset(idKey(id), 'revokedAt', now().toISOString())
+      if (fields.hash) tx.del(hashKey(fields.hash))
+      const results = await tx.exec()
+      if (!results || results.some(([error]) => error !== null)) throw new Error('could not revoke the key in Redis')
+      return true
+    },
+    async findByHash(hash) {
+      return toRecord(await client.hgetall(hashKey(hash)))
+    },
+    async close() {
+      if (options.ownsClient) await client.quit()
+    },
+  }
+}

@@ -1,0 +1,89 @@
+// Gateway keys in an embedded SQLite file (bun:sqlite): the default store for a single replica.
+// The table can live in its own `keys.db` or share a file with other embedded stores.
+import { Database } from 'bun:sqlite'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { generateGatewayKey } from './generate-gateway-key'
+import { validateNewKey, type CreatedGatewayKey, type GatewayKeyRecord, type KeyStore } from './key-store'
+
+export interface SqliteKeyStoreOptions {
+  /** Database file; defaults to `<dataDir>/keys.db`. */
+  path?: string
+  dataDir?: string
+  now?: () => Date
+}
+
+interface Row {
+  id: string
+  user: string
+  tier: string
+  name: string | null
+  created_at: string
+  revoked_at: string | null
+}
+
+function toRecord(row: Row): GatewayKeyRecord {
+  const record: GatewayKeyRecord = { id: row.id, user: row.user, tier: row.tier, createdAt: row.created_at }
+  if (row.name !== null) record.name = row.name
+  if (row.revoked_at !== null) record.revokedAt = row.revoked_at
+  return record
+}
+
+export function createSqliteKeyStore(options: SqliteKeyStoreOptions = {}): KeyStore {
+  const now = options.now ?? (() => new Date())
+  let path = options.path
+  if (path === undefined) {
+    const dataDir = options.dataDir ?? './data'
+    mkdirSync(dataDir, { recursive: true })
+    path = join(dataDir, 'keys.db')
+  }
+  const db = new Database(path, { create: true, strict: true })
+  db.run('PRAGMA journal_mode = WAL')
+  db.run('PRAGMA busy_timeout = 5000')
+  db.run(`CREATE TABLE IF NOT EXISTS gateway_keys (
+    id TEXT PRIMARY KEY,
+    key_hash TEXT NOT NULL UNIQUE,
+    user TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    name TEXT,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  )`)
+  const columns = 'id, user, tier, name, created_at, revoked_at'
+  const insert = db.query(
+    'INSERT INTO gateway_keys (id, key_hash, user, tier, name, created_at) VALUES ($id, $hash, $user, $tier, $name, $createdAt)',
+  )
+  const selectAll = db.query<Row, []>(`SELECT ${columns} FROM gateway_keys ORDER BY created_at, rowid`)
+  const selectByHash = db.query<Row, { hash: string }>(
+    `SELECT ${columns} FROM gateway_keys WHERE key_hash = $hash AND revoked_at IS NULL`,
+  )
+  const selectById = db.query<Row, { id: string }>(`SELECT ${columns} FROM gateway_keys WHERE id = $id`)
+  const revokeById = db.query('UPDATE gateway_keys SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL')
+
+  return {
+    async create(input) {
+      validateNewKey(input)
+      const { id, key, hash } = generateGatewayKey()
+      const createdAt = now().toISOString()
+      insert.run({ id, hash, user: input.user, tier: input.tier, name: input.name ?? null, createdAt })
+      const created: CreatedGatewayKey = { id, key, user: input.user, tier: input.tier, createdAt }
+      if (input.name !== undefined) created.name = input.name
+      return created
+    },
+    async list() {
+      return selectAll.all().map(toRecord)
+    },
+    async revoke(id) {
+      if (selectById.get({ id }) === null) return false
+      revokeById.run({ id, at: now().toISOString() })
+      return true
+    },
+    async findByHash(hash) {
+      const row = selectByHash.get({ hash })
+      return row === null ? null : toRecord(row)
+    },
+    async close() {
+      db.close()
+    },
+  }
+}

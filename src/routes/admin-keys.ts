@@ -1,0 +1,75 @@
+// Admin HTTP API for gateway keys: POST /admin/keys (returns the key once), GET /admin/keys,
+// DELETE /admin/keys/:id. Allowed with GATEWAY_ADMIN_KEY (compared in constant time) or with an
+// identity that `isAdmin` accepts (by default a Keycloak token holding the `gateway-admin` role).
+import { Elysia, t } from 'elysia'
+import { timingSafeEqual } from 'node:crypto'
+import { GatewayError } from '../errors/gateway-error'
+import { extractCredential } from '../auth/extract-credential'
+import { hashCredential } from '../auth/hash-credential'
+import type { Identity } from '../auth/identity'
+import type { KeyStore } from '../auth/key-store'
+
+export interface AdminKeysDeps {
+  keyStore: KeyStore
+  /** GATEWAY_ADMIN_KEY; unset means only `isAdmin` identities get in. */
+  adminKey?: string
+  isAdmin?: (identity: Identity) => boolean
+  authenticate: (headers: Headers) => Promise<Identity>
+  /** Known tier names; when given, creating a key for another tier is a 400. */
+  tiers?: string[]
+}
+
+export const ADMIN_ROLE = 'gateway-admin'
+
+export function isKeycloakAdmin(identity: Identity): boolean {
+  return identity.source === 'keycloak' && (identity.roles ?? []).includes(ADMIN_ROLE)
+}
+
+export function adminKeysRoutes(deps: AdminKeysDeps) {
+  const adminKeyHash = deps.adminKey ? Buffer.from(hashCredential(deps.adminKey), 'hex') : undefined
+  const isAdmin = deps.isAdmin ?? isKeycloakAdmin
+
+  async function requireAdmin(headers: Headers): Promise<void> {
+    const credential = extractCredential(headers)
+    if (credential === null) throw new GatewayError(401, 'authentication_error', 'missing credential')
+    // Hashing first gives equal-length buffers, so the comparison is constant-time whatever the input.
+    if (adminKeyHash && timingSafeEqual(adminKeyHash, Buffer.from(hashCredential(credential), 'hex'))) return
+    const identity = await deps.authenticate(headers)
+    if (!isAdmin(identity)) throw new GatewayError(403, 'permission_error', 'admin access required')
+  }
+
+  return new Elysia({ name: 'admin-keys' })
+    .onBeforeHandle({ as: 'local' }, async ({ request }) => {
+      await requireAdmin(request.headers)
+    })
+    .post(
+      '/admin/keys',
+      async ({ body, set }) => {
+        if (deps.tiers && !deps.tiers.includes(body.tier)) {
+          throw new GatewayError(400, 'invalid_request_error', `unknown tier "${body.tier}"`, { param: 'tier' })
+        }
+        const created = await deps.keyStore.create(body)
+        set.status = 201
+        set.headers['cache-control'] = 'no-store'
+        return created
+      },
+      {
+        body: t.Object({
+          user: t.String({ minLength: 1, maxLength: 256 }),
+          tier: t.String({ minLength: 1, maxLength: 64 }),
+          name: t.Optional(t.String({ maxLength: 256 })),
+        }),
+      },
+    )
+    .get('/admin/keys', async () => ({ object: 'list', data: await deps.keyStore.list() }))
+    .delete(
+      '/admin/keys/:id',
+      async ({ params }) => {
+        if (!(await deps.keyStore.revoke(params.id))) {
+          throw new GatewayError(404, 'not_found_error', `no key with id "${params.id}"`)
+        }
+        return { id: params.id, revoked: true }
+      },
+      { params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }) },
+    )
+}
