@@ -36,7 +36,7 @@ function buildApp(config: GatewayConfig, runtime: Runtime, metrics: GatewayMetri
   return createApp({
     config,
     authenticate: runtime.authenticate,
-    quota: runtime.quota,
+    quota: config.quota.enabled ? runtime.quota : null,
     rateLimitHeaders,
     metrics,
     log,

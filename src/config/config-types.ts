@@ -86,6 +86,8 @@ export interface TierConfig {
 }
 
 export interface QuotaConfig {
+  /** False: nothing is counted or limited (a gateway used for routing only). */
+  enabled: boolean
   timezone: string
   on_store_error: 'reject' | 'allow'
 }

@@ -284,7 +284,7 @@ export function normalizeConfig(raw: Raw, options: NormalizeOptions): { config: 
     backends,
     models,
     tiers,
-    quota: { timezone, on_store_error: onStoreError as 'reject' | 'allow' },
+    quota: { enabled: quota.enabled !== false, timezone, on_store_error: onStoreError as 'reject' | 'allow' },
     log_level: logLevel,
     demo: false,
     source: options.source,

@@ -1,0 +1,224 @@
+// The Helm chart: scripts/check-chart.sh (helm lint, helm template, kubeconform, ServiceMonitor and
+// dashboard checks) must pass, and the rendered manifests must say what operators rely on.
+// Needs the tools from scripts/install-chart-tools.sh. Without them the tests are skipped on a
+// developer's machine but FAIL in CI (CI=true), where .ci/run installs them first.
+
+import { describe, expect, it } from 'bun:test'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { DASHBOARD_METRICS } from '../scripts/validate-chart-extras'
+
+const root = resolve(import.meta.dir, '..')
+const cacheBin = join(root, '.cache/bin')
+
+function findTool(name: string): string | null {
+  for (const dir of [process.env.GOBIN, cacheBin]) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name)
+  }
+  return Bun.which(name)
+}
+
+const helm = findTool('helm')
+const kubeconform = findTool('kubeconform')
+const missing = [
+  helm ? null : 'helm',
+  kubeconform ? null : 'kubeconform',
+  existsSync(join(root, '.cache/k8s-schemas')) ? null : '.cache/k8s-schemas',
+  existsSync(join(root, '.cache/chart-tools/node_modules')) ? null : '.cache/chart-tools',
+].filter((m): m is string => m !== null)
+const inCI = Boolean(process.env.CI)
+
+if (missing.length > 0 && inCI) {
+  it('has the chart tools installed (scripts/install-chart-tools.sh)', () => {
+    throw new Error(`missing in CI: ${missing.join(', ')}; run scripts/install-chart-tools.sh`)
+  })
+}
+
+type Obj = Record<string, any>
+
+function run(cmd: string[]): { code: number; stdout: string; stderr: string } {
+  const p = Bun.spawnSync(cmd, { cwd: root, stdout: 'pipe', stderr: 'pipe' })
+  return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() }
+}
+
+/** helm template with the given values files and --set pairs; the parsed objects, or the error. */
+function render(valuesFiles: string[] = [], sets: string[] = []) {
+  // describe() bodies run even when skipped: render nothing without helm.
+  if (!helm) return { code: -1, stdout: '', stderr: 'helm not installed', text: '', objects: [] as Obj[] }
+  const args = [helm!, 'template', 'llm-gateway', 'chart', '--namespace', 'llm-gateway']
+  for (const f of valuesFiles) args.push('-f', f)
+  for (const s of sets) args.push('--set', s)
+  const r = run(args)
+  const docs = r.code === 0 ? (Bun.YAML.parse(r.stdout) as unknown) : []
+  const objects = (Array.isArray(docs) ? docs : [docs]).filter(Boolean) as Obj[]
+  return { ...r, text: r.stdout, objects }
+}
+
+const byKind = (objects: Obj[], kind: string) => objects.filter((o) => o.kind === kind)
+/** The one object of a kind; throws when there is none. */
+function one(objects: Obj[], kind: string): Obj {
+  const found = byKind(objects, kind)[0]
+  if (!found) throw new Error(`no ${kind} rendered`)
+  return found
+}
+const gatewayContainer = (objects: Obj[]): Obj => one(objects, 'Deployment').spec.template.spec.containers[0]
+const envOf = (container: Obj) => new Map<string, Obj>(container.env.map((e: Obj) => [e.name, e]))
+
+const SECRET_VARS = ['CLAUDE_API_KEY', 'OPENAI_API_KEY', 'INTERNAL_LLM_API_KEY', 'GATEWAY_ADMIN_KEY']
+const REDIS_KEYCLOAK = 'chart/ci/redis-keycloak-values.yaml'
+
+describe.skipIf(missing.length > 0)('helm chart', () => {
+  it('passes scripts/check-chart.sh (lint, render, kubeconform, ServiceMonitor, dashboard)', () => {
+    const r = run(['bash', 'scripts/check-chart.sh'])
+    if (r.code !== 0) console.error(r.stdout + r.stderr)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('check-chart: OK')
+    expect(r.stdout).not.toMatch(/Invalid: [1-9]|Errors: [1-9]/)
+  }, 120_000)
+
+  describe('with the default values', () => {
+    const { objects, code, stderr } = render()
+    const container = code === 0 ? gatewayContainer(objects) : ({} as Obj)
+    const pod = code === 0 ? one(objects, 'Deployment').spec.template.spec : ({} as Obj)
+
+    it('renders', () => {
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+    })
+
+    it('runs 2 replicas serving port 8000 named http behind a Service', () => {
+      expect(one(objects, 'Deployment').spec.replicas).toBe(2)
+      expect(container.ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }])
+      const service = one(objects, 'Service')
+      expect(service.spec.ports[0]).toMatchObject({ name: 'http', port: 8000, targetPort: 'http' })
+    })
+
+    it('probes liveness on /health and readiness on /ready', () => {
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' })
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' })
+      expect(container.startupProbe.httpGet).toEqual({ path: '/health', port: 'http' })
+    })
+
+    it('drains with a preStop sleep inside a longer termination grace period', () => {
+      const sleep = container.lifecycle.preStop.sleep.seconds
+      expect(sleep).toBeGreaterThan(0)
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(sleep + 30)
+    })
+
+    it('runs as uid 65532, non-root, read-only, without capabilities, under RuntimeDefault seccomp', () => {
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } })
+      expect(container.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      })
+      expect(pod.automountServiceAccountToken).toBe(false)
+    })
+
+    it('mounts the config file, an emptyDir for the embedded store and one for /tmp', () => {
+      const env = envOf(container)
+      expect(env.get('PORT')?.value).toBe('8000')
+      expect(env.get('GATEWAY_CONFIG')?.value).toBe('/etc/llm-gateway/config.yaml')
+      expect(env.get('GATEWAY_DATA_DIR')?.value).toBe('/data')
+      const mounts = Object.fromEntries(container.volumeMounts.map((m: Obj) => [m.mountPath, m.name]))
+      expect(mounts).toEqual({ '/etc/llm-gateway': 'config', '/data': 'data', '/tmp': 'tmp' })
+      const volumes = Object.fromEntries(pod.volumes.map((v: Obj) => [v.name, v]))
+      expect(volumes.data.emptyDir).toBeDefined()
+      expect(volumes.tmp.emptyDir).toBeDefined()
+      const configMap = byKind(objects, 'ConfigMap').find((c) => c.metadata.name === volumes.config.configMap.name)
+      expect(Bun.YAML.parse(configMap!.data['config.yaml'])).toMatchObject({ server: { drain_timeout_s: 30 } })
+    })
+
+    it('has a PodDisruptionBudget and no HPA, ServiceMonitor or Secret', () => {
+      expect(byKind(objects, 'PodDisruptionBudget')).toHaveLength(1)
+      for (const kind of ['HorizontalPodAutoscaler', 'ServiceMonitor', 'Secret']) expect(byKind(objects, kind)).toHaveLength(0)
+    })
+
+    it('sets no credential variable when no Secret is named', () => {
+      const env = envOf(container)
+      for (const name of [...SECRET_VARS, 'QUOTA_REDIS_URL']) expect(env.has(name)).toBe(false)
+    })
+  })
+
+  describe('with Redis and Keycloak', () => {
+    const { objects, code, text } = render([REDIS_KEYCLOAK])
+    const container = code === 0 ? gatewayContainer(objects) : ({} as Obj)
+    const env = code === 0 ? envOf(container) : new Map<string, Obj>()
+
+    it('takes every credential and the Redis URL from the Secret, by reference', () => {
+      expect(code).toBe(0)
+      for (const name of [...SECRET_VARS, 'QUOTA_REDIS_URL']) {
+        const entry = env.get(name)
+        expect(entry?.value).toBeUndefined()
+        expect(entry?.valueFrom?.secretKeyRef?.name).toBe('llm-gateway-credentials')
+      }
+      expect(env.get('QUOTA_REDIS_URL')!.valueFrom.secretKeyRef).toMatchObject({ key: 'QUOTA_REDIS_URL', optional: false })
+      expect(byKind(objects, 'Secret')).toHaveLength(0)
+      expect(text).not.toMatch(/redis:\/\/[^\s"]*:[^\s"]*@/)
+    })
+
+    it('sets KEYCLOAK_URL and AUTH_PROVIDER', () => {
+      expect(env.get('KEYCLOAK_URL')?.value).toBe('https://keycloak.example.com/realms/acme')
+      expect(env.get('AUTH_PROVIDER')?.value).toBe('keys,keycloak')
+    })
+
+    it('lets the HPA own the replica count and scrapes /metrics with a ServiceMonitor', () => {
+      expect(one(objects, 'Deployment').spec.replicas).toBeUndefined()
+      expect(one(objects, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 8 })
+      expect(one(objects, 'ServiceMonitor').spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics' })
+    })
+
+    it('ships the Grafana dashboard as a labelled ConfigMap', () => {
+      const dashboards = byKind(objects, 'ConfigMap').find((c) => c.metadata.labels?.grafana_dashboard === '1')
+      expect(dashboards).toBeDefined()
+      expect(JSON.parse(dashboards!.data['llm-gateway.json']).uid).toBe('llm-gateway')
+    })
+
+    it('keeps the grace period above the longer drain timeout', () => {
+      const pod = one(objects, 'Deployment').spec.template.spec
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(60 + container.lifecycle.preStop.sleep.seconds)
+    })
+  })
+
+  it('rolls the pods when the config changes', () => {
+    const checksum = (o: Obj[]) => one(o, 'Deployment').spec.template.metadata.annotations['checksum/config']
+    const a = render().objects
+    const b = render([], ['config.quota.timezone=Europe/Paris']).objects
+    expect(checksum(a)).toMatch(/^[0-9a-f]{64}$/)
+    expect(checksum(b)).not.toBe(checksum(a))
+  }, 30_000)
+
+  it('is described by blueprint.yaml: every variable the chart sets, the chart version, the metrics', async () => {
+    const blueprint = Bun.YAML.parse(await Bun.file(join(root, 'blueprint.yaml')).text()) as Obj
+    const chart = Bun.YAML.parse(await Bun.file(join(root, 'chart/Chart.yaml')).text()) as Obj
+    const described = new Set<string>(
+      [...blueprint.configuration.environment, ...blueprint.configuration.secrets].map((e: Obj) => e.name),
+    )
+    const { objects } = render([REDIS_KEYCLOAK], ['gateway.claudeApiUrl=https://a.example', 'gateway.openaiApiUrl=https://o.example'])
+    for (const name of envOf(gatewayContainer(objects)).keys()) expect(described).toContain(name)
+    expect(blueprint.artefacts.chart.version).toBe(chart.version)
+    expect(blueprint.metadata.version).toBe(chart.appVersion)
+    expect(blueprint.interfaces.metrics.series.map((m: Obj) => m.name).sort()).toEqual([...DASHBOARD_METRICS].sort())
+  }, 30_000)
+
+  describe('refuses values that would deploy something broken or leak a secret', () => {
+    const refusals: [string, string[], RegExp][] = [
+      ['a Redis password inlined in gateway.quotaRedisUrl', ['gateway.quotaRedisUrl=redis://:hunter2@valkey:6379'], /quotaRedisUrl/],
+      ['a grace period not longer than preStop + drain', ['terminationGracePeriodSeconds=35'], /terminationGracePeriodSeconds/],
+      ['an unknown log level', ['gateway.logLevel=loud'], /logLevel/],
+      ['an unknown top-level value', ['replicas=3'], /replicas/],
+      ['a Redis URL key with no Secret named', ['secrets.quotaRedisUrl.key=url'], /no Secret is named/],
+      ['the Redis URL both inline and from a Secret', ['secrets.existingSecret=s', 'secrets.quotaRedisUrl.key=url', 'gateway.quotaRedisUrl=redis://valkey:6379'], /not both/],
+    ]
+    for (const [what, sets, message] of refusals) {
+      it(`refuses ${what}`, () => {
+        const r = render([], sets)
+        expect(r.code).not.toBe(0)
+        expect(r.stderr).toMatch(message)
+        expect(r.stderr).not.toContain('hunter2')
+      }, 30_000)
+    }
+  })
+})
