@@ -31,6 +31,11 @@ if [ "${SKIP_KEYCLOAK:-}" != "1" ]; then
   bash scripts/install-keycloak.sh || fail_setup "scripts/install-keycloak.sh"
 fi
 
+if [ "${SKIP_CLIENTS:-}" != "1" ]; then
+  step "real clients: Claude Code CLI (npm), anthropic and openai (PyPI)"
+  bash scripts/install-clients.sh || fail_setup "scripts/install-clients.sh"
+fi
+
 if [ "${SKIP_CHART:-}" != "1" ]; then
   step "helm and kubeconform"
   bash scripts/install-chart-tools.sh || fail_setup "scripts/install-chart-tools.sh"
@@ -38,7 +43,7 @@ fi
 
 step "bun test"
 log=$(mktemp)
-bun test "$@" 2>&1 | tee "$log"
+bun test --timeout 60000 "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=$(grep -E '^ *[0-9]+ pass$' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
 failed=$(grep -E '^ *[0-9]+ fail$' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
