@@ -69,6 +69,17 @@ describe('the compiled binary from an empty directory', () => {
     expect(events.at(-1)!.data).toBe('[DONE]')
   })
 
+  it('answers a 64 KB credential header, garbage JWT segments and a malformed Authorization header with 401', async () => {
+    const attempt = (authorization: string) =>
+      fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{}' })
+    for (const authorization of [`Bearer ${'a'.repeat(64 * 1024)}`, 'Bearer e30.!!!.???', 'Bearer', 'Token abc def', `Bearer ${'x.'.repeat(3000)}`]) {
+      const res = await attempt(authorization)
+      expect(res.status).toBe(401)
+      expect(((await res.json()) as { error: { type: string } }).error.type).toBe('authentication_error')
+    }
+    expect((await fetch(`${gw.url}/health`)).status).toBe(200)
+  })
+
   it('drains an in-flight stream on SIGTERM, then exits 0', async () => {
     up.script.push({ kind: 'slow-stream', delayMs: 100 })
     const res = await post('/v1/messages', { model: 'claude-haiku-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] })

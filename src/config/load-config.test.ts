@@ -23,6 +23,13 @@ describe('loadConfig', () => {
     expect(config.models.every((m) => m.backend === 'demo')).toBe(true)
   })
 
+  it('never serves the demo backend with GATEWAY_DEMO=off', () => {
+    const { config } = loadConfig({ env: { GATEWAY_DEMO: 'off' } })
+    expect(config.demo).toBe(false)
+    expect(config.auth.keys).toEqual([])
+    expect(config.models).toEqual([])
+  })
+
   it('builds the backends the environment names and no demo', () => {
     const { config, problems } = loadConfig({
       env: { INTERNAL_LLM_URL: 'http://vllm:8000/v1', CLAUDE_API_KEY: 'sk-ant', PORT: '9000', QUOTA_REDIS_URL: 'redis://r:6379', LOG_LEVEL: 'DEBUG' },

@@ -90,7 +90,9 @@ export function loadConfig(options: { file?: string | null; env: Env }): LoadedC
   // Nothing real configured and no models of the operator's own: serve the built-in demo backend so
   // that a newcomer can try the gateway. Never chosen when any backend exists.
   const backends = raw.backends as Raw
-  const demo = Object.keys(backends).length === 0 && !modelsFromFile
+  // GATEWAY_DEMO=off (the Helm chart's default) never serves it: a gateway with no backend then
+  // answers 404 for every model.
+  const demo = Object.keys(backends).length === 0 && !modelsFromFile && env.GATEWAY_DEMO !== 'off'
   if (demo) {
     backends.demo = { format: 'demo' }
     for (const m of Object.values(raw.models as Raw)) (m as Raw).backend = 'demo'

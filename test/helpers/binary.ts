@@ -11,7 +11,7 @@ let built: string | null = null
 export async function buildBinary(): Promise<string> {
   if (built && existsSync(built)) return built
   const out = join(mkdtempSync(join(tmpdir(), 'llmgw-build-')), 'llm-gateway')
-  const proc = Bun.spawn(['bun', 'build', 'src/main.ts', '--compile', '--minify', '--outfile', out], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
+  const proc = Bun.spawn(['bun', 'run', 'build', '--outfile', out], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
   if ((await proc.exited) !== 0) throw new Error(`bun build --compile failed: ${await new Response(proc.stderr).text()}`)
   built = out
   return out
