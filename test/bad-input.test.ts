@@ -143,7 +143,7 @@ describe('failing upstreams', () => {
 
   it('answers 504 when the backend does not answer within its first-byte timeout', async () => {
     up.script.push({ kind: 'hang' })
-    await expectAnthropicError(await gw.handle('/v1/messages', raw(JSON.stringify({ ...msg, model: 'slow-model' }))), 504, 'timeout_error')
+    await expectAnthropicError(await gw.handle('/v1/messages', raw(JSON.stringify({ ...msg, model: 'slow-model' }))), 504, 'api_error')
   })
 
   it('answers 502 api_error when the backend answers 500, in both shapes', async () => {

@@ -10,7 +10,6 @@ export type GatewayErrorType =
   | 'rate_limit_error'
   | 'api_error'
   | 'overloaded_error'
-  | 'timeout_error'
 
 export interface GatewayErrorOptions {
   /** OpenAI's `param` (the offending field), when known. */

@@ -46,6 +46,6 @@ export function mapUpstreamError(status: number, text: string, backendName: stri
     const type = status === 404 ? 'not_found_error' : status === 413 ? 'request_too_large' : 'invalid_request_error'
     return { passthrough: sameFormat, error: new GatewayError(status, type, detail ?? `Backend "${backendName}" rejected the request (${status}).`) }
   }
-  if (status === 504) return { passthrough: false, error: new GatewayError(504, 'timeout_error', `Backend "${backendName}" timed out.`) }
+  if (status === 504) return { passthrough: false, error: new GatewayError(504, 'api_error', `Backend "${backendName}" timed out.`) }
   return { passthrough: false, error: new GatewayError(502, 'api_error', `Backend "${backendName}" failed (${status})${detail ? `: ${detail}` : '.'}`) }
 }

@@ -49,11 +49,11 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
   } catch (error) {
     if (call.signal?.aborted) throw new GatewayError(499 as number, 'api_error', 'The client closed the request.')
     if (timedOut) {
-      throw new GatewayError(504, 'timeout_error', `Backend "${backend.name}" did not answer within ${backend.timeouts.first_byte_ms / 1000} s.`)
+      throw new GatewayError(504, 'api_error', `Backend "${backend.name}" did not answer within ${backend.timeouts.first_byte_ms / 1000} s.`)
     }
     const code = (error as { code?: string }).code ?? ''
     if (/timeout|timedout/i.test(code) || /timed? ?out/i.test(String((error as Error).message))) {
-      throw new GatewayError(504, 'timeout_error', `Backend "${backend.name}" timed out.`)
+      throw new GatewayError(504, 'api_error', `Backend "${backend.name}" timed out.`)
     }
     throw new GatewayError(502, 'api_error', `Backend "${backend.name}" is unreachable${code ? ` (${code})` : ''}.`)
   } finally {

@@ -1,14 +1,9 @@
 // The Anthropic error type for an OpenAI-style error object ({message, type, code}). OpenAI and
 // vLLM use free-form types and codes; only the ones a client reacts to differently are told apart.
-export type AnthropicErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'permission_error'
-  | 'not_found_error'
-  | 'request_too_large'
-  | 'rate_limit_error'
-  | 'api_error'
-  | 'overloaded_error'
+import type { GatewayErrorType } from '../../errors/gateway-error'
+
+/** Anthropic's error types, which are the gateway's own. */
+export type AnthropicErrorType = GatewayErrorType
 
 export function mapOpenAIErrorType(type: unknown, code: unknown): AnthropicErrorType {
   const text = `${typeof type === 'string' ? type : ''} ${typeof code === 'string' || typeof code === 'number' ? code : ''}`.toLowerCase()
