@@ -95,6 +95,18 @@ describe('Anthropic Messages passthrough (fake Anthropic upstream)', () => {
     expect(after.used).toBe(before.used)
   })
 
+  it('estimates count_tokens itself for a model on an OpenAI-format backend, and says so', async () => {
+    const before = up.received.length
+    const short = await gw.handle('/v1/messages/count_tokens', json({ model: 'qwen3-32b', messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': CLIENT_KEY }))
+    const long = await gw.handle('/v1/messages/count_tokens', json({ model: 'qwen3-32b', messages: [{ role: 'user', content: 'word '.repeat(500) }] }, { 'x-api-key': CLIENT_KEY }))
+    expect(short.headers.get('x-gateway-token-count')).toBe('estimate')
+    const a = ((await short.json()) as { input_tokens: number }).input_tokens
+    const b = ((await long.json()) as { input_tokens: number }).input_tokens
+    expect(a).toBeGreaterThan(0)
+    expect(b).toBeGreaterThan(a + 400)
+    expect(up.received.length).toBe(before)
+  })
+
   it("sends a slow stream's first events before the upstream has finished", async () => {
     up.script.push({ kind: 'slow-stream', delayMs: 80 })
     const res = await gw.handle('/v1/messages', json({ ...anthropicRequest, stream: true }, { 'x-api-key': CLIENT_KEY }))

@@ -11,7 +11,6 @@ import { formatSSE } from '../protocol/sse/encode-sse'
 import type { TokenUsage } from '../protocol/usage'
 import type { RouteTarget } from '../routing/resolve-model'
 import { type BackendResponse, callBackend } from '../upstream/call-backend'
-import { callUpstream } from '../upstream/call-upstream'
 import { relayStream, type StreamOutcome } from '../upstream/relay-stream'
 import type { UpstreamEndpoint } from '../upstream/upstream-endpoint'
 import type { ClientFormat, ProxyDeps, ProxyRequest, QuotaTicketLike } from './proxy-types'
@@ -47,26 +46,35 @@ export function createProxy(deps: ProxyDeps) {
   }
 
   async function countTokens(req: ProxyRequest, target: RouteTarget): Promise<Response> {
-    const headers = { 'content-type': 'application/json', [ROUTED_MODEL_HEADER]: target.model }
+    const headers: Record<string, string> = { 'content-type': 'application/json', [ROUTED_MODEL_HEADER]: target.model }
     if (target.backend.format === 'openai') {
+      // OpenAI-compatible backends have no token counting endpoint: the gateway's own tokenizer
+      // estimate, and the header says so.
+      headers['x-gateway-token-count'] = 'estimate'
       return new Response(JSON.stringify({ input_tokens: estimateAnthropicInputTokens(req.body) }), { headers })
     }
-    const upstream = await callUpstream({
-      backend: target.backend,
-      endpoint: 'count_tokens',
-      body: JSON.stringify({ ...req.body, model: target.upstreamModel }),
-      stream: false,
-      clientHeaders: req.headers,
-      search: req.search,
-      requestId: req.requestId,
-      signal: req.signal,
+    const called = await callBackend(
+      {
+        backend: target.backend,
+        endpoint: 'count_tokens',
+        body: JSON.stringify({ ...req.body, model: target.upstreamModel }),
+        stream: false,
+        clientHeaders: req.headers,
+        search: req.search,
+        requestId: req.requestId,
+        signal: req.signal,
+      },
+      deps.pools.get(target.backend.name),
+    ).catch((error: unknown) => {
+      throw forClient(error, 'anthropic')
     })
-    const text = await readErrorText(upstream)
-    if (!upstream.ok) {
-      const mapped = mapUpstreamError(upstream.status, text, target.backend.name, 'anthropic', true)
+    const text = await readErrorText(called.response)
+    called.release()
+    if (!called.response.ok) {
+      const mapped = mapUpstreamError(called.response.status, text, target.backend.name, 'anthropic', true)
       if (!mapped.passthrough) throw mapped.error
     }
-    return new Response(text, { status: upstream.status, headers })
+    return new Response(text, { status: called.response.status, headers })
   }
 
   /** Overload and unreachability reach Anthropic callers as 529, as Anthropic's own API says it. */
