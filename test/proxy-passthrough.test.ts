@@ -2,7 +2,7 @@
 // and OpenAI wire formats: bodies and events arrive unchanged apart from `model`, credentials are
 // swapped, anthropic-* headers pass, streams are relayed as they come.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { buildTestApp, json, testConfig } from './helpers/gateway'
+import { buildTestApp, json, listenTestGateway, testConfig } from './helpers/gateway'
 import { FAKE_TEXT, anthropicEvents, openaiEvents, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { parseSSEText, readSSE } from './helpers/read-sse'
 
@@ -121,6 +121,49 @@ describe('Anthropic Messages passthrough (fake Anthropic upstream)', () => {
       rest += new TextDecoder().decode(value)
     }
     expect(rest).toContain('message_stop')
+  })
+})
+
+describe('a client that goes away (over real HTTP)', () => {
+  let server: ReturnType<typeof listenTestGateway>
+  beforeAll(() => {
+    server = listenTestGateway(
+      testConfig({
+        backends: { claude: { format: 'anthropic', base_url: up.url } },
+        models: { 'claude-*': { backend: 'claude' } },
+        tiers: { enterprise: { daily_requests: null, models: ['*'] } },
+        auth: { keys: [{ key: CLIENT_KEY, user: 'erin', tier: 'enterprise' }] },
+      }),
+    )
+  })
+  afterAll(() => server.stop())
+
+  async function waitForCancel(before: number) {
+    for (let i = 0; i < 100 && up.cancelled === before; i++) await Bun.sleep(20)
+    return up.cancelled - before
+  }
+
+  it('cancels the upstream stream when the client disconnects mid-stream', async () => {
+    const before = up.cancelled
+    up.script.push({ kind: 'slow-stream', delayMs: 200 })
+    const controller = new AbortController()
+    const res = await fetch(`${server.url}/v1/messages`, { ...json({ ...anthropicRequest, stream: true }, { 'x-api-key': CLIENT_KEY }), signal: controller.signal })
+    await res.body!.getReader().read()
+    controller.abort()
+    expect(await waitForCancel(before)).toBe(1)
+  })
+
+  it('aborts the upstream request when the client disconnects before the answer', async () => {
+    const before = up.cancelled
+    const seen = up.received.length
+    up.script.push({ kind: 'hang' })
+    const controller = new AbortController()
+    const pending = fetch(`${server.url}/v1/messages`, { ...json(anthropicRequest, { 'x-api-key': CLIENT_KEY }), signal: controller.signal }).catch(() => null)
+    for (let i = 0; i < 200 && up.received.length === seen; i++) await Bun.sleep(10)
+    expect(up.received.length).toBe(seen + 1)
+    controller.abort()
+    await pending
+    expect(await waitForCancel(before)).toBe(1)
   })
 })
 

@@ -1,10 +1,9 @@
 // One access-log line and the request metrics per response: request id, user, tier, endpoint,
-// routed model, status and latency. Never a credential or a prompt.
+// requested and routed model, backend, status, latency and tokens. Never a credential or a prompt.
 import { Elysia } from 'elysia'
 import type { Identity } from '../auth/identity'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
-import { ROUTED_MODEL_HEADER } from '../proxy/proxy-llm-request'
 import { requestMeta } from './request-id'
 
 const ENDPOINTS: Record<string, string> = {
@@ -27,15 +26,24 @@ export function observePlugin(metrics: GatewayMetrics, log: Logger) {
     const seconds = m === undefined ? 0 : (performance.now() - m.startedAt) / 1000
     metrics.requests.inc({ tier, endpoint, status: String(status) })
     metrics.duration.observe({ tier, endpoint }, seconds)
-    log.info('request', {
+    const line = {
       request_id: m?.requestId,
       user: c.identity?.user,
       tier: c.identity?.tier,
       endpoint,
       requested_model: (ctx.body as { model?: unknown } | undefined)?.model,
-      routed_model: response?.headers.get(ROUTED_MODEL_HEADER) ?? undefined,
+      routed_model: m?.routedModel,
+      backend: m?.backend,
       status,
       latency_ms: Math.round(seconds * 1000),
-    })
+    }
+    // A streamed answer is logged when the stream ends, with its tokens and how it ended.
+    if (m?.streamEnd) {
+      void m.streamEnd.then((outcome) =>
+        log.info('request', { ...line, stream: outcome, duration_ms: Math.round(performance.now() - m.startedAt), input_tokens: m.usage?.input_tokens, output_tokens: m.usage?.output_tokens }),
+      )
+    } else {
+      log.info('request', { ...line, input_tokens: m?.usage?.input_tokens, output_tokens: m?.usage?.output_tokens })
+    }
   })
 }

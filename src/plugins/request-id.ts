@@ -2,6 +2,8 @@
 // `x-request-id` for OpenAI ones). A sane incoming `x-request-id` is kept for tracing across hops.
 // Set at the very start of the request, so that errors raised while parsing carry it too.
 import { Elysia } from 'elysia'
+import type { TokenUsage } from '../protocol/usage'
+import type { StreamOutcome } from '../upstream/relay-stream'
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
@@ -21,9 +23,20 @@ export function requestIdPlugin() {
     .derive({ as: 'global' }, ({ set }) => ({ requestId: set.headers['request-id'] as string }))
 }
 
-const meta = new WeakMap<Request, { requestId: string; startedAt: number }>()
+/** What the gateway learns about a request along the way, for its access log line. */
+export interface RequestRecord {
+  requestId: string
+  startedAt: number
+  backend?: string
+  routedModel?: string
+  usage?: TokenUsage
+  /** Set for streamed responses: resolves with how the stream ended. */
+  streamEnd?: Promise<StreamOutcome>
+}
 
-/** The request id and start time of a request, from any hook (errors included). */
-export function requestMeta(request: Request): { requestId: string; startedAt: number } | undefined {
+const meta = new WeakMap<Request, RequestRecord>()
+
+/** The record of a request, from any hook (errors included). */
+export function requestMeta(request: Request): RequestRecord | undefined {
   return meta.get(request)
 }

@@ -39,7 +39,8 @@ function translationMode(client: ClientFormat, backend: BackendFormat): Translat
 export function createProxy(deps: ProxyDeps) {
   const { metrics } = deps
 
-  function recordUsage(ticket: QuotaTicketLike | null, tier: string, usage: TokenUsage) {
+  function recordUsage(req: ProxyRequest, ticket: QuotaTicketLike | null, tier: string, usage: TokenUsage) {
+    if (req.record) req.record.usage = usage
     metrics.tokens.inc({ tier, direction: 'input' }, usage.input_tokens)
     metrics.tokens.inc({ tier, direction: 'output' }, usage.output_tokens)
     ticket?.recordTokens(usage.input_tokens, usage.output_tokens).catch((e) => deps.log.warn('token accounting failed', { error: String(e) }))
@@ -109,6 +110,10 @@ export function createProxy(deps: ProxyDeps) {
    */
   async function attempt(req: ProxyRequest, target: RouteTarget, tier: TierConfig, ticket: QuotaTicketLike | null, rateHeaders: Record<string, string>, giveBack: () => void): Promise<Attempt> {
     const backend = target.backend
+    if (req.record) {
+      req.record.backend = backend.name
+      req.record.routedModel = target.model
+    }
     const mode = translationMode(req.format, backend.format)
     const stream = req.body.stream === true
     const built = buildUpstreamBody(mode, req, target)
@@ -179,15 +184,17 @@ export function createProxy(deps: ProxyDeps) {
         throw new GatewayError(502, 'api_error', `Backend "${backend.name}" answered with something that is not JSON.`)
       }
       const { body, usage } = convertResponseBody(mode, req.format, parsed, target)
-      if (usage) recordUsage(ticket, tier.name, usage)
+      if (usage) recordUsage(req, ticket, tier.name, usage)
       headers.set('content-type', 'application/json')
       return { kind: 'response', response: new Response(JSON.stringify(body), { status: upstream.status, headers }) }
     }
 
-    const transform = createResponseStream(mode, req, target, built, (usage) => recordUsage(ticket, tier.name, usage))
+    const transform = createResponseStream(mode, req, target, built, (usage) => recordUsage(req, ticket, tier.name, usage))
     deps.streams.open()
     metrics.openStreams.inc()
     let firstChunk = true
+    let streamEnded: (outcome: StreamOutcome) => void = () => {}
+    if (req.record) req.record.streamEnd = new Promise((resolve) => (streamEnded = resolve))
     const relayed = relayStream(upstream.body!.pipeThrough(transform), {
       errorEvent: streamErrorEvent(req.format),
       keepAlive: mode === 'anthropic-to-openai' ? { everyMs: KEEP_ALIVE_MS, bytes: PING } : undefined,
@@ -201,6 +208,7 @@ export function createProxy(deps: ProxyDeps) {
         deps.streams.close()
         metrics.openStreams.dec()
         if (outcome === 'error') metrics.upstreamErrors.inc({ backend: backend.name, kind: 'stream' })
+        streamEnded(outcome)
       },
     })
     headers.set('content-type', 'text/event-stream; charset=utf-8')

@@ -3,6 +3,7 @@
 import type { Identity } from '../auth/identity'
 import type { TierConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
+import type { RequestRecord } from '../plugins/request-id'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import type { QuotaService } from '../quota/quota-service'
 import type { QuotaTicket } from '../quota/quota-ticket'
@@ -36,6 +37,8 @@ export interface ProxyRequest {
   headers: Headers
   search: string
   signal: AbortSignal | null
+  /** Filled in for the access log: backend, routed model, tokens, stream end. */
+  record?: RequestRecord
 }
 
 /** Counts open streams so that shutdown can wait for them. */

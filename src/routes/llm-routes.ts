@@ -4,7 +4,7 @@
 import { Elysia, t } from 'elysia'
 import type { IdentityResolver } from '../plugins/auth'
 import { readJsonBody } from '../plugins/read-json-body'
-import { requestIdPlugin } from '../plugins/request-id'
+import { requestIdPlugin, requestMeta } from '../plugins/request-id'
 import type { ProxyRequest } from '../proxy/proxy-types'
 
 const anthropicBody = t.Object(
@@ -51,19 +51,19 @@ export function llmRoutes(deps: LlmRouteDeps) {
     .post(
       '/v1/messages',
       ({ body, identity, request, requestId }) =>
-        proxy({ format: 'anthropic', endpoint: 'messages', body, identity, requestId, headers: request.headers, search: searchOf(request.url), signal: request.signal }),
+        proxy({ format: 'anthropic', endpoint: 'messages', body, identity, requestId, headers: request.headers, search: searchOf(request.url), signal: request.signal, record: requestMeta(request) }),
       { body: anthropicBody, detail: { summary: 'Anthropic Messages (streaming and not)', tags: ['LLM'] } },
     )
     .post(
       '/v1/messages/count_tokens',
       ({ body, identity, request, requestId }) =>
-        proxy({ format: 'anthropic', endpoint: 'count_tokens', body, identity, requestId, headers: request.headers, search: searchOf(request.url), signal: request.signal }),
+        proxy({ format: 'anthropic', endpoint: 'count_tokens', body, identity, requestId, headers: request.headers, search: searchOf(request.url), signal: request.signal, record: requestMeta(request) }),
       { body: countTokensBody, detail: { summary: 'Count input tokens (never counted against quota)', tags: ['LLM'] } },
     )
     .post(
       '/v1/chat/completions',
       ({ body, identity, request, requestId }) =>
-        proxy({ format: 'openai', endpoint: 'chat_completions', body, identity, requestId, headers: request.headers, search: '', signal: request.signal }),
+        proxy({ format: 'openai', endpoint: 'chat_completions', body, identity, requestId, headers: request.headers, search: '', signal: request.signal, record: requestMeta(request) }),
       { body: chatBody, detail: { summary: 'OpenAI Chat Completions (streaming and not)', tags: ['LLM'] } },
     )
 }

@@ -23,6 +23,8 @@ export interface FakeUpstream {
   received: ReceivedRequest[]
   /** Behaviour of the next requests, in order; when empty, 'ok'. */
   script: Behaviour[]
+  /** Requests whose client went away before the answer was complete (stream cancelled, request aborted). */
+  readonly cancelled: number
   stop(): Promise<void>
 }
 
@@ -83,9 +85,10 @@ export function openaiEvents(model: string, includeUsage: boolean): string[] {
   ]
 }
 
-function sse(events: string[], delayMs = 0): Response {
+function sse(events: string[], delayMs = 0, onCancel: () => void = () => {}): Response {
   let i = 0
   const stream = new ReadableStream<Uint8Array>({
+    cancel: onCancel,
     async pull(c) {
       const e = events[i++]
       if (e === undefined) return c.close()
@@ -99,6 +102,10 @@ function sse(events: string[], delayMs = 0): Response {
 export function startFakeUpstream(port = 0): FakeUpstream {
   const received: ReceivedRequest[] = []
   const script: Behaviour[] = []
+  let cancelled = 0
+  const onCancel = () => {
+    cancelled++
+  }
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port,
@@ -120,13 +127,16 @@ export function startFakeUpstream(port = 0): FakeUpstream {
             status: behaviour.status,
             headers: { 'content-type': 'application/json', ...behaviour.headers },
           })
-        case 'hang':
-          await Bun.sleep(60_000)
+        case 'hang': {
+          const gone = new Promise<void>((resolve) => req.signal.addEventListener('abort', () => resolve()))
+          await Promise.race([gone, Bun.sleep(60_000)])
+          if (req.signal.aborted) onCancel()
           return new Response('late')
+        }
         case 'raw-stream':
           return sse(behaviour.events)
         case 'slow-stream':
-          return sse(anthropic ? anthropicEvents(model) : openaiEvents(model, includeUsage), behaviour.delayMs)
+          return sse(anthropic ? anthropicEvents(model) : openaiEvents(model, includeUsage), behaviour.delayMs, onCancel)
         case 'ok':
           if (url.pathname === '/v1/messages/count_tokens') return Response.json({ input_tokens: 42 })
           if (body.stream === true) return sse(anthropic ? anthropicEvents(model) : openaiEvents(model, includeUsage))
@@ -139,6 +149,9 @@ export function startFakeUpstream(port = 0): FakeUpstream {
     port: server.port!,
     received,
     script,
+    get cancelled() {
+      return cancelled
+    },
     async stop() {
       await server.stop(true)
     },
