@@ -55,9 +55,19 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger(config.log_level, (line) => process.stderr.write(line))
   if (command === 'keys') {
+    const tierIndex = rest.findIndex((a) => a === '--tier' || a.startsWith('--tier='))
+    const tier = tierIndex === -1 ? null : rest[tierIndex]!.includes('=') ? rest[tierIndex]!.split('=')[1] : rest[tierIndex + 1]
+    if (rest[1] === 'create' && tier && !config.tiers[tier]) {
+      writeErr(`error: unknown tier "${tier}" (configured: ${Object.keys(config.tiers).join(', ')})`)
+      return 2
+    }
     const stores = openStores(config, log)
     try {
+      await stores.ready()
       return await runKeysCommand(rest, { keyStore: stores.keyStore, stdout: write, stderr: writeErr })
+    } catch (error) {
+      writeErr(`error: ${(error as Error).message}`)
+      return 1
     } finally {
       await stores.close()
     }

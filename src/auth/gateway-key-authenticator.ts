@@ -2,6 +2,7 @@
 // so the hot path is one SHA-256 and a Map lookup. Both hits and misses are cached, each map
 // bounded, for a short TTL (default 3 s): that TTL is how fast a revocation made on any replica
 // reaches this one. Concurrent lookups of the same key share one store round trip.
+import { GatewayError } from '../errors/gateway-error'
 import { hashCredential } from './hash-credential'
 import type { Identity } from './identity'
 import type { GatewayKeyRecord, KeyStore } from './key-store'
@@ -74,6 +75,11 @@ export function createGatewayKeyAuthenticator(options: GatewayKeyAuthenticatorOp
           const identity = record && !record.revokedAt ? toIdentity(record) : null
           remember(hash, identity)
           return identity
+        })
+        .catch((error: unknown) => {
+          // The store is down: say so (503), never a 500; static keys and Keycloak keep working.
+          if (error instanceof GatewayError) throw error
+          throw new GatewayError(503, 'api_error', 'key store unavailable; try again shortly')
         })
         .finally(() => inFlight.delete(hash))
       inFlight.set(hash, pending)

@@ -28,6 +28,8 @@ export interface Runtime {
 export interface StoreParts {
   keyStore: KeyStore
   quotaStore: QuotaStore
+  /** Resolves once the store answers (Redis connected), or rejects after `timeoutMs`. */
+  ready(timeoutMs?: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -45,6 +47,13 @@ export function openStores(config: GatewayConfig, log: Logger, metrics?: Gateway
     return {
       keyStore,
       quotaStore,
+      async ready(timeoutMs = 5000) {
+        const deadline = Date.now() + timeoutMs
+        while (client.status !== 'ready') {
+          if (Date.now() > deadline) throw new Error('the Redis store did not answer (is QUOTA_REDIS_URL right?)')
+          await Bun.sleep(25)
+        }
+      },
       async close() {
         await keyStore.close()
         await quotaStore.close()
@@ -58,6 +67,7 @@ export function openStores(config: GatewayConfig, log: Logger, metrics?: Gateway
   return {
     keyStore,
     quotaStore,
+    ready: async () => {},
     async close() {
       await keyStore.close()
       await quotaStore.close()
