@@ -25,6 +25,16 @@ export function isKeycloakAdmin(identity: Identity): boolean {
   return identity.source === 'keycloak' && (identity.roles ?? []).includes(ADMIN_ROLE)
 }
 
+/** A store that is down answers 503, never a 500. */
+async function fromStore<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation()
+  } catch (error) {
+    if (error instanceof GatewayError) throw error
+    throw new GatewayError(503, 'api_error', 'key store unavailable; try again shortly')
+  }
+}
+
 export function adminKeysRoutes(deps: AdminKeysDeps) {
   const adminKeyHash = deps.adminKey ? Buffer.from(hashCredential(deps.adminKey), 'hex') : undefined
   const isAdmin = deps.isAdmin ?? isKeycloakAdmin
@@ -48,7 +58,7 @@ export function adminKeysRoutes(deps: AdminKeysDeps) {
         if (deps.tiers && !deps.tiers.includes(body.tier)) {
           throw new GatewayError(400, 'invalid_request_error', `unknown tier "${body.tier}"`, { param: 'tier' })
         }
-        const created = await deps.keyStore.create(body)
+        const created = await fromStore(() => deps.keyStore.create(body))
         set.status = 201
         set.headers['cache-control'] = 'no-store'
         return created
@@ -61,11 +71,11 @@ export function adminKeysRoutes(deps: AdminKeysDeps) {
         }),
       },
     )
-    .get('/admin/keys', async () => ({ object: 'list', data: await deps.keyStore.list() }))
+    .get('/admin/keys', async () => ({ object: 'list', data: await fromStore(() => deps.keyStore.list()) }))
     .delete(
       '/admin/keys/:id',
       async ({ params }) => {
-        if (!(await deps.keyStore.revoke(params.id))) {
+        if (!(await fromStore(() => deps.keyStore.revoke(params.id)))) {
           throw new GatewayError(404, 'not_found_error', `no key with id "${params.id}"`)
         }
         return { id: params.id, revoked: true }
