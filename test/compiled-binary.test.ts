@@ -61,6 +61,12 @@ describe('the compiled binary from an empty directory', () => {
     expect(text).toBe(FAKE_TEXT.join(''))
   })
 
+  it('estimates count_tokens with the bundled tokenizer, loaded on first use', async () => {
+    const res = await post('/v1/messages/count_tokens', { model: 'qwen3-32b', messages: [{ role: 'user', content: 'hello there, how are you today?' }] })
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(5)
+  })
+
   it('proxies OpenAI Chat Completions, streaming and not', async () => {
     const res = await post('/v1/chat/completions', { model: 'qwen3-32b', messages: [{ role: 'user', content: 'hi' }] })
     expect(((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe(FAKE_TEXT.join(''))

@@ -6,7 +6,6 @@
 import type { BackendFormat, TierConfig } from '../config/config-types'
 import { GatewayError } from '../errors/gateway-error'
 import { renderErrorBody } from '../errors/render-error'
-import { estimateAnthropicInputTokens } from '../protocol/tokens/estimate-anthropic-input-tokens'
 import { formatSSE } from '../protocol/sse/encode-sse'
 import type { TokenUsage } from '../protocol/usage'
 import type { RouteTarget } from '../routing/resolve-model'
@@ -18,6 +17,10 @@ import { buildUpstreamBody, convertResponseBody, createResponseStream, type Tran
 import { mapUpstreamError, readErrorText } from './upstream-errors'
 
 export const ROUTED_MODEL_HEADER = 'x-gateway-routed-model'
+
+// The tokenizer's tables take ~90 MB of memory: loaded on the first count_tokens that needs it.
+let tokenizer: Promise<typeof import('../protocol/tokens/estimate-anthropic-input-tokens')> | null = null
+const loadTokenizer = () => (tokenizer ??= import('../protocol/tokens/estimate-anthropic-input-tokens'))
 const encoder = new TextEncoder()
 const PING = encoder.encode(formatSSE('ping', '{"type":"ping"}'))
 const KEEP_ALIVE_MS = 15_000
@@ -52,6 +55,7 @@ export function createProxy(deps: ProxyDeps) {
       // OpenAI-compatible backends have no token counting endpoint: the gateway's own tokenizer
       // estimate, and the header says so.
       headers['x-gateway-token-count'] = 'estimate'
+      const { estimateAnthropicInputTokens } = await loadTokenizer()
       return new Response(JSON.stringify({ input_tokens: estimateAnthropicInputTokens(req.body) }), { headers })
     }
     const called = await callBackend(

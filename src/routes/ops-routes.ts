@@ -23,7 +23,9 @@ export function opsRoutes(deps: OpsRouteDeps) {
     .get('/metrics', () => new Response(deps.renderMetrics(), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } }), {
       detail: { summary: 'Prometheus metrics', tags: ['Operations'] },
     })
-    // Claude Code warms its connection up with HEAD /api/hello; answer it rather than log 404s.
+    // Claude Code warms its connection up with HEAD / (older versions HEAD /api/hello); answer it
+    // rather than log 404s.
+    .head('/', () => new Response(null, { status: 200 }))
     .head('/api/hello', () => new Response(null, { status: 200 }))
     .get('/api/hello', () => ({ status: 'ok' }))
 }

@@ -249,4 +249,19 @@ describe('anthropicToOpenAIRequest', () => {
     expect(() => convert({ ...base, messages: [{ role: 'robot', content: 'x' }] })).toThrow(GatewayError)
     expect(() => convert({ ...base, messages: [{ role: 'user', content: 5 }] })).toThrow(GatewayError)
   })
+
+  it('refuses a message thread (server-held history), which an OpenAI backend cannot keep, with the code SDKs recover from', () => {
+    for (const thread of [{ type: 'create' }, { type: 'continue', previous_message_id: 'msg_01' }]) {
+      let error: unknown
+      try {
+        convert({ ...base, thread })
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(GatewayError)
+      expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', param: 'thread', code: 'thread_unsupported_request' })
+    }
+    // thread: null means no thread.
+    expect(convert({ ...base, thread: null }).body.messages).toEqual([{ role: 'user', content: 'Hi' }])
+  })
 })

@@ -46,6 +46,11 @@ export const DROPPED_ANTHROPIC_FIELDS = [
 const mapped = new Set<string>(MAPPED_ANTHROPIC_FIELDS)
 const dropped = new Set<string>(DROPPED_ANTHROPIC_FIELDS)
 
+/** The Anthropic error code for a `thread` the server cannot hold (error.details.error_code). */
+export const THREAD_UNSUPPORTED_CODE = 'thread_unsupported_request'
+const THREAD_UNSUPPORTED_MESSAGE =
+  'thread: this model runs on an OpenAI-compatible backend, which cannot hold a message thread; send the full conversation without `thread`'
+
 /** OpenAI accepts at most four stop sequences. */
 const MAX_STOP_SEQUENCES = 4
 
@@ -57,6 +62,13 @@ export function anthropicToOpenAIRequest(
   if (!isRecord(body)) throw new GatewayError(400, 'invalid_request_error', 'request body: expected a JSON object')
   if (!Array.isArray(body.messages)) {
     throw new GatewayError(400, 'invalid_request_error', 'messages: expected an array', { param: 'messages' })
+  }
+  if (body.thread !== undefined && body.thread !== null) {
+    // Message threads (server-held conversations) need a backend that keeps the history between
+    // requests; an OpenAI-compatible backend keeps none. Dropped, a `continue` turn would reach it
+    // with only the newest messages and be answered out of context. Refused instead, with the code
+    // the Anthropic SDKs answer by sending the whole history again without `thread`.
+    throw new GatewayError(400, 'invalid_request_error', THREAD_UNSUPPORTED_MESSAGE, { param: 'thread', code: THREAD_UNSUPPORTED_CODE })
   }
   for (const key of Object.keys(body)) {
     if (!mapped.has(key) && !dropped.has(key)) warnings.push(`dropped unknown field \`${key}\``)
