@@ -13,7 +13,11 @@ function isJsonContentType(value: string | null): boolean {
 
 async function readLimited(request: Request, max: number): Promise<Uint8Array> {
   const length = request.headers.get('content-length')
-  if (length !== null && Number(length) > max) throw tooLarge(max)
+  if (length !== null) {
+    if (Number(length) > max) throw tooLarge(max)
+    // The length is known and within the limit: read it in one go, without stream machinery.
+    return new Uint8Array(await request.arrayBuffer())
+  }
   if (!request.body) return new Uint8Array(0)
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []

@@ -171,3 +171,38 @@ describe('createQuotaService', () => {
     expect(() => createQuotaService({ store, timeZone: 'UTC', onStoreError: 'maybe' as 'allow' })).toThrow('on_store_error')
   })
 })
+
+describe('token accounting writes', () => {
+  it('sums the tokens of users without a token limit in memory and writes them on flush', async () => {
+    const store = createSqliteQuotaStore(':memory:')
+    const service = createQuotaService({ store, timeZone: 'UTC', onStoreError: 'reject', tokenFlushIntervalMs: 60_000 })
+    try {
+      for (let i = 0; i < 3; i++) {
+        const ticket = await service.admit('una', { dailyRequests: null })
+        await ticket.recordTokens(10, 2)
+      }
+      const day = (await service.admit('una', { dailyRequests: null })).day
+      expect((await store.counts('una', day)).inputTokens).toBe(0)
+      expect(await service.status('una', { dailyRequests: null })).toMatchObject({ input_tokens: 30, output_tokens: 6 })
+      await service.flush()
+      expect(await store.counts('una', day)).toMatchObject({ inputTokens: 30, outputTokens: 6 })
+      expect(await service.status('una', { dailyRequests: null })).toMatchObject({ input_tokens: 30, output_tokens: 6 })
+    } finally {
+      service.close()
+    }
+  })
+
+  it('writes the tokens of users with a token limit at once, so the limit stays exact', async () => {
+    const store = createSqliteQuotaStore(':memory:')
+    const service = createQuotaService({ store, timeZone: 'UTC', onStoreError: 'reject', tokenFlushIntervalMs: 60_000 })
+    try {
+      const ticket = await service.admit('tim', { dailyRequests: null, dailyTokens: 100 })
+      await ticket.recordTokens(80, 20)
+      expect((await store.counts('tim', ticket.day)).inputTokens).toBe(80)
+      const next = await service.admit('tim', { dailyRequests: null, dailyTokens: 100 })
+      expect(next).toMatchObject({ allowed: false, deniedBy: 'tokens' })
+    } finally {
+      service.close()
+    }
+  })
+})

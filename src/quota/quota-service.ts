@@ -26,6 +26,12 @@ export interface QuotaServiceOptions {
   retentionMarginSeconds?: number
   /** How often a failing store is pinged. Default 1000 ms. */
   probeIntervalMs?: number
+  /**
+   * Token counts of users without a daily token limit are summed in memory and written at most this
+   * often (default 1000 ms), instead of one store write per request. Users with a token limit are
+   * written at once, so that their limit stays exact.
+   */
+  tokenFlushIntervalMs?: number
 }
 
 export interface QuotaUserLimits {
@@ -56,7 +62,9 @@ export interface QuotaService {
   healthy(): boolean
   /** Pings the store now and returns healthy(). */
   checkHealth(): Promise<boolean>
-  /** Stops the background probe (the store is closed by its owner). */
+  /** Writes the token counts still held in memory. */
+  flush(): Promise<void>
+  /** Stops the background probe and timers (the store is closed by its owner; flush first). */
   close(): void
 }
 
@@ -85,6 +93,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
   const log: QuotaLog = options.log ?? (() => {})
   const margin = options.retentionMarginSeconds ?? 3600
   const probeIntervalMs = options.probeIntervalMs ?? 1000
+  const tokenFlushIntervalMs = options.tokenFlushIntervalMs ?? 1000
   if (onStoreError !== 'reject' && onStoreError !== 'allow') {
     throw new Error(`quota: on_store_error must be "reject" or "allow", got "${String(onStoreError)}"`)
   }
@@ -151,7 +160,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
         tokensRemaining: null,
         degraded: true,
         release: async () => {},
-        recordTokens: (input, output) => recordTokens(user, window.day, input, output, ttlSeconds),
+        recordTokens: (input, output) => recordTokens(user, window.day, input, output, ttlSeconds, tokenLimit !== null),
       }
     }
 
@@ -175,16 +184,51 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
         }
       },
       recordTokens: async (input, output) => {
-        if (admission.allowed) await recordTokens(user, window.day, input, output, ttlSeconds)
+        if (admission.allowed) await recordTokens(user, window.day, input, output, ttlSeconds, tokenLimit !== null)
       },
     }
   }
 
-  async function recordTokens(user: string, day: string, input: number, output: number, ttlSeconds: number) {
+  interface PendingTokens {
+    user: string
+    day: string
+    input: number
+    output: number
+    ttlSeconds: number
+  }
+  const pendingTokens = new Map<string, PendingTokens>()
+  let flushTimer: ReturnType<typeof setTimeout> | undefined
+
+  async function writeTokens(user: string, day: string, input: number, output: number, ttlSeconds: number) {
     try {
       await store.addTokens(user, day, input, output, ttlSeconds)
     } catch (error) {
       storeFailed('addTokens', error)
+    }
+  }
+
+  async function flush() {
+    if (flushTimer) clearTimeout(flushTimer)
+    flushTimer = undefined
+    const entries = [...pendingTokens.values()]
+    pendingTokens.clear()
+    await Promise.all(entries.map((e) => writeTokens(e.user, e.day, e.input, e.output, e.ttlSeconds)))
+  }
+
+  async function recordTokens(user: string, day: string, input: number, output: number, ttlSeconds: number, immediate: boolean) {
+    if (immediate) return writeTokens(user, day, input, output, ttlSeconds)
+    const key = `${user}\u0000${day}`
+    const entry = pendingTokens.get(key)
+    if (entry) {
+      entry.input += input
+      entry.output += output
+      entry.ttlSeconds = Math.max(entry.ttlSeconds, ttlSeconds)
+    } else {
+      pendingTokens.set(key, { user, day, input, output, ttlSeconds })
+    }
+    if (!flushTimer) {
+      flushTimer = setTimeout(() => void flush(), tokenFlushIntervalMs)
+      flushTimer.unref?.()
     }
   }
 
@@ -201,6 +245,9 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
       storeFailed('counts', error)
       throw unavailable()
     }
+    // Tokens still held in memory count too.
+    const held = pendingTokens.get(`${user}\u0000${window.day}`)
+    if (held) counts = { ...counts, inputTokens: counts.inputTokens + held.input, outputTokens: counts.outputTokens + held.output }
     const tokens = counts.inputTokens + counts.outputTokens
     return {
       limit,
@@ -227,9 +274,12 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
       }
       return !(failing && onStoreError === 'reject')
     },
+    flush,
     close() {
       if (probe) clearInterval(probe)
       probe = undefined
+      if (flushTimer) clearTimeout(flushTimer)
+      flushTimer = undefined
     },
   }
 }

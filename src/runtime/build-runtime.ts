@@ -109,8 +109,11 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
     keyStore: stores.keyStore,
     quota,
     authenticate: (headers) => authenticator.authenticate(headers),
-    retire: () => quota.close(),
+    retire: () => {
+      void quota.flush().finally(() => quota.close())
+    },
     async close() {
+      await quota.flush()
       quota.close()
       await stores.close()
     },
