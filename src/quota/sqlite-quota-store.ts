@@ -1,6 +1,6 @@
 // The embedded quota store: one bun:sqlite file, `quota.sqlite` in the data directory, so counts
-// survive restarts of the gateway. Admission is a BEGIN IMMEDIATE transaction (read, check,
-// upsert), which is atomic within the process and also across processes sharing the file.
+// survive restarts of the gateway. Admission is one conditional UPSERT statement, which is atomic
+// within the process and also across processes sharing the file.
 // Rows carry an expiry (now + ttl) and expired rows are pruned when the day changes.
 
 import { Database } from 'bun:sqlite'
@@ -74,28 +74,38 @@ export function createSqliteQuotaStore(dataDir: string | ':memory:'): QuotaStore
     pruneExpired.run(Math.floor(Date.now() / 1000))
   }
 
-  const admitTransaction = db.transaction(
-    (user: string, day: string, limits: QuotaLimits, ttlSeconds: number): QuotaAdmission => {
-      const row = selectUsage.get(user, day)
-      const used = row?.requests ?? 0
-      const tokensUsed = row?.tokens ?? 0
-      if (limits.tokens !== null && tokensUsed >= limits.tokens) {
-        return { allowed: false, used, tokensUsed, deniedBy: 'tokens' }
-      }
-      if (limits.requests !== null && used >= limits.requests) {
-        return { allowed: false, used, tokensUsed, deniedBy: 'requests' }
-      }
-      const counted = countRequest.get(user, day, expiresAt(ttlSeconds))
-      return { allowed: true, used: counted?.requests ?? used + 1, tokensUsed, deniedBy: null }
-    },
+  // Admission is one UPSERT whose update only happens under the limits: a single statement is
+  // atomic in SQLite (within the process and across processes sharing the file), and it costs one
+  // write instead of a transaction with a read. No row back means refused; a read then says why.
+  const admitStatement = db.query<{ requests: number; tokens: number }, [string, string, number, number | null, number | null]>(
+    `INSERT INTO quota_usage (user, day, requests, expires_at) VALUES (?1, ?2, 1, ?3)
+     ON CONFLICT (user, day) DO UPDATE SET requests = requests + 1, expires_at = max(expires_at, excluded.expires_at)
+       WHERE (?4 IS NULL OR requests < ?4) AND (?5 IS NULL OR input_tokens + output_tokens < ?5)
+     RETURNING requests, input_tokens + output_tokens AS tokens`,
   )
+
+  function refusal(user: string, day: string, limits: QuotaLimits): QuotaAdmission {
+    const row = selectUsage.get(user, day)
+    const used = row?.requests ?? 0
+    const tokensUsed = row?.tokens ?? 0
+    const deniedBy = limits.tokens !== null && tokensUsed >= limits.tokens ? 'tokens' : 'requests'
+    return { allowed: false, used, tokensUsed, deniedBy }
+  }
+
+  function admitNow(user: string, day: string, limits: QuotaLimits, ttlSeconds: number): QuotaAdmission {
+    // A zero limit refuses even the first request of the day, which the INSERT branch would count.
+    if (limits.requests === 0 || limits.tokens === 0) return refusal(user, day, limits)
+    const row = admitStatement.get(user, day, expiresAt(ttlSeconds), limits.requests, limits.tokens)
+    if (!row) return refusal(user, day, limits)
+    return { allowed: true, used: row.requests, tokensUsed: row.tokens, deniedBy: null }
+  }
 
   pruneExpired.run(Math.floor(Date.now() / 1000))
 
   return {
     async admit(user, day, limits, ttlSeconds) {
       pruneOnNewDay(day)
-      return admitTransaction.immediate(user, day, limits, ttlSeconds)
+      return admitNow(user, day, limits, ttlSeconds)
     },
     async release(user, day) {
       releaseRequest.run(user, day)
