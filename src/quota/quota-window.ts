@@ -12,9 +12,9 @@ export interface QuotaWindow {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
-// The last window per zone: a request normally falls in the same day as the previous one,
-// so the search below runs about once a day per zone.
-const lastWindow = new Map<string, { day: string; resetsAt: number }>()
+// The last window per zone, with the earliest instant known to fall on its day: a request normally
+// falls in the same day as the previous one, so the search below runs about once a day per zone.
+const lastWindow = new Map<string, { day: string; resetsAt: number; seenFrom: number }>()
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone)
@@ -65,18 +65,22 @@ function firstInstantAfterDay(formatter: Intl.DateTimeFormat, day: string, lo: n
 export function quotaWindow(now: Date, timeZone: string): QuotaWindow {
   const ms = now.getTime()
   if (!Number.isFinite(ms)) throw new Error('quotaWindow: invalid date')
-  const formatter = formatterFor(timeZone)
-  const day = localDay(formatter, ms)
-
   let cached = lastWindow.get(timeZone)
-  // Every instant of a local day precedes that day's reset, so a cached reset stays right for
-  // any instant that is still on the cached day.
-  if (!cached || cached.day !== day || ms >= cached.resetsAt) {
-    // A local day lasts at most 25 hours (or 48 when a date is skipped, as in Samoa in 2011).
-    const resetsAt = firstInstantAfterDay(formatter, day, ms, ms + 50 * 3_600_000)
-    cached = { day, resetsAt }
-    lastWindow.set(timeZone, cached)
+  // Local dates only move forward, so an instant between one already seen on the cached day and
+  // that day's reset is on the same day: no calendar arithmetic on the hot path.
+  if (!cached || ms < cached.seenFrom || ms >= cached.resetsAt) {
+    const formatter = formatterFor(timeZone)
+    const day = localDay(formatter, ms)
+    if (cached && cached.day === day && ms < cached.resetsAt) {
+      cached.seenFrom = Math.min(cached.seenFrom, ms)
+    } else {
+      // A local day lasts at most 25 hours (or 48 when a date is skipped, as in Samoa in 2011).
+      const resetsAt = firstInstantAfterDay(formatter, day, ms, ms + 50 * 3_600_000)
+      cached = { day, resetsAt, seenFrom: ms }
+      lastWindow.set(timeZone, cached)
+    }
   }
+  const day = cached.day
   return {
     day,
     resetsAt: new Date(cached.resetsAt),
