@@ -5,6 +5,7 @@ import { runKeysCommand } from './cli/keys-command'
 import { loadConfig } from './config/load-config'
 import { createLogger } from './logging/logger'
 import { openStores } from './runtime/build-runtime'
+import { raiseFetchLimit } from './runtime/raise-fetch-limit'
 import { VERSION, startGateway } from './server'
 
 const USAGE = `llm-gateway ${VERSION}
@@ -73,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (command === 'serve') {
+    raiseFetchLimit()
     startGateway(config, createLogger(config.log_level), { handleSignals: true, source: { file, env: process.env }, watchIntervalMs: 5000 })
     return -1 // keep running
   }

@@ -47,6 +47,12 @@ describe('the compiled binary from an empty directory', () => {
     expect(existsSync(join(dir, 'node_modules'))).toBe(false)
   })
 
+  it("re-executes itself with Bun's fetch concurrency raised above 256, keeping its pid", async () => {
+    const environ = await Bun.file(`/proc/${gw.proc.pid}/environ`).text()
+    expect(environ.split('\0')).toContain('BUN_CONFIG_MAX_HTTP_REQUESTS=65535')
+    expect(gw.output().match(/"msg":"listening"/g)?.length).toBe(1)
+  })
+
   it('proxies Anthropic Messages with the key from ${VAR} substitution, streaming and not', async () => {
     const res = await post('/v1/messages', { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], extra_field: 1 })
     expect(res.status).toBe(200)
