@@ -12,6 +12,7 @@
 // OpenAI error shape, so that a test can see what a client tried.
 import { formatSSE } from '../../src/protocol/sse/encode-sse'
 import { validateChatCompletionsRequest } from './validate-chat-completions-request'
+import { sseResponse, splitText } from './sse-response'
 
 export interface ToolUpstreamRequest {
   method: string
@@ -55,7 +56,6 @@ export interface FakeOpenAIToolUpstreamOptions {
 
 const PLAIN_TEXT = 'Plain answer from the OpenAI-format fake upstream.'
 const RESULT_PREFIX = 'The command printed: '
-const enc = new TextEncoder()
 
 type Answer =
   | { kind: 'text'; text: string; reasoning?: string }
@@ -117,7 +117,7 @@ export function startFakeOpenAIToolUpstream(options: FakeOpenAIToolUpstreamOptio
       }
       const model = typeof body.model === 'string' ? body.model : 'unknown'
       const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
-      if (body.stream === true) return sse(streamChunks(model, answer, includeUsage), options.chunkDelayMs ?? 0)
+      if (body.stream === true) return sseResponse(streamChunks(model, answer, includeUsage), { delayMs: options.chunkDelayMs ?? 0, headers: { 'x-request-id': 'req_tool_fake' } })
       return Response.json(completion(model, answer))
     },
   })
@@ -163,14 +163,14 @@ function streamChunks(model: string, answer: Answer, includeUsage: boolean): str
   const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
     formatSSE(undefined, JSON.stringify({ id: 'chatcmpl-tool-fake', object: 'chat.completion.chunk', created: 1764000000, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] }))
   const out = [chunk({ role: 'assistant', content: '' })]
-  if (answer.reasoning) for (const piece of split(answer.reasoning, 3)) out.push(chunk({ reasoning: piece }))
+  if (answer.reasoning) for (const piece of splitText(answer.reasoning, 3)) out.push(chunk({ reasoning: piece }))
   if (answer.kind === 'text') {
-    for (const piece of split(answer.text, 4)) out.push(chunk({ content: piece }))
+    for (const piece of splitText(answer.text, 4)) out.push(chunk({ content: piece }))
     out.push(chunk({}, 'stop'))
   } else {
     answer.calls.forEach((c, index) => {
       out.push(chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }))
-      for (const piece of split(c.arguments, 5)) out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }))
+      for (const piece of splitText(c.arguments, 5)) out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }))
     })
     out.push(chunk({}, 'tool_calls'))
   }
@@ -181,22 +181,3 @@ function streamChunks(model: string, answer: Answer, includeUsage: boolean): str
   return out
 }
 
-function split(text: string, parts: number): string[] {
-  const size = Math.max(1, Math.ceil(text.length / parts))
-  const out: string[] = []
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size))
-  return out
-}
-
-function sse(events: string[], delayMs: number): Response {
-  let i = 0
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(c) {
-      const e = events[i++]
-      if (e === undefined) return c.close()
-      if (i > 1 && delayMs) await Bun.sleep(delayMs)
-      c.enqueue(enc.encode(e))
-    },
-  })
-  return new Response(stream, { headers: { 'content-type': 'text/event-stream', 'x-request-id': 'req_tool_fake' } })
-}

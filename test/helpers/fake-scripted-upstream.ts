@@ -11,6 +11,7 @@
 import { formatSSE } from '../../src/protocol/sse/encode-sse'
 import { validateAnthropicRequest } from './validate-anthropic-request'
 import { validateChatCompletionsRequest } from './validate-chat-completions-request'
+import { sseResponse, splitText } from './sse-response'
 
 export type UpstreamFormat = 'anthropic' | 'openai'
 
@@ -60,7 +61,6 @@ export const WEATHER_TOOL_SCHEMA = {
   required: ['city'],
 }
 
-const enc = new TextEncoder()
 
 export function startScriptedUpstream(options: { chunkDelayMs?: number } = {}): ScriptedUpstream {
   const received: ScriptedRequest[] = []
@@ -89,7 +89,7 @@ export function startScriptedUpstream(options: { chunkDelayMs?: number } = {}): 
       const model = typeof body.model === 'string' ? body.model : 'unknown'
       if (body.stream === true) {
         const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
-        return sse(format === 'openai' ? openAIChunks(model, reply, includeUsage) : anthropicEvents(model, reply), options.chunkDelayMs ?? 0)
+        return sseResponse(format === 'openai' ? openAIChunks(model, reply, includeUsage) : anthropicEvents(model, reply), { delayMs: options.chunkDelayMs ?? 0, headers: { 'request-id': 'req_scripted_1' } })
       }
       return Response.json(format === 'openai' ? openAICompletion(model, reply) : anthropicMessage(model, reply))
     },
@@ -169,11 +169,11 @@ function openAIChunks(model: string, reply: ScriptedReply, includeUsage: boolean
   const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
     formatSSE(undefined, JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) }))
   const out = [chunk({ role: 'assistant', content: '' })]
-  for (const piece of split(reply.reasoning, 3)) out.push(chunk({ reasoning: piece }))
-  for (const piece of split(reply.text, 3)) out.push(chunk({ content: piece }))
+  for (const piece of splitText(reply.reasoning, 3)) out.push(chunk({ reasoning: piece }))
+  for (const piece of splitText(reply.text, 3)) out.push(chunk({ content: piece }))
   reply.toolCalls.forEach((c, index) => {
     out.push(chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }))
-    for (const piece of split(JSON.stringify(c.input), 4)) out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }))
+    for (const piece of splitText(JSON.stringify(c.input), 4)) out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }))
   })
   out.push(chunk({}, reply.toolCalls.length > 0 ? 'tool_calls' : 'stop'))
   if (includeUsage) out.push(formatSSE(undefined, JSON.stringify({ ...base, choices: [], usage: openAIUsage() })))
@@ -210,18 +210,18 @@ function anthropicEvents(model: string, reply: ScriptedReply): string[] {
       message: { id: 'msg_scripted_01', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: input, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: cacheRead } },
     }),
     ev('content_block_start', { index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
-    ...split(reply.reasoning, 3).map((t) => ev('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: t } })),
+    ...splitText(reply.reasoning, 3).map((t) => ev('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: t } })),
     ev('content_block_delta', { index: 0, delta: { type: 'signature_delta', signature: 'sig_scripted_01' } }),
     ev('content_block_stop', { index: 0 }),
     ev('ping', {}),
     ev('content_block_start', { index: 1, content_block: { type: 'text', text: '' } }),
-    ...split(reply.text, 3).map((t) => ev('content_block_delta', { index: 1, delta: { type: 'text_delta', text: t } })),
+    ...splitText(reply.text, 3).map((t) => ev('content_block_delta', { index: 1, delta: { type: 'text_delta', text: t } })),
     ev('content_block_stop', { index: 1 }),
   ]
   reply.toolCalls.forEach((c, i) => {
     const index = 2 + i
     out.push(ev('content_block_start', { index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } }))
-    for (const piece of split(JSON.stringify(c.input), 4)) out.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } }))
+    for (const piece of splitText(JSON.stringify(c.input), 4)) out.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } }))
     out.push(ev('content_block_stop', { index }))
   })
   out.push(ev('message_delta', { delta: { stop_reason: reply.toolCalls.length > 0 ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: output } }))
@@ -229,22 +229,3 @@ function anthropicEvents(model: string, reply: ScriptedReply): string[] {
   return out
 }
 
-function split(text: string, parts: number): string[] {
-  const size = Math.max(1, Math.ceil(text.length / parts))
-  const out: string[] = []
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size))
-  return out
-}
-
-function sse(events: string[], delayMs: number): Response {
-  let i = 0
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(c) {
-      const e = events[i++]
-      if (e === undefined) return c.close()
-      if (i > 1 && delayMs) await Bun.sleep(delayMs)
-      c.enqueue(enc.encode(e))
-    },
-  })
-  return new Response(stream, { headers: { 'content-type': 'text/event-stream', 'request-id': 'req_scripted_1' } })
-}

@@ -2,6 +2,7 @@
 // Chat Completions API (streaming and not), on 127.0.0.1. Tests script its behaviour per request
 // and read back what it received. Only LLM upstreams are ever faked.
 import { formatSSE } from '../../src/protocol/sse/encode-sse'
+import { sseResponse } from './sse-response'
 
 export interface ReceivedRequest {
   path: string
@@ -30,7 +31,6 @@ export interface FakeUpstream {
 
 export const FAKE_TEXT = ['Hello', ' from', ' the', ' fake', ' upstream.']
 
-const enc = new TextEncoder()
 
 export function anthropicMessage(model: string, extra: Record<string, unknown> = {}) {
   return {
@@ -85,18 +85,8 @@ export function openaiEvents(model: string, includeUsage: boolean): string[] {
   ]
 }
 
-function sse(events: string[], delayMs = 0, onCancel: () => void = () => {}): Response {
-  let i = 0
-  const stream = new ReadableStream<Uint8Array>({
-    cancel: onCancel,
-    async pull(c) {
-      const e = events[i++]
-      if (e === undefined) return c.close()
-      if (i > 1 && delayMs) await Bun.sleep(delayMs)
-      c.enqueue(enc.encode(e))
-    },
-  })
-  return new Response(stream, { headers: { 'content-type': 'text/event-stream', 'request-id': 'req_upstream_1' } })
+function sse(events: string[], delayMs = 0, onCancel?: () => void): Response {
+  return sseResponse(events, { delayMs, headers: { 'request-id': 'req_upstream_1' }, ...(onCancel ? { onCancel } : {}) })
 }
 
 export function startFakeUpstream(port = 0): FakeUpstream {
