@@ -4,11 +4,18 @@
 
 type Labels = Record<string, string>
 
-const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
+const NEEDS_ESCAPE = /[\\\n"]/
+const escape = (v: string) => (NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v)
+// Called on every increment: a plain loop, no intermediate arrays.
 const renderLabels = (labels: Labels, extra = '') => {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`)
-  if (extra) parts.push(extra)
-  return parts.length ? `{${parts.join(',')}}` : ''
+  let out = ''
+  const keys = Object.keys(labels)
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!
+    out += `${i === 0 ? '' : ','}${k}="${escape(labels[k]!)}"`
+  }
+  if (extra) out += out ? `,${extra}` : extra
+  return out ? `{${out}}` : ''
 }
 
 interface Metric {

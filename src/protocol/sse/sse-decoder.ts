@@ -27,7 +27,8 @@ export class SSEDecoder {
 
   private dispatch(out: SSEEvent[]) {
     if (this.dataLines.length === 0 && this.eventName === undefined) return
-    const event: SSEEvent = { data: this.dataLines.join('\n') }
+    const lines = this.dataLines
+    const event: SSEEvent = { data: lines.length === 1 ? lines[0]! : lines.join('\n') }
     if (this.eventName !== undefined) event.event = this.eventName
     this.eventName = undefined
     this.dataLines = []
@@ -36,21 +37,33 @@ export class SSEDecoder {
 
   private line(line: string, out: SSEEvent[]) {
     if (line === '') return this.dispatch(out)
-    if (line.charCodeAt(0) === 58 /* : */) return
-    const colon = line.indexOf(':')
-    const field = colon === -1 ? line : line.slice(0, colon)
-    let value = colon === -1 ? '' : line.slice(colon + 1)
-    if (value.charCodeAt(0) === 32 /* space */) value = value.slice(1)
-    if (field === 'data') this.dataLines.push(value)
-    else if (field === 'event') this.eventName = value
+    // The field is the text before the first colon (the whole line without one); the value is
+    // what follows it, less one leading space. Only `data` and `event` matter.
+    let value: string
+    if (line.startsWith('data')) {
+      if (line.length === 4) value = ''
+      else if (line.charCodeAt(4) === 58 /* : */) value = line.charCodeAt(5) === 32 /* space */ ? line.slice(6) : line.slice(5)
+      else return
+      this.dataLines.push(value)
+    } else if (line.startsWith('event')) {
+      if (line.length === 5) value = ''
+      else if (line.charCodeAt(5) === 58 /* : */) value = line.charCodeAt(6) === 32 /* space */ ? line.slice(7) : line.slice(6)
+      else return
+      this.eventName = value
+    }
+    // Anything else: a comment (`: keep-alive`), `id:`, `retry:` or an unknown field, ignored.
   }
 
   private drain(out: SSEEvent[], final: boolean) {
     const buffer = this.buffer
     let start = 0
+    // The next LF and CR at or after `start`, searched again only once passed: -1 means none in
+    // the rest of the buffer, so a stream without CRs never rescans the buffer for one per line.
+    let lf = buffer.indexOf('\n')
+    let cr = buffer.indexOf('\r')
     for (;;) {
-      const lf = buffer.indexOf('\n', start)
-      const cr = buffer.indexOf('\r', start)
+      if (lf !== -1 && lf < start) lf = buffer.indexOf('\n', start)
+      if (cr !== -1 && cr < start) cr = buffer.indexOf('\r', start)
       let end: number
       let next: number
       if (cr !== -1 && (lf === -1 || cr < lf)) {
