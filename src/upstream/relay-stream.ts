@@ -10,42 +10,49 @@ export interface RelayOptions {
   errorEvent: (message: string) => Uint8Array
   onEnd: (outcome: StreamOutcome) => void
   onFirstChunk?: () => void
-  /** Bytes to send after `keepAliveMs` of upstream silence, if any. */
+  /** Bytes to send after `everyMs` of upstream silence, if any. */
   keepAlive?: { everyMs: number; bytes: Uint8Array }
 }
 
 export function relayStream(source: ReadableStream<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
   const reader = source.getReader()
   let ended = false
+  let lastSent = performance.now()
+  // One timer per stream, checking how long the stream has been silent.
+  let keepAlive: ReturnType<typeof setInterval> | undefined
   const end = (outcome: StreamOutcome) => {
     if (ended) return
     ended = true
+    if (keepAlive) clearInterval(keepAlive)
     options.onEnd(outcome)
   }
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const ka = options.keepAlive
+      if (!ka) return
+      keepAlive = setInterval(() => {
+        if (ended || performance.now() - lastSent < ka.everyMs) return
+        lastSent = performance.now()
+        controller.enqueue(ka.bytes)
+      }, Math.max(1, Math.floor(ka.everyMs / 2)))
+    },
     async pull(controller) {
-      let timer: ReturnType<typeof setInterval> | undefined
-      if (options.keepAlive) {
-        const { everyMs, bytes } = options.keepAlive
-        timer = setInterval(() => controller.enqueue(bytes), everyMs)
-      }
       try {
         const { done, value } = await reader.read()
         if (done) {
-          controller.close()
           end('complete')
+          controller.close()
         } else {
           options.onFirstChunk?.()
+          lastSent = performance.now()
           controller.enqueue(value)
         }
       } catch (error) {
         if (ended) return
         const message = (error as Error)?.name === 'TimeoutError' ? 'The backend went silent and the stream timed out.' : 'The backend stream was interrupted.'
+        end('error')
         controller.enqueue(options.errorEvent(message))
         controller.close()
-        end('error')
-      } finally {
-        if (timer) clearInterval(timer)
       }
     },
     cancel(reason) {

@@ -1,7 +1,7 @@
 // Bytes of one SSE stream in, bytes out, with a per-event handler in between. The handler is a
-// plain synchronous state machine (the converters); this file only wires it to the existing SSE
-// parser, whose events arrive through a pump so that chunk boundaries never show in the output.
-import { createSSEParser } from '../sse/create-sse-parser'
+// plain synchronous state machine (the converters); this file feeds it the events that each input
+// chunk completes (chunk boundaries never show in the output) and sends what it wrote as one chunk.
+import { SSEDecoder } from '../sse/sse-decoder'
 import type { SSEEvent } from '../sse/sse-event'
 
 export interface SSEHandler {
@@ -18,39 +18,39 @@ const INTERNAL_ERROR = 'the gateway could not translate the upstream stream'
 export function createSSETransform(
   createHandler: (enqueue: (bytes: Uint8Array) => void) => SSEHandler,
 ): TransformStream<Uint8Array, Uint8Array> {
-  const parser = createSSEParser()
-  const writer = parser.writable.getWriter()
-  const reader = parser.readable.getReader()
-  let pump: Promise<void> = Promise.resolve()
-  let handler: SSEHandler | undefined
+  const decoder = new SSEDecoder()
+  // What the handler writes while one input chunk is handled, sent on as a single chunk.
+  const pending: Uint8Array[] = []
+  const handler = createHandler((bytes) => pending.push(bytes))
+
+  function send(controller: TransformStreamDefaultController<Uint8Array>) {
+    if (pending.length === 0) return
+    if (pending.length === 1) controller.enqueue(pending[0]!)
+    else {
+      let size = 0
+      for (const p of pending) size += p.byteLength
+      const out = new Uint8Array(size)
+      let offset = 0
+      for (const p of pending) {
+        out.set(p, offset)
+        offset += p.byteLength
+      }
+      controller.enqueue(out)
+    }
+    pending.length = 0
+  }
 
   return new TransformStream<Uint8Array, Uint8Array>({
-    start(controller) {
-      const h = createHandler((bytes) => controller.enqueue(bytes))
-      handler = h
-      pump = (async () => {
-        for (;;) {
-          const { done, value } = await reader.read()
-          if (done) return
-          safely(h, () => h.event(value))
-        }
-      })()
-      // Surfaced in flush(); without this catch an early failure would be an unhandled rejection.
-      pump.catch(() => {})
+    transform(chunk, controller) {
+      for (const event of decoder.push(chunk)) safely(handler, () => handler.event(event))
+      send(controller)
     },
-    async transform(chunk) {
-      await writer.write(chunk)
+    flush(controller) {
+      for (const event of decoder.end()) safely(handler, () => handler.event(event))
+      safely(handler, () => handler.end())
+      send(controller)
     },
-    async flush() {
-      await writer.close()
-      await pump
-      const h = handler
-      if (h) safely(h, () => h.end())
-    },
-    cancel(reason: unknown) {
-      void writer.abort(reason).catch(() => {})
-    },
-  } as Transformer<Uint8Array, Uint8Array>)
+  })
 }
 
 /** A converter bug must reach the client as an error event, never as a torn connection. */
