@@ -1,6 +1,7 @@
 // The embedded quota store: one bun:sqlite file, `quota.sqlite` in the data directory, so counts
 // survive restarts of the gateway. Admission is one conditional UPSERT statement, which is atomic
-// within the process and also across processes sharing the file.
+// within the process and also across processes sharing the file; admissions arriving together share
+// one transaction.
 // Rows carry an expiry (now + ttl) and expired rows are pruned when the day changes.
 
 import { Database } from 'bun:sqlite'
@@ -100,12 +101,39 @@ export function createSqliteQuotaStore(dataDir: string | ':memory:'): QuotaStore
     return { allowed: true, used: row.requests, tokensUsed: row.tokens, deniedBy: null }
   }
 
+  // Group commit: the admissions that arrive in the same turn of the event loop run in one
+  // transaction, so a burst of requests costs one WAL commit instead of one each. Each statement
+  // still decides on its own, in arrival order, so admission stays exact.
+  interface Queued {
+    user: string
+    day: string
+    limits: QuotaLimits
+    ttlSeconds: number
+    resolve: (a: QuotaAdmission) => void
+    reject: (e: unknown) => void
+  }
+  let queue: Queued[] = []
+  const runBatch = db.transaction((batch: Queued[]) => batch.map((q) => admitNow(q.user, q.day, q.limits, q.ttlSeconds)))
+  function flushAdmissions() {
+    const batch = queue
+    queue = []
+    try {
+      const results = batch.length === 1 ? [admitNow(batch[0]!.user, batch[0]!.day, batch[0]!.limits, batch[0]!.ttlSeconds)] : runBatch.immediate(batch)
+      batch.forEach((q, i) => q.resolve(results[i]!))
+    } catch (error) {
+      for (const q of batch) q.reject(error)
+    }
+  }
+
   pruneExpired.run(Math.floor(Date.now() / 1000))
 
   return {
-    async admit(user, day, limits, ttlSeconds) {
+    admit(user, day, limits, ttlSeconds) {
       pruneOnNewDay(day)
-      return admitNow(user, day, limits, ttlSeconds)
+      return new Promise<QuotaAdmission>((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flushAdmissions)
+        queue.push({ user, day, limits, ttlSeconds, resolve, reject })
+      })
     },
     async release(user, day) {
       releaseRequest.run(user, day)

@@ -10,8 +10,9 @@ export function raiseFetchLimit(): void {
   if (process.env[FETCH_LIMIT_VARIABLE]) return
   const execve = (process as { execve?: (file: string, args: string[], env: Record<string, string | undefined>) => never }).execve
   if (typeof execve !== 'function') return
-  // A compiled binary sees its own virtual path as argv[1]; run from source, argv[1] is the script.
+  // A compiled binary sees its own virtual path as argv[1] and applies its embedded runtime flags
+  // itself; run from source, argv[1] is the script and the runtime flags (execArgv) must be passed on.
   const compiled = (process.argv[1] ?? '').startsWith('/$bunfs/')
-  const args = [process.execPath, ...process.argv.slice(compiled ? 2 : 1)]
+  const args = compiled ? [process.execPath, ...process.argv.slice(2)] : [process.execPath, ...process.execArgv, ...process.argv.slice(1)]
   execve(process.execPath, args, { ...process.env, [FETCH_LIMIT_VARIABLE]: GATEWAY_FETCH_LIMIT })
 }
