@@ -34,6 +34,19 @@ export interface LlmRouteDeps {
   proxy: (req: ProxyRequest) => Promise<Response>
 }
 
+/**
+ * Puts the request id on the proxy's own Response and empties Elysia's pending headers, so that
+ * Elysia hands the Response to Bun as it is instead of copying it to merge them (a stream too).
+ */
+async function withRequestId(set: { headers: Record<string, unknown> }, requestId: string, pending: Promise<Response>): Promise<Response> {
+  const response = await pending
+  response.headers.set('request-id', requestId)
+  response.headers.set('x-request-id', requestId)
+  delete set.headers['request-id']
+  delete set.headers['x-request-id']
+  return response
+}
+
 function searchOf(url: string): string {
   const q = url.indexOf('?')
   return q === -1 ? '' : url.slice(q)
@@ -50,20 +63,20 @@ export function llmRoutes(deps: LlmRouteDeps) {
     .derive(async ({ request }) => ({ identity: await identityOf(request) }))
     .post(
       '/v1/messages',
-      ({ body, identity, request, requestId }) =>
-        proxy({ format: 'anthropic', endpoint: 'messages', body, identity, requestId, headers: request.headers, search: searchOf(request.url), signal: request.signal, record: requestMeta(request) }),
+      ({ body, identity, request, requestId, set }) =>
+        withRequestId(set, requestId, proxy({ format: 'anthropic', endpoint: 'messages', body, identity, requestId, headers: request.headers, search: searchOf(request.url), signal: request.signal, record: requestMeta(request) })),
       { body: anthropicBody, detail: { summary: 'Anthropic Messages (streaming and not)', tags: ['LLM'] } },
     )
     .post(
       '/v1/messages/count_tokens',
-      ({ body, identity, request, requestId }) =>
-        proxy({ format: 'anthropic', endpoint: 'count_tokens', body, identity, requestId, headers: request.headers, search: searchOf(request.url), signal: request.signal, record: requestMeta(request) }),
+      ({ body, identity, request, requestId, set }) =>
+        withRequestId(set, requestId, proxy({ format: 'anthropic', endpoint: 'count_tokens', body, identity, requestId, headers: request.headers, search: searchOf(request.url), signal: request.signal, record: requestMeta(request) })),
       { body: countTokensBody, detail: { summary: 'Count input tokens (never counted against quota)', tags: ['LLM'] } },
     )
     .post(
       '/v1/chat/completions',
-      ({ body, identity, request, requestId }) =>
-        proxy({ format: 'openai', endpoint: 'chat_completions', body, identity, requestId, headers: request.headers, search: '', signal: request.signal, record: requestMeta(request) }),
+      ({ body, identity, request, requestId, set }) =>
+        withRequestId(set, requestId, proxy({ format: 'openai', endpoint: 'chat_completions', body, identity, requestId, headers: request.headers, search: '', signal: request.signal, record: requestMeta(request) })),
       { body: chatBody, detail: { summary: 'OpenAI Chat Completions (streaming and not)', tags: ['LLM'] } },
     )
 }
