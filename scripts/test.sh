@@ -27,20 +27,14 @@ bun install --frozen-lockfile || fail_setup "bun install"
 step "redis-server"
 bash scripts/install-redis.sh || fail_setup "scripts/install-redis.sh"
 
-if [ "${SKIP_KEYCLOAK:-}" != "1" ]; then
-  step "Java 21+ and Keycloak"
-  bash scripts/install-keycloak.sh || fail_setup "scripts/install-keycloak.sh"
-fi
+step "Java 21+ and Keycloak"
+bash scripts/install-keycloak.sh || fail_setup "scripts/install-keycloak.sh"
 
-if [ "${SKIP_CLIENTS:-}" != "1" ]; then
-  step "real clients: Claude Code CLI (npm), anthropic and openai (PyPI)"
-  bash scripts/install-clients.sh || fail_setup "scripts/install-clients.sh"
-fi
+step "real clients: Claude Code CLI (npm), anthropic and openai (PyPI)"
+bash scripts/install-clients.sh || fail_setup "scripts/install-clients.sh"
 
-if [ "${SKIP_CHART:-}" != "1" ]; then
-  step "helm and kubeconform"
-  bash scripts/install-chart-tools.sh || fail_setup "scripts/install-chart-tools.sh"
-fi
+step "helm and kubeconform"
+bash scripts/install-chart-tools.sh || fail_setup "scripts/install-chart-tools.sh"
 
 step "bun test"
 log=$(mktemp)

@@ -1,6 +1,6 @@
 // Integration: the Keycloak verifier against a REAL Keycloak (keycloak-quarkus-dist from Maven
 // Central, started in dev mode by test/helpers/keycloak.ts) with realms imported from
-// test/fixtures/keycloak. Set SKIP_KEYCLOAK=1 to skip (it needs Java 21+ and ~1-2 min to start).
+// test/fixtures/keycloak (the helper installs Java 21+ and Keycloak when they are missing).
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { decodeProtectedHeader } from 'jose'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -14,7 +14,6 @@ import { startKeycloak, type RunningKeycloak } from './helpers/keycloak'
 
 const FIXTURES = join(import.meta.dir, 'fixtures/keycloak')
 const tierMap = { 'tier-free': 'free', 'tier-pro': 'pro', 'tier-enterprise': 'enterprise' }
-const skip = process.env.SKIP_KEYCLOAK === '1'
 
 let kc: RunningKeycloak
 let verifier: KeycloakVerifier
@@ -63,7 +62,7 @@ async function expect401(promise: Promise<unknown>, reason?: RegExp): Promise<vo
   throw new Error('expected a 401')
 }
 
-describe.skipIf(skip)('Keycloak integration', () => {
+describe('Keycloak integration', () => {
   beforeAll(async () => {
     kc = await startKeycloak([join(FIXTURES, 'gateway-realm.json'), join(FIXTURES, 'other-realm.json')], { timeoutMs: 240_000 })
     process.stderr.write(`keycloak ready in ${(kc.startupMs / 1000).toFixed(1)} s\n`)
