@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { DEMO_KEY } from '../src/config/default-config'
 import { DEMO_REPLY } from '../src/upstream/demo-backend'
 import { type RunningBinary, emptyDirWithBinary, runBinary } from './helpers/binary'
+import { runBounded } from './helpers/run-bounded'
 
 const ROOT = resolve(import.meta.dir, '..')
 const CLAUDE = join(ROOT, '.cache/clients/node_modules/.bin/claude')
@@ -26,20 +27,15 @@ afterAll(async () => {
 
 it('answers `claude -p` from the demo backend with nothing configured', async () => {
   const home = mkdtempSync(join(tmpdir(), 'llmgw-claude-demo-'))
-  const proc = Bun.spawn([CLAUDE, '-p', 'say hello'], {
-    cwd: home,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ANTHROPIC_BASE_URL: gw.url, ANTHROPIC_API_KEY: DEMO_KEY, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' },
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 90_000)
   try {
-    const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()])
-    expect({ code: await proc.exited, stderr }).toEqual({ code: 0, stderr: '' })
-    expect(stdout.replace(/\s+/g, ' ').trim()).toBe(DEMO_REPLY)
+    const run = await runBounded([CLAUDE, '-p', 'say hello'], {
+      cwd: home,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ANTHROPIC_BASE_URL: gw.url, ANTHROPIC_API_KEY: DEMO_KEY, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' },
+      timeoutMs: 90_000,
+    })
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(run.stdout.replace(/\s+/g, ' ').trim()).toBe(DEMO_REPLY)
   } finally {
-    clearTimeout(timer)
     rmSync(home, { recursive: true, force: true })
   }
 }, 120_000)

@@ -19,6 +19,7 @@ import { startFakeOpenAIToolUpstream, type FakeOpenAIToolUpstream } from './help
 import { listenTestGateway, testConfig } from './helpers/gateway'
 import { parseSSEText } from './helpers/read-sse'
 import { validateAnthropicEvents } from './helpers/validate-anthropic-stream'
+import { runBounded } from './helpers/run-bounded'
 
 const ROOT = resolve(import.meta.dir, '..')
 const CLAUDE = join(ROOT, '.cache/clients/node_modules/.bin/claude')
@@ -116,31 +117,23 @@ interface ClaudeRun {
 async function runClaude(prompt: string, args: string[] = []): Promise<ClaudeRun> {
   const home = mkdtempSync(join(tmpdir(), 'llmgw-claude-home-'))
   const work = mkdtempSync(join(tmpdir(), 'llmgw-claude-work-'))
-  const started = performance.now()
   // A clean environment: nothing of the caller's own Anthropic or Claude Code settings leaks in.
-  const proc = Bun.spawn([CLAUDE, '-p', prompt, '--allowedTools', 'Bash', ...args], {
-    cwd: work,
-    env: {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      HOME: home,
-      TMPDIR: tmpdir(),
-      ANTHROPIC_BASE_URL: `http://127.0.0.1:${tap.port}`,
-      ANTHROPIC_API_KEY: KEY,
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
-    },
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const timer = setTimeout(() => proc.kill('SIGKILL'), RUN_TIMEOUT_MS)
   try {
-    const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()])
-    const exitCode = await proc.exited
-    return { exitCode, stdout, stderr, ms: performance.now() - started }
+    const run = await runBounded([CLAUDE, '-p', prompt, '--allowedTools', 'Bash', ...args], {
+      cwd: work,
+      env: {
+        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        HOME: home,
+        TMPDIR: tmpdir(),
+        ANTHROPIC_BASE_URL: `http://127.0.0.1:${tap.port}`,
+        ANTHROPIC_API_KEY: KEY,
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        DISABLE_AUTOUPDATER: '1',
+      },
+      timeoutMs: RUN_TIMEOUT_MS,
+    })
+    return { exitCode: run.code, stdout: run.stdout, stderr: run.stderr, ms: run.ms }
   } finally {
-    clearTimeout(timer)
-    if (proc.exitCode === null) proc.kill('SIGKILL')
     rmSync(home, { recursive: true, force: true })
     rmSync(work, { recursive: true, force: true })
   }

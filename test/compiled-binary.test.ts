@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type RunningBinary, emptyDirWithBinary, runBinary, runOnce } from './helpers/binary'
 import { FAKE_TEXT, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
-import { parseSSEText } from './helpers/read-sse'
+import { parseSSEText, readRest } from './helpers/read-sse'
 
 let up: FakeUpstream
 let dir: string
@@ -98,12 +98,7 @@ describe('the compiled binary from an empty directory', () => {
     const reader = res.body!.getReader()
     await reader.read() // the stream has started
     gw.proc.kill('SIGTERM')
-    let rest = ''
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      rest += new TextDecoder().decode(value)
-    }
+    const rest = await readRest(reader)
     expect(rest).toContain('message_stop')
     expect(await gw.proc.exited).toBe(0)
     expect(gw.output()).toContain('"msg":"draining"')

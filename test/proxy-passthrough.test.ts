@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { buildTestApp, json, listenTestGateway, testConfig } from './helpers/gateway'
 import { FAKE_TEXT, anthropicEvents, openaiEvents, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
-import { parseSSEText, readSSE } from './helpers/read-sse'
+import { parseSSEText, readSSE, readRest } from './helpers/read-sse'
 
 let up: FakeUpstream
 let gw: ReturnType<typeof buildTestApp>
@@ -114,12 +114,7 @@ describe('Anthropic Messages passthrough (fake Anthropic upstream)', () => {
     const first = new TextDecoder().decode((await reader.read()).value)
     expect(first).toContain('message_start')
     expect(first).not.toContain('message_stop')
-    let rest = ''
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      rest += new TextDecoder().decode(value)
-    }
+    const rest = await readRest(reader)
     expect(rest).toContain('message_stop')
   })
 })

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { SCRIPT, startScriptedUpstream, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
 import { listenTestGateway, testConfig } from './helpers/gateway'
+import { runBounded } from './helpers/run-bounded'
 
 const ROOT = resolve(import.meta.dir, '..')
 const PYTHON = join(ROOT, '.cache/clients/venv/bin/python')
@@ -49,24 +50,14 @@ afterAll(async () => {
 
 /** Runs a client script (async, so the gateway in this process keeps serving), killed after RUN_TIMEOUT_MS. */
 async function runScript(script: string, baseURL: string, model: string): Promise<Record<string, any>> {
-  const proc = Bun.spawn([PYTHON, join(ROOT, 'test/clients', script), baseURL, KEY, model], {
+  const run = await runBounded([PYTHON, join(ROOT, 'test/clients', script), baseURL, KEY, model], {
     cwd: ROOT,
     // A clean environment: no ANTHROPIC_*/OPENAI_* variables of the caller reach the SDKs.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', PYTHONIOENCODING: 'utf-8' },
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
+    timeoutMs: RUN_TIMEOUT_MS,
   })
-  const timer = setTimeout(() => proc.kill('SIGKILL'), RUN_TIMEOUT_MS)
-  try {
-    const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()])
-    const code = await proc.exited
-    if (code !== 0) throw new Error(`${script} exited ${code}\nstdout: ${stdout}\nstderr: ${stderr}`)
-    return JSON.parse(stdout) as Record<string, any>
-  } finally {
-    clearTimeout(timer)
-    if (proc.exitCode === null) proc.kill('SIGKILL')
-  }
+  if (run.code !== 0) throw new Error(`${script} exited ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`)
+  return JSON.parse(run.stdout) as Record<string, any>
 }
 
 function expectValidUpstreamRequests(from: number, format: 'anthropic' | 'openai') {

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort } from './free-port'
+import { runBounded } from './run-bounded'
 
 const ROOT = resolve(import.meta.dir, '../..')
 let built: string | null = null
@@ -70,7 +71,6 @@ export async function runBinary(bin: string, args: string[], env: Record<string,
 }
 
 export async function runOnce(bin: string, args: string[], env: Record<string, string>, cwd: string) {
-  const proc = Bun.spawn([bin, ...args], { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdout: 'pipe', stderr: 'pipe' })
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
-  return { stdout, stderr, code }
+  const run = await runBounded([bin, ...args], { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeoutMs: 30_000 })
+  return { stdout: run.stdout, stderr: run.stderr, code: run.code }
 }

@@ -19,3 +19,14 @@ export function parseSSEText(text: string): SSEEvent[] {
   const decoder = new SSEDecoder()
   return [...decoder.push(new TextEncoder().encode(text)), ...decoder.end()]
 }
+
+/** The rest of a body whose reader has already been read from, as text. */
+export async function readRest(reader: { read(): Promise<{ done: boolean; value?: Uint8Array }> }): Promise<string> {
+  const decoder = new TextDecoder()
+  let text = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return text + decoder.decode()
+    text += decoder.decode(value, { stream: true })
+  }
+}
