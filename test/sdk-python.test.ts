@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { SCRIPT, startScriptedUpstream, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
+import { SCRIPT, startScriptedUpstream, translationGatewayConfig, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
 import { listenTestGateway, testConfig } from './helpers/gateway'
 import { runBounded } from './helpers/run-bounded'
 
@@ -29,18 +29,7 @@ beforeAll(async () => {
   }
   up = startScriptedUpstream({ chunkDelayMs: 1 })
   gw = listenTestGateway(
-    testConfig({
-      backends: {
-        internal: { format: 'openai', base_url: `${up.url}/v1`, api_key: 'upstream-internal-secret' },
-        claude: { format: 'anthropic', base_url: up.url, api_key: 'upstream-claude-secret' },
-      },
-      models: {
-        [OPENAI_BACKED]: { backend: 'internal', upstream_model: 'Qwen/Qwen3-32B', max_output_tokens: 8192 },
-        'claude-*': { backend: 'claude' },
-      },
-      tiers: { pro: { daily_requests: 1000, models: ['*'] } },
-      auth: { keys: [{ key: KEY, user: 'python-sdks', tier: 'pro' }] },
-    }),
+    testConfig(translationGatewayConfig(up, KEY, 'python-sdks')),
   )
 }, 300_000)
 afterAll(async () => {

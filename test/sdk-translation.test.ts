@@ -7,7 +7,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { SCRIPT, WEATHER_TOOL_SCHEMA, startScriptedUpstream, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
+import { SCRIPT, WEATHER_TOOL_SCHEMA, startScriptedUpstream, translationGatewayConfig, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
 import { listenTestGateway, testConfig } from './helpers/gateway'
 
 const KEY = 'sk-sdk-translation'
@@ -25,18 +25,7 @@ let gw: ReturnType<typeof listenTestGateway>
 beforeAll(() => {
   up = startScriptedUpstream({ chunkDelayMs: 1 })
   gw = listenTestGateway(
-    testConfig({
-      backends: {
-        internal: { format: 'openai', base_url: `${up.url}/v1`, api_key: 'upstream-internal-secret' },
-        claude: { format: 'anthropic', base_url: up.url, api_key: 'upstream-claude-secret' },
-      },
-      models: {
-        [OPENAI_BACKED]: { backend: 'internal', upstream_model: 'Qwen/Qwen3-32B', max_output_tokens: 8192 },
-        'claude-*': { backend: 'claude' },
-      },
-      tiers: { pro: { daily_requests: 1000, models: ['*'] } },
-      auth: { keys: [{ key: KEY, user: 'sdk-translation', tier: 'pro' }] },
-    }),
+    testConfig(translationGatewayConfig(up, KEY, 'sdk-translation')),
   )
 })
 afterAll(async () => {

@@ -229,3 +229,23 @@ function anthropicEvents(model: string, reply: ScriptedReply): string[] {
   return out
 }
 
+
+/**
+ * A gateway config that puts the scripted upstream behind both formats: `qwen3-32b` on an
+ * OpenAI-format backend and `claude-*` on an Anthropic-format one, so that every client reaches
+ * the other API through translation.
+ */
+export function translationGatewayConfig(up: ScriptedUpstream, key: string, user: string): Record<string, unknown> {
+  return {
+    backends: {
+      internal: { format: 'openai', base_url: `${up.url}/v1`, api_key: 'upstream-internal-secret' },
+      claude: { format: 'anthropic', base_url: up.url, api_key: 'upstream-claude-secret' },
+    },
+    models: {
+      'qwen3-32b': { backend: 'internal', upstream_model: 'Qwen/Qwen3-32B', max_output_tokens: 8192 },
+      'claude-*': { backend: 'claude' },
+    },
+    tiers: { pro: { daily_requests: 1000, models: ['*'] } },
+    auth: { keys: [{ key, user, tier: 'pro' }] },
+  }
+}
