@@ -97,6 +97,20 @@ describe('/metrics after traffic', () => {
   })
 })
 
+describe('metric labels clients choose', () => {
+  it('caps the distinct requested model names in gateway_model_routes_total, folding the rest into "other"', async () => {
+    const pro = { 'x-api-key': 'sk-pro-metrics' }
+    for (let i = 0; i < 520; i++) {
+      const res = await gw.handle('/v1/messages/count_tokens', json({ model: `claude-made-up-${i}`, messages: [] }, pro))
+      expect(res.status).toBe(200)
+    }
+    const text = await (await gw.handle('/metrics')).text()
+    const froms = new Set(text.split('\n').filter((l) => l.startsWith('gateway_model_routes_total{')).map((l) => /from="([^"]*)"/.exec(l)![1]))
+    expect(froms.size).toBeLessThanOrEqual(501)
+    expect(froms.has('other')).toBe(true)
+  })
+})
+
 describe('OpenAPI', () => {
   it('serves the document of the gateway routes and a UI', async () => {
     const server = listenTestGateway(testConfig({ backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } }, models: { m: { backend: 'internal' } } }))

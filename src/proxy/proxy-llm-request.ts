@@ -39,8 +39,18 @@ function translationMode(client: ClientFormat, backend: BackendFormat): Translat
   return client === 'anthropic' ? 'anthropic-to-openai' : 'openai-to-anthropic'
 }
 
+/** Distinct requested model names kept as metric labels; clients choose them, so they are capped. */
+const MAX_REQUESTED_LABELS = 500
+
 export function createProxy(deps: ProxyDeps) {
   const { metrics } = deps
+  const requestedLabels = new Set<string>()
+  function requestedLabel(name: string): string {
+    if (requestedLabels.has(name)) return name
+    if (requestedLabels.size >= MAX_REQUESTED_LABELS) return 'other'
+    requestedLabels.add(name)
+    return name
+  }
 
   function recordUsage(req: ProxyRequest, ticket: QuotaTicketLike | null, tier: string, usage: TokenUsage) {
     if (req.record) req.record.usage = usage
@@ -222,7 +232,7 @@ export function createProxy(deps: ProxyDeps) {
 
   return async function proxyLLMRequest(req: ProxyRequest): Promise<Response> {
     const primary = deps.resolveModel(req.body.model as string, req.identity.tier)
-    metrics.routes.inc({ from: primary.requested, to: primary.model })
+    metrics.routes.inc({ from: requestedLabel(primary.requested), to: primary.model })
     if (req.endpoint === 'count_tokens') return countTokens(req, primary)
 
     const tier = deps.tiers[req.identity.tier]!
