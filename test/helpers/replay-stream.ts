@@ -2,7 +2,7 @@
 // line) through a stream transform, whole or cut at random byte boundaries, and parses the output.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createSSEParser } from '../../src/protocol/sse/create-sse-parser'
+import { parseSSEText } from './read-sse'
 import type { SSEEvent } from '../../src/protocol/sse/sse-event'
 
 const FIXTURES = join(import.meta.dir, '..', 'fixtures', 'streams')
@@ -64,15 +64,7 @@ export async function runTransform(transform: TransformStream<Uint8Array, Uint8A
 }
 
 export async function parseSSE(text: string): Promise<SSEEvent[]> {
-  const source = new ReadableStream<Uint8Array>({
-    start(c) {
-      c.enqueue(new TextEncoder().encode(text))
-      c.close()
-    },
-  })
-  const out: SSEEvent[] = []
-  for await (const e of source.pipeThrough(createSSEParser())) out.push(e)
-  return out
+  return parseSSEText(text)
 }
 
 /** The JSON data of each event, with its name. */

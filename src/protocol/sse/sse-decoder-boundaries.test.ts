@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'bun:test'
-import { createSSEParser } from './create-sse-parser'
+import { SSEDecoder } from './sse-decoder'
 import type { SSEEvent } from './sse-event'
+
+function decode(chunks: Uint8Array[]): SSEEvent[] {
+  const decoder = new SSEDecoder()
+  return [...chunks.flatMap((c) => decoder.push(c)), ...decoder.end()]
+}
 
 async function parse(chunks: string[]): Promise<SSEEvent[]> {
   const encoder = new TextEncoder()
-  const source = new ReadableStream<Uint8Array>({
-    start(c) {
-      for (const chunk of chunks) c.enqueue(encoder.encode(chunk))
-      c.close()
-    },
-  })
-  const out: SSEEvent[] = []
-  for await (const e of source.pipeThrough(createSSEParser())) out.push(e)
-  return out
+  return decode(chunks.map((c) => encoder.encode(c)))
 }
 
 const wire =
@@ -29,7 +26,7 @@ const expected: SSEEvent[] = [
   { data: '[DONE]' },
 ]
 
-describe('createSSEParser', () => {
+describe('SSEDecoder', () => {
   it('parses named and unnamed events, skipping comments', async () => {
     expect(await parse([wire])).toEqual(expected)
   })
@@ -37,16 +34,7 @@ describe('createSSEParser', () => {
   it('gives the same events when the bytes are split at every possible boundary', async () => {
     const bytes = new TextEncoder().encode(wire)
     for (let cut = 1; cut < bytes.length; cut++) {
-      const source = new ReadableStream<Uint8Array>({
-        start(c) {
-          c.enqueue(bytes.slice(0, cut))
-          c.enqueue(bytes.slice(cut))
-          c.close()
-        },
-      })
-      const out: SSEEvent[] = []
-      for await (const e of source.pipeThrough(createSSEParser())) out.push(e)
-      expect(out).toEqual(expected)
+      expect(decode([bytes.slice(0, cut), bytes.slice(cut)])).toEqual(expected)
     }
   })
 
