@@ -12,6 +12,7 @@ import { type GatewayMetrics, createGatewayMetrics } from './metrics/gateway-met
 import { createStreamTracker } from './proxy/stream-tracker'
 import { rateLimitHeaders } from './quota/rate-limit-headers'
 import { adminKeysRoutes, isKeycloakAdmin } from './routes/admin-keys'
+import { llmOpenApiPaths } from './routes/llm-schemas'
 import { type Runtime, type StoreParts, buildRuntime } from './runtime/build-runtime'
 
 export const VERSION = '0.1.0'
@@ -52,7 +53,11 @@ function buildApp(config: GatewayConfig, runtime: Runtime, metrics: GatewayMetri
       }),
       openapi({
         path: '/docs',
-        documentation: { info: { title: 'llm-gateway', version: VERSION, description: 'One front door for Claude Code and OpenAI-compatible tools.' } },
+        documentation: {
+          info: { title: 'llm-gateway', version: VERSION, description: 'One front door for Claude Code and OpenAI-compatible tools.' },
+          // The LLM routes are served ahead of Elysia (src/app.ts); their schemas are documented here.
+          paths: llmOpenApiPaths as never,
+        },
       }),
     ],
   })

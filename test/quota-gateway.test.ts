@@ -1,7 +1,8 @@
 // Daily quotas as the gateway enforces them (CONTRACT.md, Quota), end to end: 429s in the route's
 // own format with retry-after and rate-limit headers (streams included), give-back on upstream
 // failures, the day boundary with an injected clock, and exact admission under concurrency on the
-// embedded store, on three gateway processes sharing one real Redis, and on a real Redis Cluster.
+// embedded store (which survives a SIGKILL and belongs to one process), on three gateway processes
+// sharing one real Redis, and on a real Redis Cluster.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -256,4 +257,42 @@ tiers: { free: { daily_requests: 2, models: ["*"] } }
       await second.stop()
     }
   }, 60_000)
+
+  it('keeps the count of every answered request when the binary is killed with SIGKILL, and one process owns a data directory', async () => {
+    const { dir, bin } = await emptyDirWithBinary()
+    writeFileSync(
+      join(dir, 'gw.yaml'),
+      `auth: { keys: [{ key: sk-k, user: kim, tier: free }] }
+backends: { claude: { format: anthropic, base_url: "${up.url}" } }
+models: { "claude-*": { backend: claude } }
+tiers: { free: { daily_requests: 1000, models: ["*"] } }
+store: { lock_timeout_s: 1 }
+`,
+    )
+    const env = { GATEWAY_DATA_DIR: join(dir, 'data') }
+    const first = await runBinary(bin, ['--config', 'gw.yaml'], env, dir)
+    // 60 requests in waves of 20 at once, then SIGKILL right after the last answer: no graceful flush.
+    let answered = 0
+    for (let wave = 0; wave < 3; wave++) {
+      const statuses = await Promise.all(Array.from({ length: 20 }, () => fetch(`${first.url}/v1/messages`, json(msg(), { 'x-api-key': 'sk-k' })).then((r) => r.status)))
+      answered += statuses.filter((s) => s === 200).length
+    }
+    expect(answered).toBe(60)
+    // A second gateway on the same data directory waits for the first, then refuses to start.
+    const port = await freePort()
+    const rival = Bun.spawn([bin, '--config', 'gw.yaml'], { cwd: dir, env: { ...process.env, ...env, PORT: String(port) }, stdout: 'pipe', stderr: 'pipe' })
+    const rivalExit = await Promise.race([rival.exited, Bun.sleep(20_000).then(() => 'hung' as const)])
+    const rivalOutput = (await new Response(rival.stdout).text()) + (await new Response(rival.stderr).text())
+    expect(rivalExit).not.toBe(0)
+    expect(rivalOutput).toContain('is in use by another gateway process')
+    expect(await first.stop('SIGKILL')).not.toBe(0)
+
+    const second = await runBinary(bin, ['--config', 'gw.yaml'], env, dir)
+    try {
+      const q = (await (await fetch(`${second.url}/quota`, { headers: { 'x-api-key': 'sk-k' } })).json()) as { used: number }
+      expect(q.used).toBe(60)
+    } finally {
+      await second.stop()
+    }
+  }, 90_000)
 })

@@ -15,6 +15,8 @@ export interface ServerConfig {
 export interface StoreConfig {
   redis_url: string | null
   data_dir: string
+  /** How long a starting gateway waits for another process to release data_dir (the embedded store has one owner). */
+  lock_timeout_s: number
 }
 
 export interface StaticKeyConfig {

@@ -279,7 +279,7 @@ export function normalizeConfig(raw: Raw, options: NormalizeOptions): { config: 
       max_body_bytes: int(server, 'max_body_bytes', 'server.max_body_bytes', p, 32 * 1024 * 1024, 1024),
       drain_timeout_s: int(server, 'drain_timeout_s', 'server.drain_timeout_s', p, 30, 0),
     },
-    store: { redis_url: redisUrl, data_dir: str(store, 'data_dir', 'store.data_dir', p, './data') },
+    store: { redis_url: redisUrl, data_dir: str(store, 'data_dir', 'store.data_dir', p, './data'), lock_timeout_s: int(store, 'lock_timeout_s', 'store.lock_timeout_s', p, 30, 0) },
     auth: { providers, keys, keycloak, admin_key: str(auth, 'admin_key', 'auth.admin_key', p, null) },
     backends,
     models,

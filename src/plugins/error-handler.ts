@@ -3,7 +3,7 @@
 // anything unexpected becomes a 500 without a stack trace, and is logged.
 import { Elysia } from 'elysia'
 import { GatewayError } from '../errors/gateway-error'
-import { errorFormatForPath, renderErrorBody } from '../errors/render-error'
+import { type WireFormat, errorFormatForPath, renderErrorBody } from '../errors/render-error'
 import type { Logger } from '../logging/logger'
 
 function validationMessage(error: unknown): string {
@@ -32,15 +32,21 @@ export function toGatewayError(code: unknown, error: unknown): GatewayError {
   }
 }
 
+/** The error response for any failure: a GatewayError as it is, anything else as a logged 500. */
+export function errorResponse(code: unknown, error: unknown, format: WireFormat, log: Logger, path: string): Response {
+  const gatewayError = toGatewayError(code, error)
+  if (gatewayError.status >= 500 && !(error instanceof GatewayError)) {
+    log.error('unhandled error', { path, error: error instanceof Error ? error.message : String(error) })
+  }
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...gatewayError.headers }
+  return new Response(renderErrorBody(gatewayError, format), { status: gatewayError.status, headers })
+}
+
 export function errorHandlerPlugin(log: Logger) {
   return new Elysia({ name: 'error-handler' }).onError({ as: 'global' }, ({ code, error, request, set, path }) => {
-    const gatewayError = toGatewayError(code, error)
-    if (gatewayError.status >= 500 && !(error instanceof GatewayError)) {
-      log.error('unhandled error', { path, error: error instanceof Error ? error.message : String(error) })
-    }
-    const format = errorFormatForPath(path ?? new URL(request.url).pathname)
-    set.status = gatewayError.status
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...gatewayError.headers }
-    return new Response(renderErrorBody(gatewayError, format), { status: gatewayError.status, headers })
+    const pathname = path ?? new URL(request.url).pathname
+    const response = errorResponse(code, error, errorFormatForPath(pathname), log, pathname)
+    set.status = response.status
+    return response
   })
 }

@@ -11,11 +11,16 @@ export function newRequestId(): string {
   return `req_${crypto.randomUUID().replaceAll('-', '')}`
 }
 
+/** The caller's own `x-request-id` when it is sane, else a new one. */
+export function requestIdFor(headers: Headers): string {
+  const incoming = headers.get('x-request-id')
+  return incoming && SANE_ID.test(incoming) ? incoming : newRequestId()
+}
+
 export function requestIdPlugin() {
   return new Elysia({ name: 'request-id' })
     .onRequest(({ request, set }) => {
-      const incoming = request.headers.get('x-request-id')
-      const requestId = incoming && SANE_ID.test(incoming) ? incoming : newRequestId()
+      const requestId = requestIdFor(request.headers)
       set.headers['request-id'] = requestId
       set.headers['x-request-id'] = requestId
       meta.set(request, { requestId, startedAt: performance.now() })

@@ -113,12 +113,51 @@ describe('createSqliteQuotaStore', () => {
     await first.admit('alice', DAY, TEN, TTL)
     await first.close()
     await Bun.sleep(2100)
-    const second = open(dir)
+    const second = createSqliteQuotaStore(dir)
     await second.ping()
+    await second.close()
     const db = new Database(join(dir, 'quota.sqlite'), { readonly: true })
     const days = db.query<{ day: string }, []>('SELECT day FROM quota_usage ORDER BY day').all().map((r) => r.day)
     db.close()
     expect(days).toEqual([DAY])
+  })
+
+  it('writes the counts of a turn at its end, or at once when asked to persist', async () => {
+    const dir = tempDir()
+    const store = open(dir)
+    const onDisk = () => {
+      const db = new Database(join(dir, 'quota.sqlite'), { readonly: true })
+      try {
+        return db.query<{ requests: number }, []>("SELECT requests FROM quota_usage WHERE user = 'alice'").get()?.requests ?? 0
+      } catch (error) {
+        return String(error)
+      } finally {
+        db.close()
+      }
+    }
+    // The file is the process's own: another connection cannot even read it while it is open.
+    expect(String(onDisk())).toMatch(/locked/i)
+    await store.admit('alice', DAY, TEN, TTL)
+    await store.admit('alice', DAY, TEN, TTL)
+    store.persist!()
+    await store.admit('alice', DAY, TEN, TTL)
+    await new Promise((resolve) => setImmediate(resolve))
+    await store.close()
+    expect(onDisk()).toBe(3)
+  })
+
+  it('refuses a second process on the same directory with a clear error, and lets it in once the first is gone', async () => {
+    const dir = tempDir()
+    const first = createSqliteQuotaStore(dir)
+    await first.admit('alice', DAY, TEN, TTL)
+    const script = `const { createSqliteQuotaStore } = await import(${JSON.stringify(join(import.meta.dir, 'sqlite-quota-store.ts'))})
+      try { const s = createSqliteQuotaStore(${JSON.stringify(dir)}, { lockTimeoutMs: 200 }); console.log('opened', (await s.counts('alice', '${DAY}')).requests); await s.close() }
+      catch (e) { console.log('refused:', e.message) }`
+    const second = Bun.spawnSync(['bun', '-e', script], { stdout: 'pipe', stderr: 'pipe', timeout: 20_000 })
+    expect(second.stdout.toString()).toContain(`refused: ${join(dir, 'quota.sqlite')} is in use by another gateway process`)
+    await first.close()
+    const third = Bun.spawnSync(['bun', '-e', script], { stdout: 'pipe', stderr: 'pipe', timeout: 20_000 })
+    expect(third.stdout.toString().trim()).toBe('opened 1')
   })
 
   it('answers ping while open and fails after close', async () => {

@@ -1,7 +1,10 @@
 // The embedded quota store: one bun:sqlite file, `quota.sqlite` in the data directory, so counts
-// survive restarts of the gateway. Admission is one conditional UPSERT statement, which is atomic
-// within the process and also across processes sharing the file; admissions arriving together share
-// one transaction.
+// survive restarts of the gateway. One gateway process owns the file (an exclusive SQLite lock,
+// taken at open): a second process on the same directory waits for the first to exit, then fails
+// with a clear error. Owning the file lets the process decide admissions on its own copy of today's
+// counts, in memory, exactly (JavaScript runs one admission at a time), and write every count
+// changed during an event-loop turn in one transaction at the end of that turn: before the
+// upstream's answer can reach the client, at one WAL commit per turn instead of one per request.
 // Rows carry an expiry (now + ttl) and expired rows are pruned when the day changes.
 
 import { Database } from 'bun:sqlite'
@@ -9,21 +12,42 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { QuotaAdmission, QuotaCounts, QuotaLimits, QuotaStore } from './quota-store'
 
-interface UsageRow {
-  requests: number
-  tokens: number
+export interface SqliteQuotaStoreOptions {
+  /** How long to wait for another process to release the data directory. Default 30 s. */
+  lockTimeoutMs?: number
 }
 
-function openDatabase(dataDir: string): Database {
+interface Usage {
+  user: string
+  day: string
+  requests: number
+  inputTokens: number
+  outputTokens: number
+  expiresAt: number
+}
+
+function openDatabase(dataDir: string, lockTimeoutMs: number): Database {
   if (dataDir === ':memory:') return new Database(':memory:')
   mkdirSync(dataDir, { recursive: true })
-  const db = new Database(join(dataDir, 'quota.sqlite'), { create: true })
-  // First, so that a process opening the file while another one sets it up waits instead of failing.
-  db.exec('PRAGMA busy_timeout = 5000')
-  db.exec('PRAGMA journal_mode = WAL')
-  // WAL with synchronous=NORMAL stays consistent after a crash and loses at most the last
-  // commits on power loss: an acceptable trade for a per-request write.
-  db.exec('PRAGMA synchronous = NORMAL')
+  const path = join(dataDir, 'quota.sqlite')
+  const db = new Database(path, { create: true })
+  try {
+    // Waits for a process still holding the file (an overlapping restart) instead of failing at once.
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(lockTimeoutMs))}`)
+    db.exec('PRAGMA locking_mode = EXCLUSIVE')
+    db.exec('PRAGMA journal_mode = WAL')
+    // WAL with synchronous=NORMAL stays consistent after a crash of the process and loses at most
+    // the last commits on power loss: an acceptable trade for a write per event-loop turn.
+    db.exec('PRAGMA synchronous = NORMAL')
+    // The first write takes the exclusive lock, which is then held until the process closes the file.
+    db.exec('BEGIN IMMEDIATE; COMMIT')
+  } catch (error) {
+    db.close()
+    if (/locked|busy/i.test(String(error))) {
+      throw new Error(`${path} is in use by another gateway process; every process needs its own data directory (or share counts through Redis)`)
+    }
+    throw error
+  }
   return db
 }
 
@@ -31,8 +55,8 @@ function tokenCount(value: number): number {
   return Number.isFinite(value) && value > 0 ? Math.floor(value) : 0
 }
 
-export function createSqliteQuotaStore(dataDir: string | ':memory:'): QuotaStore {
-  const db = openDatabase(dataDir)
+export function createSqliteQuotaStore(dataDir: string | ':memory:', options: SqliteQuotaStoreOptions = {}): QuotaStore {
+  const db = openDatabase(dataDir, options.lockTimeoutMs ?? 30_000)
   db.exec(`CREATE TABLE IF NOT EXISTS quota_usage (
     user TEXT NOT NULL,
     day TEXT NOT NULL,
@@ -44,115 +68,127 @@ export function createSqliteQuotaStore(dataDir: string | ':memory:'): QuotaStore
   ) WITHOUT ROWID`)
   db.exec('CREATE INDEX IF NOT EXISTS quota_usage_expires_at ON quota_usage (expires_at)')
 
-  const selectUsage = db.query<UsageRow, [string, string]>(
-    'SELECT requests, input_tokens + output_tokens AS tokens FROM quota_usage WHERE user = ? AND day = ?',
+  const selectUsage = db.query<{ requests: number; input_tokens: number; output_tokens: number; expires_at: number }, [string, string]>(
+    'SELECT requests, input_tokens, output_tokens, expires_at FROM quota_usage WHERE user = ? AND day = ?',
   )
-  const countRequest = db.query<{ requests: number }, [string, string, number]>(
-    `INSERT INTO quota_usage (user, day, requests, expires_at) VALUES (?1, ?2, 1, ?3)
-     ON CONFLICT (user, day) DO UPDATE SET requests = requests + 1, expires_at = max(expires_at, excluded.expires_at)
-     RETURNING requests`,
-  )
-  const releaseRequest = db.query<unknown, [string, string]>(
-    'UPDATE quota_usage SET requests = requests - 1 WHERE user = ? AND day = ? AND requests > 0',
-  )
-  const addUsage = db.query<unknown, [string, string, number, number, number]>(
-    `INSERT INTO quota_usage (user, day, input_tokens, output_tokens, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)
-     ON CONFLICT (user, day) DO UPDATE SET input_tokens = input_tokens + excluded.input_tokens,
-       output_tokens = output_tokens + excluded.output_tokens, expires_at = max(expires_at, excluded.expires_at)`,
-  )
-  const selectCounts = db.query<{ requests: number; input_tokens: number; output_tokens: number }, [string, string]>(
-    'SELECT requests, input_tokens, output_tokens FROM quota_usage WHERE user = ? AND day = ?',
+  const writeUsage = db.query<unknown, [string, string, number, number, number, number]>(
+    `INSERT INTO quota_usage (user, day, requests, input_tokens, output_tokens, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT (user, day) DO UPDATE SET requests = excluded.requests, input_tokens = excluded.input_tokens,
+       output_tokens = excluded.output_tokens, expires_at = excluded.expires_at`,
   )
   const pruneExpired = db.query<unknown, [number]>('DELETE FROM quota_usage WHERE expires_at < ?')
   const selectOne = db.query<{ one: number }, []>('SELECT 1 AS one')
 
-  const expiresAt = (ttlSeconds: number) => Math.floor(Date.now() / 1000) + Math.max(1, Math.ceil(ttlSeconds))
+  const nowSeconds = () => Math.floor(Date.now() / 1000)
+  const expiresAt = (ttlSeconds: number) => nowSeconds() + Math.max(1, Math.ceil(ttlSeconds))
 
-  let lastDay = ''
-  function pruneOnNewDay(day: string) {
-    if (day === lastDay) return
-    lastDay = day
-    pruneExpired.run(Math.floor(Date.now() / 1000))
+  // Today's counts (and a late release or token record of yesterday's), read from the file on
+  // first use. The process owns the file, so its copy is the truth.
+  const usage = new Map<string, Usage>()
+  function usageOf(user: string, day: string): Usage {
+    const key = `${day}\n${user}`
+    let u = usage.get(key)
+    if (!u) {
+      const row = selectUsage.get(user, day)
+      u = { user, day, requests: row?.requests ?? 0, inputTokens: row?.input_tokens ?? 0, outputTokens: row?.output_tokens ?? 0, expiresAt: row?.expires_at ?? 0 }
+      usage.set(key, u)
+    }
+    return u
   }
 
-  // Admission is one UPSERT whose update only happens under the limits: a single statement is
-  // atomic in SQLite (within the process and across processes sharing the file), and it costs one
-  // write instead of a transaction with a read. No row back means refused; a read then says why.
-  const admitStatement = db.query<{ requests: number; tokens: number }, [string, string, number, number | null, number | null]>(
-    `INSERT INTO quota_usage (user, day, requests, expires_at) VALUES (?1, ?2, 1, ?3)
-     ON CONFLICT (user, day) DO UPDATE SET requests = requests + 1, expires_at = max(expires_at, excluded.expires_at)
-       WHERE (?4 IS NULL OR requests < ?4) AND (?5 IS NULL OR input_tokens + output_tokens < ?5)
-     RETURNING requests, input_tokens + output_tokens AS tokens`,
-  )
-
-  function refusal(user: string, day: string, limits: QuotaLimits): QuotaAdmission {
-    const row = selectUsage.get(user, day)
-    const used = row?.requests ?? 0
-    const tokensUsed = row?.tokens ?? 0
-    const deniedBy = limits.tokens !== null && tokensUsed >= limits.tokens ? 'tokens' : 'requests'
-    return { allowed: false, used, tokensUsed, deniedBy }
-  }
-
-  function admitNow(user: string, day: string, limits: QuotaLimits, ttlSeconds: number): QuotaAdmission {
-    // A zero limit refuses even the first request of the day, which the INSERT branch would count.
-    if (limits.requests === 0 || limits.tokens === 0) return refusal(user, day, limits)
-    const row = admitStatement.get(user, day, expiresAt(ttlSeconds), limits.requests, limits.tokens)
-    if (!row) return refusal(user, day, limits)
-    return { allowed: true, used: row.requests, tokensUsed: row.tokens, deniedBy: null }
-  }
-
-  // Group commit: the admissions that arrive in the same turn of the event loop run in one
-  // transaction, so a burst of requests costs one WAL commit instead of one each. Each statement
-  // still decides on its own, in arrival order, so admission stays exact.
-  interface Queued {
-    user: string
-    day: string
-    limits: QuotaLimits
-    ttlSeconds: number
-    resolve: (a: QuotaAdmission) => void
-    reject: (e: unknown) => void
-  }
-  let queue: Queued[] = []
-  const runBatch = db.transaction((batch: Queued[]) => batch.map((q) => admitNow(q.user, q.day, q.limits, q.ttlSeconds)))
-  function flushAdmissions() {
-    const batch = queue
-    queue = []
+  // Changes are written at the end of the turn that made them, all in one transaction. A failed
+  // write keeps them pending and fails admissions (the quota service then answers 503 or lets
+  // requests through, as configured) until a later write succeeds; ping() retries it.
+  let dirty = new Set<Usage>()
+  let scheduled = false
+  let writeError: unknown = null
+  const writeAll = db.transaction((rows: Usage[]) => {
+    for (const u of rows) writeUsage.run(u.user, u.day, u.requests, u.inputTokens, u.outputTokens, u.expiresAt)
+  })
+  function flush() {
+    scheduled = false
+    if (dirty.size === 0) return
+    const rows = [...dirty]
     try {
-      const results = batch.length === 1 ? [admitNow(batch[0]!.user, batch[0]!.day, batch[0]!.limits, batch[0]!.ttlSeconds)] : runBatch.immediate(batch)
-      batch.forEach((q, i) => q.resolve(results[i]!))
+      writeAll.immediate(rows)
+      dirty = new Set()
+      writeError = null
     } catch (error) {
-      for (const q of batch) q.reject(error)
+      writeError = error
+    }
+  }
+  function changed(u: Usage) {
+    dirty.add(u)
+    if (!scheduled) {
+      scheduled = true
+      setImmediate(flush)
     }
   }
 
-  pruneExpired.run(Math.floor(Date.now() / 1000))
+  let lastDay = ''
+  function onDay(day: string) {
+    if (day === lastDay) return
+    lastDay = day
+    // Forget the counts of other days that are written; they are read again if ever needed.
+    flush()
+    for (const [key, u] of usage) if (u.day !== day && !dirty.has(u)) usage.delete(key)
+    pruneExpired.run(nowSeconds())
+  }
+
+  function admitNow(user: string, day: string, limits: QuotaLimits, ttlSeconds: number): QuotaAdmission {
+    if (writeError !== null) throw writeError
+    onDay(day)
+    const u = usageOf(user, day)
+    const tokensUsed = u.inputTokens + u.outputTokens
+    // A zero limit refuses even the first request of the day.
+    if (limits.tokens !== null && tokensUsed >= limits.tokens) return { allowed: false, used: u.requests, tokensUsed, deniedBy: 'tokens' }
+    if (limits.requests !== null && u.requests >= limits.requests) return { allowed: false, used: u.requests, tokensUsed, deniedBy: 'requests' }
+    u.requests++
+    u.expiresAt = Math.max(u.expiresAt, expiresAt(ttlSeconds))
+    changed(u)
+    return { allowed: true, used: u.requests, tokensUsed, deniedBy: null }
+  }
+
+  pruneExpired.run(nowSeconds())
 
   return {
     admit(user, day, limits, ttlSeconds) {
-      pruneOnNewDay(day)
-      return new Promise<QuotaAdmission>((resolve, reject) => {
-        if (queue.length === 0) setImmediate(flushAdmissions)
-        queue.push({ user, day, limits, ttlSeconds, resolve, reject })
-      })
+      try {
+        return Promise.resolve(admitNow(user, day, limits, ttlSeconds))
+      } catch (error) {
+        return Promise.reject(error)
+      }
     },
     async release(user, day) {
-      releaseRequest.run(user, day)
+      const u = usageOf(user, day)
+      if (u.requests === 0) return
+      u.requests--
+      changed(u)
     },
     async addTokens(user, day, inputTokens, outputTokens, ttlSeconds) {
       const input = tokenCount(inputTokens)
       const output = tokenCount(outputTokens)
       if (input === 0 && output === 0) return
-      pruneOnNewDay(day)
-      addUsage.run(user, day, input, output, expiresAt(ttlSeconds))
+      const u = usageOf(user, day)
+      u.inputTokens += input
+      u.outputTokens += output
+      u.expiresAt = Math.max(u.expiresAt, expiresAt(ttlSeconds))
+      changed(u)
     },
     async counts(user, day): Promise<QuotaCounts> {
-      const row = selectCounts.get(user, day)
-      return { requests: row?.requests ?? 0, inputTokens: row?.input_tokens ?? 0, outputTokens: row?.output_tokens ?? 0 }
+      const u = usageOf(user, day)
+      return { requests: u.requests, inputTokens: u.inputTokens, outputTokens: u.outputTokens }
+    },
+    persist() {
+      if (dirty.size > 0) flush()
     },
     async ping() {
       selectOne.get()
+      if (dirty.size > 0) flush()
+      if (writeError !== null) throw writeError
     },
     async close() {
+      flush()
       db.close()
     },
   }

@@ -62,7 +62,7 @@ export function openStores(config: GatewayConfig, log: Logger, metrics?: Gateway
     }
   }
   mkdirSync(config.store.data_dir, { recursive: true })
-  const quotaStore = createSqliteQuotaStore(config.store.data_dir)
+  const quotaStore = createSqliteQuotaStore(config.store.data_dir, { lockTimeoutMs: config.store.lock_timeout_s * 1000 })
   const keyStore = createSqliteKeyStore({ dataDir: config.store.data_dir })
   return {
     keyStore,

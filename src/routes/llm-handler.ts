@@ -1,0 +1,62 @@
+// The three LLM routes: authenticate, read the JSON body within the size limit, check the few
+// fields the gateway owns (src/routes/llm-schemas.ts; everything else passes through untouched),
+// hand the request to the proxy, and answer failures in the route's own error shape. They are the
+// gateway's hot path, so they are served ahead of Elysia (see src/app.ts) with the same request
+// id, error rendering, metrics and access log as the Elysia routes get from the plugins.
+import type { Identity } from '../auth/identity'
+import { GatewayError } from '../errors/gateway-error'
+import type { Logger } from '../logging/logger'
+import type { GatewayMetrics } from '../metrics/gateway-metrics'
+import type { Authenticate } from '../plugins/auth'
+import { errorResponse } from '../plugins/error-handler'
+import { observeRequest } from '../plugins/observe'
+import { readJsonBody } from '../plugins/read-json-body'
+import { type RequestRecord, requestIdFor } from '../plugins/request-id'
+import type { ProxyRequest } from '../proxy/proxy-types'
+import type { LlmRoute } from './llm-schemas'
+
+export interface LlmHandlerDeps {
+  authenticate: Authenticate
+  maxBodyBytes: number
+  proxy: (req: ProxyRequest) => Promise<Response>
+  metrics: GatewayMetrics
+  log: Logger
+}
+
+export type LlmHandler = (request: Request, route: LlmRoute, search: string) => Promise<Response>
+
+export function createLlmHandler(deps: LlmHandlerDeps): LlmHandler {
+  const { authenticate, maxBodyBytes, proxy, metrics, log } = deps
+  return async function handleLlmRequest(request, route, search) {
+    const requestId = requestIdFor(request.headers)
+    const record: RequestRecord = { requestId, startedAt: performance.now() }
+    let identity: Identity | undefined
+    let body: Record<string, unknown> | undefined
+    let response: Response
+    try {
+      // Authentication first, so that a caller without a valid credential never gets a large body read.
+      identity = await authenticate(request.headers)
+      body = await readJsonBody(request, maxBodyBytes)
+      const problem = route.check(body)
+      if (problem !== null) throw new GatewayError(400, 'invalid_request_error', problem)
+      response = await proxy({
+        format: route.format,
+        endpoint: route.name,
+        body,
+        identity,
+        requestId,
+        headers: request.headers,
+        // The query string (Claude Code sends `?beta=true`) matters to Anthropic backends only.
+        search: route.format === 'anthropic' ? search : '',
+        signal: request.signal,
+        record,
+      })
+    } catch (error) {
+      response = errorResponse(null, error, route.format, log, route.path)
+    }
+    response.headers.set('request-id', requestId)
+    response.headers.set('x-request-id', requestId)
+    observeRequest(metrics, log, { endpoint: route.name, identity, record, status: response.status, requestedModel: body?.model })
+    return response
+  }
+}

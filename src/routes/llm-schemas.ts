@@ -1,0 +1,83 @@
+// The typed schemas of the three LLM routes: only the few fields the gateway itself relies on;
+// everything else passes through untouched. One definition serves both the validation (compiled
+// once by TypeBox, the schema library Elysia is built on) and the OpenAPI document.
+import { type TSchema, Type } from '@sinclair/typebox'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+
+export const anthropicMessagesBody = Type.Object(
+  {
+    model: Type.String({ minLength: 1 }),
+    messages: Type.Array(Type.Unknown()),
+    max_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
+    stream: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: true },
+)
+
+export const countTokensBody = Type.Object({ model: Type.String({ minLength: 1 }), messages: Type.Array(Type.Unknown()) }, { additionalProperties: true })
+
+export const chatCompletionsBody = Type.Object(
+  {
+    model: Type.String({ minLength: 1 }),
+    messages: Type.Array(Type.Unknown(), { minItems: 1 }),
+    stream: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: true },
+)
+
+export type LlmRouteName = 'messages' | 'count_tokens' | 'chat_completions'
+
+export interface LlmRoute {
+  name: LlmRouteName
+  path: string
+  format: 'anthropic' | 'openai'
+  /** Null when the body is valid, else a message naming the field. */
+  check(body: unknown): string | null
+}
+
+function checker(schema: TSchema): (body: unknown) => string | null {
+  const compiled = TypeCompiler.Compile(schema)
+  return (body) => {
+    if (compiled.Check(body)) return null
+    const first = compiled.Errors(body).First()
+    const path = first?.path.replace(/^\//, '').replaceAll('/', '.') || 'body'
+    return `Invalid request body: ${path}: ${first?.message ?? 'is invalid'}.`
+  }
+}
+
+export const LLM_ROUTES: Record<LlmRouteName, LlmRoute> = {
+  messages: { name: 'messages', path: '/v1/messages', format: 'anthropic', check: checker(anthropicMessagesBody) },
+  count_tokens: { name: 'count_tokens', path: '/v1/messages/count_tokens', format: 'anthropic', check: checker(countTokensBody) },
+  chat_completions: { name: 'chat_completions', path: '/v1/chat/completions', format: 'openai', check: checker(chatCompletionsBody) },
+}
+
+/** The route of a POST to `pathname` (a trailing slash allowed, as Elysia allows it), if it is one of the three. */
+export function llmRouteFor(pathname: string): LlmRoute | null {
+  const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
+  switch (path) {
+    case '/v1/messages':
+      return LLM_ROUTES.messages
+    case '/v1/messages/count_tokens':
+      return LLM_ROUTES.count_tokens
+    case '/v1/chat/completions':
+      return LLM_ROUTES.chat_completions
+    default:
+      return null
+  }
+}
+
+const jsonBody = (schema: TSchema) => ({ required: true, content: { 'application/json': { schema } } })
+const errorResponses = { '400': { description: 'Invalid request' }, '401': { description: 'Missing or invalid credential' }, '429': { description: 'Daily quota used up' } }
+
+/** The OpenAPI entries of the LLM routes, for the document at /docs. */
+export const llmOpenApiPaths = {
+  '/v1/messages': {
+    post: { summary: 'Anthropic Messages (streaming and not)', tags: ['LLM'], requestBody: jsonBody(anthropicMessagesBody), responses: { '200': { description: 'A message, or an SSE stream of events' }, ...errorResponses } },
+  },
+  '/v1/messages/count_tokens': {
+    post: { summary: 'Count input tokens (never counted against quota)', tags: ['LLM'], requestBody: jsonBody(countTokensBody), responses: { '200': { description: '{"input_tokens": N}' }, ...errorResponses } },
+  },
+  '/v1/chat/completions': {
+    post: { summary: 'OpenAI Chat Completions (streaming and not)', tags: ['LLM'], requestBody: jsonBody(chatCompletionsBody), responses: { '200': { description: 'A completion, or an SSE stream of chunks' }, ...errorResponses } },
+  },
+}
