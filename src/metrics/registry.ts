@@ -1,6 +1,6 @@
 // A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text
-// exposition format. Label sets are kept as pre-rendered strings so that an increment is one Map
-// lookup on the hot path.
+// exposition format. A label set is looked up by a cheap key (names and raw values, no escaping);
+// its escaped rendering is made once, when the series is created.
 
 type Labels = Record<string, string>
 
@@ -18,26 +18,41 @@ const renderLabels = (labels: Labels, extra = '') => {
   return out ? `{${out}}` : ''
 }
 
+/** Identifies a label set (names included, so that the order of the keys does not matter to the output). */
+const keyOf = (labels: Labels) => {
+  let key = ''
+  for (const k in labels) key += `${k}\u0000${labels[k]}\u0001`
+  return key
+}
+
 interface Metric {
   render(): string
 }
 
 export class Counter implements Metric {
-  private readonly values = new Map<string, number>()
+  private readonly values = new Map<string, { rendered: string; value: number }>()
   constructor(readonly name: string, readonly help: string, private readonly type: 'counter' | 'gauge' = 'counter') {}
+  private series(labels: Labels) {
+    const key = keyOf(labels)
+    let s = this.values.get(key)
+    if (!s) {
+      s = { rendered: renderLabels(labels), value: 0 }
+      this.values.set(key, s)
+    }
+    return s
+  }
   inc(labels: Labels = {}, by = 1) {
-    const key = renderLabels(labels)
-    this.values.set(key, (this.values.get(key) ?? 0) + by)
+    this.series(labels).value += by
   }
   set(labels: Labels, value: number) {
-    this.values.set(renderLabels(labels), value)
+    this.series(labels).value = value
   }
   get(labels: Labels = {}): number {
-    return this.values.get(renderLabels(labels)) ?? 0
+    return this.values.get(keyOf(labels))?.value ?? 0
   }
   render() {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.type}\n`
-    for (const [labels, v] of this.values) out += `${this.name}${labels} ${v}\n`
+    for (const s of this.values.values()) out += `${this.name}${s.rendered} ${s.value}\n`
     return out
   }
 }
@@ -55,7 +70,7 @@ export class Histogram implements Metric {
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>()
   constructor(readonly name: string, readonly help: string, private readonly buckets: number[]) {}
   observe(labels: Labels, value: number) {
-    const key = renderLabels(labels)
+    const key = keyOf(labels)
     let s = this.series.get(key)
     if (!s) {
       s = { labels, counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 }

@@ -33,12 +33,12 @@ export function toGatewayError(code: unknown, error: unknown): GatewayError {
 }
 
 /** The error response for any failure: a GatewayError as it is, anything else as a logged 500. */
-export function errorResponse(code: unknown, error: unknown, format: WireFormat, log: Logger, path: string): Response {
+export function errorResponse(code: unknown, error: unknown, format: WireFormat, log: Logger, path: string, extraHeaders?: Record<string, string>): Response {
   const gatewayError = toGatewayError(code, error)
   if (gatewayError.status >= 500 && !(error instanceof GatewayError)) {
     log.error('unhandled error', { path, error: error instanceof Error ? error.message : String(error) })
   }
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...gatewayError.headers }
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...gatewayError.headers, ...extraHeaders }
   return new Response(renderErrorBody(gatewayError, format), { status: gatewayError.status, headers })
 }
 

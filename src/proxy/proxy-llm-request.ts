@@ -39,6 +39,11 @@ function translationMode(client: ClientFormat, backend: BackendFormat): Translat
   return client === 'anthropic' ? 'anthropic-to-openai' : 'openai-to-anthropic'
 }
 
+/** The headers every answer of the proxy carries (built as one plain object, never copied). */
+function answerHeaders(req: ProxyRequest, contentType: string, routedModel: string): Record<string, string> {
+  return { 'content-type': contentType, [ROUTED_MODEL_HEADER]: routedModel, 'request-id': req.requestId, 'x-request-id': req.requestId }
+}
+
 /** Distinct requested model names kept as metric labels; clients choose them, so they are capped. */
 const MAX_REQUESTED_LABELS = 500
 
@@ -60,7 +65,7 @@ export function createProxy(deps: ProxyDeps) {
   }
 
   async function countTokens(req: ProxyRequest, target: RouteTarget): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', [ROUTED_MODEL_HEADER]: target.model }
+    const headers = answerHeaders(req, 'application/json', target.model)
     if (target.backend.format === 'openai') {
       // OpenAI-compatible backends have no token counting endpoint: the gateway's own tokenizer
       // estimate, and the header says so.
@@ -168,7 +173,7 @@ export function createProxy(deps: ProxyDeps) {
       if (mapped.error.type === 'overloaded_error' || upstream.status === 502) return { kind: 'unavailable', error: mapped.error }
       giveBack()
       if (mapped.passthrough) {
-        const headers: Record<string, string> = { 'content-type': 'application/json', [ROUTED_MODEL_HEADER]: target.model }
+        const headers = answerHeaders(req, 'application/json', target.model)
         const shouldRetry = upstream.headers.get('x-should-retry')
         if (shouldRetry) headers['x-should-retry'] = shouldRetry
         return { kind: 'response', response: new Response(text, { status: upstream.status, headers }) }
@@ -176,10 +181,10 @@ export function createProxy(deps: ProxyDeps) {
       throw mapped.error
     }
 
-    const headers = new Headers(rateHeaders)
-    headers.set(ROUTED_MODEL_HEADER, target.model)
+    const headers = answerHeaders(req, 'application/json', target.model)
+    for (const name in rateHeaders) headers[name] = rateHeaders[name]!
     const upstreamRequestId = upstream.headers.get('request-id') ?? upstream.headers.get('x-request-id')
-    if (upstreamRequestId) headers.set('x-upstream-request-id', upstreamRequestId)
+    if (upstreamRequestId) headers['x-upstream-request-id'] = upstreamRequestId
     const isStream = stream && (upstream.headers.get('content-type') ?? '').includes('text/event-stream') && upstream.body !== null
 
     if (!isStream) {
@@ -201,7 +206,6 @@ export function createProxy(deps: ProxyDeps) {
       }
       const { body, usage } = convertResponseBody(mode, req.format, parsed, target)
       if (usage) recordUsage(req, ticket, tier.name, usage)
-      headers.set('content-type', 'application/json')
       return { kind: 'response', response: new Response(JSON.stringify(body), { status: upstream.status, headers }) }
     }
 
@@ -227,8 +231,8 @@ export function createProxy(deps: ProxyDeps) {
         streamEnded(outcome)
       },
     })
-    headers.set('content-type', 'text/event-stream; charset=utf-8')
-    headers.set('cache-control', 'no-cache')
+    headers['content-type'] = 'text/event-stream; charset=utf-8'
+    headers['cache-control'] = 'no-cache'
     return { kind: 'response', response: new Response(relayed, { status: 200, headers }) }
   }
 

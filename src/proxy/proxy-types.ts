@@ -33,6 +33,7 @@ export interface ProxyRequest {
   endpoint: ClientEndpoint
   body: Record<string, unknown>
   identity: Identity
+  /** Sent back as `request-id` and `x-request-id` on every answer, and upstream as `x-request-id`. */
   requestId: string
   headers: Headers
   search: string

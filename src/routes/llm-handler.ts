@@ -39,6 +39,7 @@ export function createLlmHandler(deps: LlmHandlerDeps): LlmHandler {
       body = await readJsonBody(request, maxBodyBytes)
       const problem = route.check(body)
       if (problem !== null) throw new GatewayError(400, 'invalid_request_error', problem)
+      // The proxy puts the request id on every answer it builds.
       response = await proxy({
         format: route.format,
         endpoint: route.name,
@@ -52,10 +53,8 @@ export function createLlmHandler(deps: LlmHandlerDeps): LlmHandler {
         record,
       })
     } catch (error) {
-      response = errorResponse(null, error, route.format, log, route.path)
+      response = errorResponse(null, error, route.format, log, route.path, { 'request-id': requestId, 'x-request-id': requestId })
     }
-    response.headers.set('request-id', requestId)
-    response.headers.set('x-request-id', requestId)
     observeRequest(metrics, log, { endpoint: route.name, identity, record, status: response.status, requestedModel: body?.model })
     return response
   }
