@@ -2,7 +2,6 @@
 // Anthropic numbers every content block; OpenAI numbers tool calls only, so each tool_use block
 // gets the next tool index. Thinking goes out as delta.reasoning_content; signatures and pings have
 // no OpenAI twin. The stream always ends with `data: [DONE]`, after an error chunk if it failed.
-import { encodeSSE } from '../sse/encode-sse'
 import type { SSEEvent } from '../sse/sse-event'
 import { convertAnthropicUsage } from './convert-anthropic-usage'
 import { createId } from './create-id'
@@ -36,7 +35,8 @@ export function createAnthropicToOpenAIStream(options: AnthropicToOpenAIStreamOp
     const usage: Record<string, unknown> = {}
 
     function send(data: Record<string, unknown>) {
-      enqueue(encodeSSE(undefined, JSON.stringify(data)))
+      // JSON.stringify never writes a raw line break, so the text is one `data:` line.
+      enqueue(`data: ${JSON.stringify(data)}\n\n`)
     }
 
     function chunk(delta: Record<string, unknown>, finishReason: string | null = null) {
@@ -73,7 +73,7 @@ export function createAnthropicToOpenAIStream(options: AnthropicToOpenAIStreamOp
       if (done) return
       done = true
       reportUsage()
-      enqueue(encodeSSE(undefined, '[DONE]'))
+      enqueue('data: [DONE]\n\n')
     }
 
     function fail(type: string, message: string) {

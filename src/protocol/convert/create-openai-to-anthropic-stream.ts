@@ -8,7 +8,6 @@
 // only if they form a JSON object. Streamed piecemeal, a stream cut mid-call would hand the client
 // a prefix (`{"command": "rm -rf /`) that SDKs parse leniently and could run; held back, a cut or
 // malformed call arrives with input {} and fails the tool's own validation instead.
-import { encodeSSE } from '../sse/encode-sse'
 import type { SSEEvent } from '../sse/sse-event'
 import { convertOpenAIUsage, type AnthropicUsageOut } from './convert-openai-usage'
 import { createId } from './create-id'
@@ -54,8 +53,9 @@ export function createOpenAIToAnthropicStream(options: OpenAIToAnthropicStreamOp
     let sawToolUse = false
     let outputChars = 0
 
+    // JSON.stringify never writes a raw line break, so each event is one `data:` line.
     function emit(type: string, data: Record<string, unknown>) {
-      enqueue(encodeSSE(type, JSON.stringify({ type, ...data })))
+      enqueue(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`)
     }
 
     function start() {
@@ -96,8 +96,19 @@ export function createOpenAIToAnthropicStream(options: OpenAIToAnthropicStreamOp
         openBlock(kind, kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' })
       }
       outputChars += text.length
-      const d = kind === 'text' ? { type: 'text_delta', text } : { type: 'thinking_delta', thinking: text }
-      emit('content_block_delta', { index: open!.index, delta: d })
+      // The most frequent event of all, written without building objects.
+      enqueue(
+        kind === 'text'
+          ? `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open!.index},"delta":{"type":"text_delta","text":${JSON.stringify(text)}}}\n\n`
+          : `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open!.index},"delta":{"type":"thinking_delta","thinking":${JSON.stringify(text)}}}\n\n`,
+      )
+    }
+
+    /** A text delta whose text is already a JSON string body (the fast path). */
+    function textDeltaJson(json: string) {
+      if (open?.kind !== 'text') openBlock('text', { type: 'text', text: '' })
+      outputChars += json.length
+      enqueue(`event: content_block_delta\ndata: {"type":"content_block_delta","index":${open!.index},"delta":{"type":"text_delta","text":"${json}"}}\n\n`)
     }
 
     function argsDelta(partialJson: string) {
@@ -205,6 +216,14 @@ export function createOpenAIToAnthropicStream(options: OpenAIToAnthropicStreamOp
         if (finished) return
         if (event.data === '[DONE]') return finish()
         if (event.data === '' && event.event !== 'error') return
+        if (event.event === undefined) {
+          const json = plainContentDelta(event.data)
+          if (json !== null) {
+            start()
+            if (finishReason === null && json !== '') textDeltaJson(json)
+            return
+          }
+        }
         let data: unknown
         try {
           data = JSON.parse(event.data)
@@ -227,6 +246,22 @@ export function createOpenAIToAnthropicStream(options: OpenAIToAnthropicStreamOp
       },
     }
   })
+}
+
+// The exact shape of a plain content delta as OpenAI and vLLM serialise it (optional fields they
+// add included): one choice, index 0, a delta with nothing but content, no finish reason, no usage.
+// The content is matched as a valid JSON string body (no raw control characters, valid escapes).
+const PLAIN_CONTENT_CHUNK =
+  /^\{"id":"[^"\\]*","object":"chat\.completion\.chunk","created":\d+,"model":"[^"\\]*"(?:,"service_tier":(?:"[^"\\]*"|null))?(?:,"system_fingerprint":(?:"[^"\\]*"|null))?,"choices":\[\{"index":0,"delta":\{"content":"((?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*)"\}(?:,"logprobs":null)?,"finish_reason":null(?:,"stop_reason":null)?\}\](?:,"usage":null)?(?:,"obfuscation":"[^"\\]*")?\}$/
+
+/**
+ * The content of the most common chunk of all, a plain content delta, as the JSON string body the
+ * upstream wrote (ready to be written again without decoding), read with one anchored pattern
+ * instead of parsing the chunk into objects; null for any other chunk, which is then parsed in full.
+ */
+export function plainContentDelta(data: string): string | null {
+  const m = PLAIN_CONTENT_CHUNK.exec(data)
+  return m === null ? null : m[1]!
 }
 
 function parsesToObject(json: string): boolean {

@@ -7,8 +7,8 @@ const encoder = new TextEncoder()
 it('hands each parsed event to the handler and calls end once after the last', async () => {
   const seen: string[] = []
   const transform = createSSETransform((enqueue) => ({
-    event: (e) => (seen.push(e.data), enqueue(encoder.encode(`${e.data};`))),
-    end: () => enqueue(encoder.encode('end')),
+    event: (e) => (seen.push(e.data), enqueue(`${e.data};`)),
+    end: () => enqueue('end'),
     fail: () => {},
   }))
   expect(await runTransform(transform, [encoder.encode('data: a\n\nda'), encoder.encode('ta: b\n\n')])).toBe('a;b;end')
@@ -21,7 +21,7 @@ it('turns a handler that throws into the handler\'s error output instead of a fa
       throw new Error('bug')
     },
     end: () => {},
-    fail: (message) => enqueue(encoder.encode(`error: ${message}`)),
+    fail: (message) => enqueue(`error: ${message}`),
   }))
   expect(await runTransform(transform, [encoder.encode('data: x\n\n')])).toBe('error: the gateway could not translate the upstream stream')
 })

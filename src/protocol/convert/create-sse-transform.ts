@@ -1,6 +1,7 @@
 // Bytes of one SSE stream in, bytes out, with a per-event handler in between. The handler is a
 // plain synchronous state machine (the converters); this file feeds it the events that each input
-// chunk completes (chunk boundaries never show in the output) and sends what it wrote as one chunk.
+// chunk completes (chunk boundaries never show in the output) and sends what it wrote as one chunk:
+// the handler writes SSE text, encoded once per input chunk.
 import { SSEDecoder } from '../sse/sse-decoder'
 import type { SSEEvent } from '../sse/sse-event'
 
@@ -15,29 +16,22 @@ export interface SSEHandler {
 
 const INTERNAL_ERROR = 'the gateway could not translate the upstream stream'
 
+const encoder = new TextEncoder()
+
 export function createSSETransform(
-  createHandler: (enqueue: (bytes: Uint8Array) => void) => SSEHandler,
+  createHandler: (enqueue: (sseText: string) => void) => SSEHandler,
 ): TransformStream<Uint8Array, Uint8Array> {
   const decoder = new SSEDecoder()
   // What the handler writes while one input chunk is handled, sent on as a single chunk.
-  const pending: Uint8Array[] = []
-  const handler = createHandler((bytes) => pending.push(bytes))
+  let pending = ''
+  const handler = createHandler((text) => {
+    pending += text
+  })
 
   function send(controller: TransformStreamDefaultController<Uint8Array>) {
-    if (pending.length === 0) return
-    if (pending.length === 1) controller.enqueue(pending[0]!)
-    else {
-      let size = 0
-      for (const p of pending) size += p.byteLength
-      const out = new Uint8Array(size)
-      let offset = 0
-      for (const p of pending) {
-        out.set(p, offset)
-        offset += p.byteLength
-      }
-      controller.enqueue(out)
-    }
-    pending.length = 0
+    if (pending === '') return
+    controller.enqueue(encoder.encode(pending))
+    pending = ''
   }
 
   return new TransformStream<Uint8Array, Uint8Array>({
