@@ -215,7 +215,8 @@ export function createProxy(deps: ProxyDeps) {
     let firstChunk = true
     let streamEnded: (outcome: StreamOutcome) => void = () => {}
     if (req.record) req.record.streamEnd = new Promise((resolve) => (streamEnded = resolve))
-    const relayed = relayStream(upstream.body!.pipeThrough(transform), {
+    const relayed = relayStream(upstream.body!, {
+      transform,
       errorEvent: streamErrorEvent(req.format),
       keepAlive: mode === 'anthropic-to-openai' ? { everyMs: KEEP_ALIVE_MS, bytes: PING } : undefined,
       onFirstChunk: () => {

@@ -3,11 +3,12 @@
 
 import { anthropicToOpenAIRequest } from '../protocol/convert/anthropic-to-openai-request'
 import { anthropicToOpenAIResponse } from '../protocol/convert/anthropic-to-openai-response'
-import { createAnthropicToOpenAIStream } from '../protocol/convert/create-anthropic-to-openai-stream'
-import { createOpenAIToAnthropicStream } from '../protocol/convert/create-openai-to-anthropic-stream'
+import type { ChunkTransform } from '../protocol/chunk-transform'
+import { anthropicToOpenAIChunks } from '../protocol/convert/create-anthropic-to-openai-stream'
+import { openAIToAnthropicChunks } from '../protocol/convert/create-openai-to-anthropic-stream'
 import { openAIToAnthropicRequest } from '../protocol/convert/openai-to-anthropic-request'
 import { openAIToAnthropicResponse } from '../protocol/convert/openai-to-anthropic-response'
-import { createPassthroughStream } from '../protocol/passthrough/create-passthrough-stream'
+import { passthroughChunks } from '../protocol/passthrough/create-passthrough-stream'
 import { readAnthropicUsage, readOpenAIUsage } from '../protocol/passthrough/read-usage'
 import type { TokenUsage, UsageListener } from '../protocol/usage'
 import type { RouteTarget } from '../routing/resolve-model'
@@ -76,16 +77,16 @@ export function convertResponseBody(mode: TranslationMode, client: ClientFormat,
   }
 }
 
-export function createResponseStream(mode: TranslationMode, req: ProxyRequest, target: RouteTarget, built: BuiltUpstream, onUsage: UsageListener): TransformStream<Uint8Array, Uint8Array> {
+export function createResponseStream(mode: TranslationMode, req: ProxyRequest, target: RouteTarget, built: BuiltUpstream, onUsage: UsageListener): ChunkTransform {
   switch (mode) {
     case 'same':
-      return createPassthroughStream({ format: req.format, model: target.model, hideUsageChunk: built.hideUsageChunk, onUsage })
+      return passthroughChunks({ format: req.format, model: target.model, hideUsageChunk: built.hideUsageChunk, onUsage })
     case 'anthropic-to-openai':
       // message_start needs an input count before the backend has said anything: about four bytes
       // a token of the request sent. The backend's real count follows in message_delta. (The
       // tokenizer costs ~0.7 ms for a Claude Code request; it serves count_tokens instead.)
-      return createOpenAIToAnthropicStream({ model: target.model, inputTokens: Math.ceil(built.body.length / 4), onUsage })
+      return openAIToAnthropicChunks({ model: target.model, inputTokens: Math.ceil(built.body.length / 4), onUsage })
     case 'openai-to-anthropic':
-      return createAnthropicToOpenAIStream({ model: target.model, includeUsage: built.clientWantsUsage, onUsage })
+      return anthropicToOpenAIChunks({ model: target.model, includeUsage: built.clientWantsUsage, onUsage })
   }
 }

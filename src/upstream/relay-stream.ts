@@ -1,7 +1,10 @@
 // Relays a response body to the client chunk by chunk, never buffering it. Reports how the stream
 // ended (for quota, metrics and drain), turns an upstream that breaks mid-stream into a final error
 // event in the client's format instead of a torn connection, and can emit keep-alive bytes while the
-// upstream is silent (Claude Code gives up after 300 s without a byte).
+// upstream is silent (Claude Code gives up after 300 s without a byte). The format work (passthrough
+// rewrite or translation) runs as a synchronous chunk transform inside the relay's own read, so a
+// chunk costs one read and one write, with no stream in between.
+import type { ChunkTransform } from '../protocol/chunk-transform'
 
 export type StreamOutcome = 'complete' | 'error' | 'cancelled'
 
@@ -12,10 +15,13 @@ export interface RelayOptions {
   onFirstChunk?: () => void
   /** Bytes to send after `everyMs` of upstream silence, if any. */
   keepAlive?: { everyMs: number; bytes: Uint8Array }
+  /** Applied to every upstream chunk, and once at the clean end; bytes pass as they are without one. */
+  transform?: ChunkTransform
 }
 
 export function relayStream(source: ReadableStream<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
   const reader = source.getReader()
+  const transform = options.transform
   let ended = false
   let lastSent = performance.now()
   // One timer per stream, checking how long the stream has been silent.
@@ -38,14 +44,22 @@ export function relayStream(source: ReadableStream<Uint8Array>, options: RelayOp
     },
     async pull(controller) {
       try {
-        const { done, value } = await reader.read()
-        if (done) {
-          end('complete')
-          controller.close()
-        } else {
+        // A chunk the transform holds back (an event not complete yet) sends nothing: read on.
+        for (;;) {
+          const { done, value } = await reader.read()
+          if (done) {
+            const last = transform ? transform.end() : null
+            if (last !== null) controller.enqueue(last)
+            end('complete')
+            controller.close()
+            return
+          }
+          const out = transform ? transform.push(value) : value
+          if (out === null || out.byteLength === 0) continue
           options.onFirstChunk?.()
           lastSent = performance.now()
-          controller.enqueue(value)
+          controller.enqueue(out)
+          return
         }
       } catch (error) {
         if (ended) return

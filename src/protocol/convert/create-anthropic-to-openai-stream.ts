@@ -5,6 +5,7 @@
 import type { SSEEvent } from '../sse/sse-event'
 import { convertAnthropicUsage } from './convert-anthropic-usage'
 import { createId } from './create-id'
+import { type ChunkTransform, toTransformStream } from '../chunk-transform'
 import { createSSETransform } from './create-sse-transform'
 import { isRecord } from './is-record'
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason'
@@ -22,6 +23,11 @@ export interface AnthropicToOpenAIStreamOptions {
 }
 
 export function createAnthropicToOpenAIStream(options: AnthropicToOpenAIStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  return toTransformStream(anthropicToOpenAIChunks(options))
+}
+
+/** The same conversion as a synchronous chunk transform, as the relay runs it. */
+export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions): ChunkTransform {
   return createSSETransform((enqueue) => {
     const id = options.completionId ?? createId('chatcmpl-')
     const created = options.created ?? Math.floor(Date.now() / 1000)

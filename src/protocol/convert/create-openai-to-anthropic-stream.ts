@@ -11,6 +11,7 @@
 import type { SSEEvent } from '../sse/sse-event'
 import { convertOpenAIUsage, type AnthropicUsageOut } from './convert-openai-usage'
 import { createId } from './create-id'
+import { type ChunkTransform, toTransformStream } from '../chunk-transform'
 import { createSSETransform } from './create-sse-transform'
 import { isRecord } from './is-record'
 import { mapOpenAIErrorType } from './map-openai-error-type'
@@ -38,6 +39,11 @@ interface ToolState {
 }
 
 export function createOpenAIToAnthropicStream(options: OpenAIToAnthropicStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  return toTransformStream(openAIToAnthropicChunks(options))
+}
+
+/** The same conversion as a synchronous chunk transform, as the relay runs it. */
+export function openAIToAnthropicChunks(options: OpenAIToAnthropicStreamOptions): ChunkTransform {
   return createSSETransform((enqueue) => {
     const messageId = options.messageId ?? createId('msg_')
     let started = false

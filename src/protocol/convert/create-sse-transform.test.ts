@@ -1,5 +1,6 @@
 import { expect, it } from 'bun:test'
 import { runTransform } from '../../../test/helpers/replay-stream'
+import { toTransformStream } from '../chunk-transform'
 import { createSSETransform } from './create-sse-transform'
 
 const encoder = new TextEncoder()
@@ -11,7 +12,7 @@ it('hands each parsed event to the handler and calls end once after the last', a
     end: () => enqueue('end'),
     fail: () => {},
   }))
-  expect(await runTransform(transform, [encoder.encode('data: a\n\nda'), encoder.encode('ta: b\n\n')])).toBe('a;b;end')
+  expect(await runTransform(toTransformStream(transform), [encoder.encode('data: a\n\nda'), encoder.encode('ta: b\n\n')])).toBe('a;b;end')
   expect(seen).toEqual(['a', 'b'])
 })
 
@@ -23,5 +24,5 @@ it('turns a handler that throws into the handler\'s error output instead of a fa
     end: () => {},
     fail: (message) => enqueue(`error: ${message}`),
   }))
-  expect(await runTransform(transform, [encoder.encode('data: x\n\n')])).toBe('error: the gateway could not translate the upstream stream')
+  expect(await runTransform(toTransformStream(transform), [encoder.encode('data: x\n\n')])).toBe('error: the gateway could not translate the upstream stream')
 })

@@ -2,6 +2,7 @@
 // plain synchronous state machine (the converters); this file feeds it the events that each input
 // chunk completes (chunk boundaries never show in the output) and sends what it wrote as one chunk:
 // the handler writes SSE text, encoded once per input chunk.
+import type { ChunkTransform } from '../chunk-transform'
 import { SSEDecoder } from '../sse/sse-decoder'
 import type { SSEEvent } from '../sse/sse-event'
 
@@ -18,9 +19,7 @@ const INTERNAL_ERROR = 'the gateway could not translate the upstream stream'
 
 const encoder = new TextEncoder()
 
-export function createSSETransform(
-  createHandler: (enqueue: (sseText: string) => void) => SSEHandler,
-): TransformStream<Uint8Array, Uint8Array> {
+export function createSSETransform(createHandler: (enqueue: (sseText: string) => void) => SSEHandler): ChunkTransform {
   const decoder = new SSEDecoder()
   // What the handler writes while one input chunk is handled, sent on as a single chunk.
   let pending = ''
@@ -28,23 +27,24 @@ export function createSSETransform(
     pending += text
   })
 
-  function send(controller: TransformStreamDefaultController<Uint8Array>) {
-    if (pending === '') return
-    controller.enqueue(encoder.encode(pending))
+  function send(): Uint8Array | null {
+    if (pending === '') return null
+    const out = encoder.encode(pending)
     pending = ''
+    return out
   }
 
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
+  return {
+    push(chunk) {
       for (const event of decoder.push(chunk)) safely(handler, () => handler.event(event))
-      send(controller)
+      return send()
     },
-    flush(controller) {
+    end() {
       for (const event of decoder.end()) safely(handler, () => handler.event(event))
       safely(handler, () => handler.end())
-      send(controller)
+      return send()
     },
-  })
+  }
 }
 
 /** A converter bug must reach the client as an error event, never as a torn connection. */

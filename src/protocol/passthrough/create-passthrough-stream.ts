@@ -3,6 +3,7 @@
 // chunk the gateway asked an OpenAI upstream for on the client's behalf. Events the gateway does not
 // touch pass through as they came.
 
+import { type ChunkTransform, toTransformStream } from '../chunk-transform'
 import { formatSSE } from '../sse/encode-sse'
 import { SSEDecoder } from '../sse/sse-decoder'
 import type { SSEEvent } from '../sse/sse-event'
@@ -46,6 +47,11 @@ function stripNullUsage(data: string): string {
 }
 
 export function createPassthroughStream(options: PassthroughStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  return toTransformStream(passthroughChunks(options))
+}
+
+/** The same relay as a synchronous chunk transform, as the proxy runs it. */
+export function passthroughChunks(options: PassthroughStreamOptions): ChunkTransform {
   const encoder = new TextEncoder()
   const usage: TokenUsage = { input_tokens: 0, output_tokens: 0 }
   let sawUsage = false
@@ -94,22 +100,21 @@ export function createPassthroughStream(options: PassthroughStreamOptions): Tran
   }
 
   const decoder = new SSEDecoder()
-  const emit = (events: SSEEvent[], controller: TransformStreamDefaultController<Uint8Array>) => {
+  const emit = (events: SSEEvent[]): Uint8Array | null => {
     let out = ''
     for (const event of events) {
       const text = rewrite(event)
       if (text !== null) out += text
     }
-    if (out) controller.enqueue(encoder.encode(out))
+    return out ? encoder.encode(out) : null
   }
 
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      emit(decoder.push(chunk), controller)
-    },
-    flush(controller) {
-      emit(decoder.end(), controller)
+  return {
+    push: (chunk) => emit(decoder.push(chunk)),
+    end() {
+      const out = emit(decoder.end())
       if (sawUsage) options.onUsage?.(usage)
+      return out
     },
-  })
+  }
 }

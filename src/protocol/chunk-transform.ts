@@ -1,0 +1,23 @@
+// A synchronous bytes-in, bytes-out stream transform. The relay calls it directly on each upstream
+// chunk (one read, one write per chunk, no stream in between); tests and other callers can wrap it
+// in a TransformStream.
+
+export interface ChunkTransform {
+  /** The bytes to send for one upstream chunk; null when there is nothing to send yet. */
+  push(chunk: Uint8Array): Uint8Array | null
+  /** The bytes to send once the upstream has ended cleanly; null when there are none. */
+  end(): Uint8Array | null
+}
+
+export function toTransformStream(t: ChunkTransform): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      const out = t.push(chunk)
+      if (out !== null) controller.enqueue(out)
+    },
+    flush(controller) {
+      const out = t.end()
+      if (out !== null) controller.enqueue(out)
+    },
+  })
+}
