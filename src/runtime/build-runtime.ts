@@ -4,15 +4,12 @@
 import { mkdirSync } from 'node:fs'
 import { createAuthenticator } from '../auth/create-authenticator'
 import type { KeyStore } from '../auth/key-store'
-import { createRedisKeyStore } from '../auth/redis-key-store'
 import { createSqliteKeyStore } from '../auth/sqlite-key-store'
 import type { GatewayConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
-import { connectRedis } from '../quota/connect-redis'
 import { createQuotaService, type QuotaService } from '../quota/quota-service'
 import type { QuotaStore } from '../quota/quota-store'
-import { createRedisQuotaStore } from '../quota/redis-quota-store'
 import { createSqliteQuotaStore } from '../quota/sqlite-quota-store'
 
 export interface Runtime {
@@ -36,30 +33,9 @@ export interface StoreParts {
 /** Just the stores, for CLI commands such as `keys create` that need no server. */
 export function openStores(config: GatewayConfig, log: Logger, metrics?: GatewayMetrics): StoreParts {
   if (config.store.redis_url) {
-    const client = connectRedis(config.store.redis_url, {
-      onError: (error: Error) => {
-        metrics?.storeErrors.inc({ store: 'redis' })
-        log.warn('redis error', { error: error.message })
-      },
-    })
-    const quotaStore = createRedisQuotaStore(client)
-    const keyStore = createRedisKeyStore({ client, ownsClient: false })
-    return {
-      keyStore,
-      quotaStore,
-      async ready(timeoutMs = 5000) {
-        const deadline = Date.now() + timeoutMs
-        while (client.status !== 'ready') {
-          if (Date.now() > deadline) throw new Error('the Redis store did not answer (is QUOTA_REDIS_URL right?)')
-          await Bun.sleep(25)
-        }
-      },
-      async close() {
-        await keyStore.close()
-        await quotaStore.close()
-        client.disconnect()
-      },
-    }
+    // Loaded only when Redis is configured: the client library alone costs ~15 MB of memory.
+    const { openRedisStores } = require('./open-redis-stores') as typeof import('./open-redis-stores')
+    return openRedisStores(config.store.redis_url, log, metrics)
   }
   mkdirSync(config.store.data_dir, { recursive: true })
   const quotaStore = createSqliteQuotaStore(config.store.data_dir, { lockTimeoutMs: config.store.lock_timeout_s * 1000 })

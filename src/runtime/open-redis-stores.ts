@@ -1,0 +1,35 @@
+// The Redis/Valkey stores (quota and keys on one client), opened when `store.redis_url` is set.
+// A module of its own so that the embedded-store gateway never loads the Redis client.
+import { createRedisKeyStore } from '../auth/redis-key-store'
+import type { Logger } from '../logging/logger'
+import type { GatewayMetrics } from '../metrics/gateway-metrics'
+import { connectRedis } from '../quota/connect-redis'
+import { createRedisQuotaStore } from '../quota/redis-quota-store'
+import type { StoreParts } from './build-runtime'
+
+export function openRedisStores(redisUrl: string, log: Logger, metrics?: GatewayMetrics): StoreParts {
+  const client = connectRedis(redisUrl, {
+    onError: (error: Error) => {
+      metrics?.storeErrors.inc({ store: 'redis' })
+      log.warn('redis error', { error: error.message })
+    },
+  })
+  const quotaStore = createRedisQuotaStore(client)
+  const keyStore = createRedisKeyStore({ client, ownsClient: false })
+  return {
+    keyStore,
+    quotaStore,
+    async ready(timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs
+      while (client.status !== 'ready') {
+        if (Date.now() > deadline) throw new Error('the Redis store did not answer (is QUOTA_REDIS_URL right?)')
+        await Bun.sleep(25)
+      }
+    },
+    async close() {
+      await keyStore.close()
+      await quotaStore.close()
+      client.disconnect()
+    },
+  }
+}
