@@ -8,6 +8,7 @@
 //   BENCH_REQUESTS  requests for the memory-flatness run (default 200000)
 //   BENCH_STREAMS   concurrent open streams (default 1000)
 //   BENCH_SKIP      comma-separated baselines to leave out: nginx,portkey,ccr,litellm
+//   BENCH_GATEWAY_LOG_LEVEL  the gateway's log_level (default info, its own default: an access-log line per request)
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -21,6 +22,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const ONE_CONN_SECONDS = Math.min(5, SECONDS)
 const FLAT_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200_000)
 const OPEN_STREAMS = Number(process.env.BENCH_STREAMS ?? 1000)
+// The gateway's default, as operators run it: an access-log line per request.
+const LOG_LEVEL = process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'info'
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean))
 const WORK = join(tmpdir(), `llmgw-bench-${process.pid}`)
 const KEY = 'sk-bench-key-1'
@@ -303,7 +306,7 @@ tiers:
     daily_tokens: 1000000000000
     models: ["*"]
 quota: { timezone: UTC, on_store_error: reject }
-log_level: ${process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn'}
+log_level: ${LOG_LEVEL}
 `
 }
 
@@ -778,7 +781,7 @@ function renderMarkdown(res: typeof results): string {
   out.push(`- Durations: ${res.settings.SECONDS} s per throughput run at 16 connections, ${res.settings.ONE_CONN_SECONDS} s at 1 connection, each after a 1 s warm-up; ${res.settings.OPEN_STREAMS} open streams; ${res.settings.FLAT_REQUESTS} requests for memory`)
   out.push(`- Versions: Bun ${res.versions.bun}, ${res.versions.wrk}, ${res.versions.nginx}, ${res.versions.redis}, @portkey-ai/gateway ${res.versions.portkey}, @musistudio/claude-code-router ${res.versions.ccr}, litellm ${res.versions.litellm}`)
   out.push('- Load drivers: `wrk` (non-streaming; `bench/wrk/post.lua`), `bench/stream-client.ts` (streams); upstream: `bench/fake-upstream.ts`')
-  out.push('- Gateway: `bun src/main.ts serve` with key auth (static key), daily request and token quota (SQLite or Redis), routing, metrics; `log_level: warn` (no access log line per request)')
+  out.push(`- Gateway: \`bun src/main.ts serve\` with key auth (static key), daily request and token quota (SQLite or Redis), routing, metrics; \`log_level: ${LOG_LEVEL}\`${LOG_LEVEL === 'info' ? ' (the default: one JSON access-log line per request, to a file)' : ' (no access-log line per request)'}`)
   out.push('- nginx: one worker process, `proxy_pass` to a keep-alive upstream, `proxy_buffering off`; CPU and RSS are summed over a process and its children')
   out.push('- "added p50" = p50 through the proxy minus p50 of the upstream direct, same connections; CPU % is of one core (200 % = both)')
   out.push('')

@@ -1,5 +1,7 @@
 // Structured JSON logs, one object per line on stdout. Callers pass fields, never secrets: keys,
-// tokens and prompts are not given to the logger in the first place.
+// tokens and prompts are not given to the logger in the first place. The lines of one event-loop
+// turn go out in one write at its end (an access log line per request would otherwise cost a
+// system call each); whatever is pending is written when the process exits.
 import type { LogLevel } from '../config/config-types'
 
 export type LogFields = Record<string, unknown>
@@ -14,7 +16,32 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
+/** Collects lines and writes them together at the end of the event-loop turn, or at 64 KB. */
+export function bufferedWriter(write: (text: string) => void): (line: string) => void {
+  let pending = ''
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    if (pending === '') return
+    const text = pending
+    pending = ''
+    write(text)
+  }
+  process.once('exit', flush)
+  return (line) => {
+    pending += line
+    if (pending.length >= 65536) flush()
+    else if (!scheduled) {
+      scheduled = true
+      setImmediate(flush)
+    }
+  }
+}
+
+let stdoutWriter: ((line: string) => void) | undefined
+const toStdout = (line: string) => (stdoutWriter ??= bufferedWriter((text) => process.stdout.write(text)))(line)
+
+export function createLogger(level: LogLevel, write: (line: string) => void = toStdout): Logger {
   const min = ORDER[level]
   const log = (lvl: LogLevel) => (msg: string, fields?: LogFields) => {
     if (ORDER[lvl] < min) return

@@ -161,8 +161,6 @@ export function createProxy(deps: ProxyDeps) {
       return { kind: 'unavailable', error }
     }
     const upstream = called.response
-    // The count is written before any of the answer reaches the client (usually it already is).
-    ticket?.persist()
     metrics.upstreamDuration.observe({ backend: backend.name }, (performance.now() - started) / 1000)
 
     if (!upstream.ok) {

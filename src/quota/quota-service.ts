@@ -159,7 +159,6 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
         tokensUsed: 0,
         tokensRemaining: null,
         degraded: true,
-        persist: () => {},
         release: async () => {},
         recordTokens: (input, output) => recordTokens(user, window.day, input, output, ttlSeconds, tokenLimit !== null),
       }
@@ -175,7 +174,6 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
       tokensUsed: admission.tokensUsed,
       tokensRemaining: tokenLimit === null ? null : Math.max(0, tokenLimit - admission.tokensUsed),
       degraded: false,
-      persist: () => store.persist?.(),
       async release() {
         if (!admission.allowed || released) return
         released = true

@@ -40,12 +40,6 @@ export interface QuotaStore {
   release(user: string, day: string): Promise<void>
   addTokens(user: string, day: string, inputTokens: number, outputTokens: number, ttlSeconds: number): Promise<void>
   counts(user: string, day: string): Promise<QuotaCounts>
-  /**
-   * Writes now what this process still holds in memory (the embedded store writes its counts at
-   * the end of each event-loop turn). Absent when every operation is written before it resolves.
-   * Never throws: a failed write stays pending and fails the next admissions.
-   */
-  persist?(): void
   /** Resolves when the store answers; throws when it is unreachable. */
   ping(): Promise<void>
   close(): Promise<void>

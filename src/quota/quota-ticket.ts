@@ -24,8 +24,6 @@ export interface QuotaTicket {
   retryAfterSeconds: number
   /** True when the store was unreachable and `on_store_error: allow` let the request through uncounted. */
   degraded: boolean
-  /** Makes sure this request's count is written to the store; called before the answer goes out. */
-  persist(): void
   /** Gives the request back (upstream non-2xx or failed before any byte). Idempotent; never rejects. */
   release(): Promise<void>
   /** Adds the response's token usage to today's totals. May be called more than once; never rejects. */
