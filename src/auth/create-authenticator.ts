@@ -6,7 +6,7 @@ import { extractCredential } from './extract-credential'
 import { hashCredential } from './hash-credential'
 import { createGatewayKeyAuthenticator, type GatewayKeyAuthenticatorOptions } from './gateway-key-authenticator'
 import type { Identity } from './identity'
-import { createKeycloakVerifier, type KeycloakVerifier, type KeycloakVerifierOptions } from './keycloak-verifier'
+import type { KeycloakVerifier, KeycloakVerifierOptions } from './keycloak-verifier'
 import type { KeyStore } from './key-store'
 import { looksLikeJwt } from './looks-like-jwt'
 import { createStaticKeyAuthenticator, type StaticKeyEntry } from './static-keys'
@@ -43,7 +43,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     ? undefined
     : 'verify' in options.keycloak
       ? options.keycloak
-      : createKeycloakVerifier(options.keycloak)
+      : // Loaded only when Keycloak is on: the JWT library costs ~5 MB of memory.
+        (require('./keycloak-verifier') as typeof import('./keycloak-verifier')).createKeycloakVerifier(options.keycloak)
 
   return {
     async authenticate(headers) {
