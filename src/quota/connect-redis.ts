@@ -35,7 +35,7 @@ export function connectRedis(url: string, options: ConnectRedisOptions = {}): Re
     const client = new Redis(parsed.url, {
       ...common,
       enableOfflineQueue: false,
-      enableAutoPipelining: true,
+      enableAutoPipelining: false,
       retryStrategy: reconnectDelay,
     })
     client.on('error', onError)

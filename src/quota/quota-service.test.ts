@@ -192,15 +192,21 @@ describe('token accounting writes', () => {
     }
   })
 
-  it('writes the tokens of users with a token limit at once, so the limit stays exact', async () => {
+  it('counts the tokens it holds against a token limit at once, and writes them within the short interval', async () => {
     const store = createSqliteQuotaStore(':memory:')
-    const service = createQuotaService({ store, timeZone: 'UTC', onStoreError: 'reject', tokenFlushIntervalMs: 60_000 })
+    const service = createQuotaService({ store, timeZone: 'UTC', onStoreError: 'reject', tokenFlushIntervalMs: 60_000, limitedTokenFlushIntervalMs: 30 })
     try {
       const ticket = await service.admit('tim', { dailyRequests: null, dailyTokens: 100 })
-      await ticket.recordTokens(80, 20)
-      expect((await store.counts('tim', ticket.day)).inputTokens).toBe(80)
-      const next = await service.admit('tim', { dailyRequests: null, dailyTokens: 100 })
-      expect(next).toMatchObject({ allowed: false, deniedBy: 'tokens' })
+      await ticket.recordTokens(70, 20)
+      expect((await store.counts('tim', ticket.day)).inputTokens).toBe(0)
+      // 90 of 100 used: one more passes (it reports the held tokens), then its 15 cross the limit.
+      const second = await service.admit('tim', { dailyRequests: null, dailyTokens: 100 })
+      expect(second).toMatchObject({ allowed: true, tokensUsed: 90, tokensRemaining: 10 })
+      await second.recordTokens(10, 5)
+      expect(await service.admit('tim', { dailyRequests: null, dailyTokens: 100 })).toMatchObject({ allowed: false, deniedBy: 'tokens', tokensUsed: 105 })
+      await Bun.sleep(80)
+      expect(await store.counts('tim', ticket.day)).toMatchObject({ inputTokens: 80, outputTokens: 25 })
+      expect(await service.admit('tim', { dailyRequests: null, dailyTokens: 100 })).toMatchObject({ allowed: false, deniedBy: 'tokens', tokensUsed: 105 })
     } finally {
       service.close()
     }

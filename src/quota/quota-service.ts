@@ -27,11 +27,15 @@ export interface QuotaServiceOptions {
   /** How often a failing store is pinged. Default 1000 ms. */
   probeIntervalMs?: number
   /**
-   * Token counts of users without a daily token limit are summed in memory and written at most this
-   * often (default 1000 ms), instead of one store write per request. Users with a token limit are
-   * written at once, so that their limit stays exact.
+   * Token counts are summed in memory and written together instead of one store write per
+   * request: at most this often for users without a daily token limit (default 1000 ms)...
    */
   tokenFlushIntervalMs?: number
+  /**
+   * ...and within this for users with one (default 50 ms). Until then this process counts the
+   * tokens it holds against the user's limit itself, so the limit stays exact on one replica.
+   */
+  limitedTokenFlushIntervalMs?: number
 }
 
 export interface QuotaUserLimits {
@@ -94,6 +98,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
   const margin = options.retentionMarginSeconds ?? 3600
   const probeIntervalMs = options.probeIntervalMs ?? 1000
   const tokenFlushIntervalMs = options.tokenFlushIntervalMs ?? 1000
+  const limitedTokenFlushIntervalMs = options.limitedTokenFlushIntervalMs ?? 50
   if (onStoreError !== 'reject' && onStoreError !== 'allow') {
     throw new Error(`quota: on_store_error must be "reject" or "allow", got "${String(onStoreError)}"`)
   }
@@ -143,9 +148,13 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     const ttlSeconds = window.secondsToReset + margin
     const base = { limit, tokenLimit, day: window.day, resetsAt: window.resetsAt, retryAfterSeconds: window.secondsToReset }
 
+    // Tokens this process holds but has not written yet count against the token limit too.
+    const held = tokenLimit === null ? undefined : pendingTokens.get(`${user}\u0000${window.day}`)
+    const heldTokens = held ? held.input + held.output : 0
     let admission
     try {
-      admission = await store.admit(user, window.day, { requests: limit, tokens: tokenLimit }, ttlSeconds)
+      admission = await store.admit(user, window.day, { requests: limit, tokens: tokenLimit === null ? null : Math.max(0, tokenLimit - heldTokens) }, ttlSeconds)
+      if (heldTokens > 0) admission = { ...admission, tokensUsed: admission.tokensUsed + heldTokens }
     } catch (error) {
       storeFailed('admit', error)
       if (onStoreError === 'reject') throw unavailable()
@@ -198,6 +207,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
   }
   const pendingTokens = new Map<string, PendingTokens>()
   let flushTimer: ReturnType<typeof setTimeout> | undefined
+  let flushDueAt = Number.POSITIVE_INFINITY
 
   async function writeTokens(user: string, day: string, input: number, output: number, ttlSeconds: number) {
     try {
@@ -210,13 +220,13 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
   async function flush() {
     if (flushTimer) clearTimeout(flushTimer)
     flushTimer = undefined
+    flushDueAt = Number.POSITIVE_INFINITY
     const entries = [...pendingTokens.values()]
     pendingTokens.clear()
     await Promise.all(entries.map((e) => writeTokens(e.user, e.day, e.input, e.output, e.ttlSeconds)))
   }
 
-  async function recordTokens(user: string, day: string, input: number, output: number, ttlSeconds: number, immediate: boolean) {
-    if (immediate) return writeTokens(user, day, input, output, ttlSeconds)
+  async function recordTokens(user: string, day: string, input: number, output: number, ttlSeconds: number, limited: boolean) {
     const key = `${user}\u0000${day}`
     const entry = pendingTokens.get(key)
     if (entry) {
@@ -226,8 +236,12 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     } else {
       pendingTokens.set(key, { user, day, input, output, ttlSeconds })
     }
-    if (!flushTimer) {
-      flushTimer = setTimeout(() => void flush(), tokenFlushIntervalMs)
+    const interval = limited ? limitedTokenFlushIntervalMs : tokenFlushIntervalMs
+    const due = performance.now() + interval
+    if (due < flushDueAt) {
+      if (flushTimer) clearTimeout(flushTimer)
+      flushDueAt = due
+      flushTimer = setTimeout(() => void flush(), interval)
       flushTimer.unref?.()
     }
   }
