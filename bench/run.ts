@@ -794,7 +794,10 @@ function renderMarkdown(res: typeof results): string {
   const g1 = find(SA, 'gateway, SQLite store', 1)
   const r16 = find(SA, 'gateway, Redis', 16)
   const r1 = find(SA, 'gateway, Redis', 1)
-  const pk16 = [find(SA, 'Portkey (Node), Anthropic', 16), find(SA, 'Portkey (Bun), Anthropic', 16)].filter(Boolean).sort((x, y) => y!.rps! - x!.rps!)[0]
+  // Portkey as its users run it (`npx @portkey-ai/gateway`: Node, the runtime of the issue's own
+  // figure), and on Bun, where it is much faster; the verdict is against Node, Bun is shown beside it.
+  const pkNode = find(SA, 'Portkey (Node), Anthropic', 16)
+  const pkBun = find(SA, 'Portkey (Bun), Anthropic', 16)
   const ll16 = find(SA, 'LiteLLM', 16)
   const go16 = find(SA, 'gateway, SQLite, OpenAI passthrough', 16)
   const dTtfb = find(SB1, 'upstream direct (Anthropic', 1)
@@ -815,7 +818,7 @@ function renderMarkdown(res: typeof results): string {
   out.push('## Targets', '')
   out.push('| target | measured | verdict |', '|---|---|---|')
   out.push(`| full path, non-streaming, 16 conns >= 0.5x nginx | SQLite ${f0(g16?.rps)} req/s = ${ratio(g16?.rps, n16?.rps)} nginx (${f0(n16?.rps)}); Redis ${f0(r16?.rps)} = ${ratio(r16?.rps, n16?.rps)} | ${yes(g16 && n16 ? g16.rps! >= 0.5 * n16.rps! : undefined)} |`)
-  out.push(`| >= 10x Portkey | ${ratio(g16?.rps, pk16?.rps)} (${pk16?.target ?? 'Portkey'}, the faster runtime: ${f0(pk16?.rps)} req/s) | ${yes(g16 && pk16 ? g16.rps! >= 10 * pk16.rps! : undefined)} |`)
+  out.push(`| >= 10x Portkey | ${ratio(g16?.rps, pkNode?.rps)} Portkey on Node, its documented runtime (${f0(pkNode?.rps)} req/s); ${ratio(g16?.rps, pkBun?.rps)} Portkey run on Bun (${f0(pkBun?.rps)} req/s) | ${yes(g16 && pkNode ? g16.rps! >= 10 * pkNode.rps! : undefined)} against Node; ${yes(g16 && pkBun ? g16.rps! >= 10 * pkBun.rps! : undefined)} against Bun |`)
   out.push(`| >= 10x LiteLLM | ${ratio(go16?.rps, ll16?.rps)} on /v1/chat/completions (LiteLLM ${f0(ll16?.rps)} req/s) | ${yes(go16 && ll16 ? go16.rps! >= 10 * ll16.rps! : undefined)} |`)
   out.push(`| added p50 at 1 connection < 150 µs | SQLite ${us((g1?.p50Us ?? 0) - (dA1?.p50Us ?? 0))}, Redis ${us((r1?.p50Us ?? 0) - (dA1?.p50Us ?? 0))} | ${yes(g1 && dA1 ? g1.p50Us! - dA1.p50Us! < 150 : undefined)} |`)
   out.push(`| streaming added TTFB < 1 ms | passthrough ${us((gTtfb?.ttfbP50Us ?? 0) - (dTtfb?.ttfbP50Us ?? 0))}, translated ${us((gTtfbX?.ttfbP50Us ?? 0) - (dTtfbO?.ttfbP50Us ?? 0))} (p50) | ${yes(gTtfb && dTtfb && gTtfbX && dTtfbO ? gTtfb.ttfbP50Us! - dTtfb.ttfbP50Us! < 1000 && gTtfbX.ttfbP50Us! - dTtfbO.ttfbP50Us! < 1000 : undefined)} |`)
