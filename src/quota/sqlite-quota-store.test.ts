@@ -162,6 +162,43 @@ describe('createSqliteQuotaStore', () => {
     expect(third.stdout.toString().trim()).toBe('opened 1')
   })
 
+  it('on a full disk: fails admissions, keeps every count in memory, and writes them all once ping succeeds again', async () => {
+    const dir = tempDir()
+    let db: Database | undefined
+    const store = createSqliteQuotaStore(dir, { flushIntervalMs: 1, onOpen: (d) => (db = d) })
+    const flushed = () => Bun.sleep(20)
+    await store.admit('user-0', DAY, TEN, TTL)
+    await flushed()
+    // SQLite answers SQLITE_FULL once the file may not grow, exactly as on a full disk.
+    const pages = db!.query<{ page_count: number }, []>('PRAGMA page_count').get()!.page_count
+    db!.exec(`PRAGMA max_page_count = ${pages}`)
+    let admitted = 1
+    let failure: unknown = null
+    for (let i = 1; i < 2000 && failure === null; i++) {
+      try {
+        await store.admit(`user-${i}-${'x'.repeat(200)}`, DAY, TEN, TTL)
+        admitted++
+        await flushed()
+      } catch (error) {
+        failure = error
+      }
+    }
+    expect(String(failure)).toMatch(/full/i)
+    await expect(store.admit('user-0', DAY, TEN, TTL)).rejects.toThrow(/full/i)
+    await expect(store.ping()).rejects.toThrow(/full/i)
+    // Space again: the next ping writes what was held, and admissions resume.
+    db!.exec('PRAGMA max_page_count = 1073741823')
+    await store.ping()
+    expect((await store.admit('user-0', DAY, TEN, TTL)).used).toBe(2)
+    await store.close()
+    const reopened = open(dir)
+    expect((await reopened.counts('user-0', DAY)).requests).toBe(2)
+    // Every admission that was answered before the failure is in the file.
+    let total = 0
+    for (let i = 1; i < admitted; i++) total += (await reopened.counts(`user-${i}-${'x'.repeat(200)}`, DAY)).requests
+    expect(total).toBe(admitted - 1)
+  })
+
   it('answers ping while open and fails after close', async () => {
     const store = createSqliteQuotaStore(':memory:')
     await store.ping()

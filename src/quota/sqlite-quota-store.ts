@@ -20,6 +20,8 @@ export interface SqliteQuotaStoreOptions {
   lockTimeoutMs?: number
   /** The longest a changed count waits to be written. Default 10 ms. */
   flushIntervalMs?: number
+  /** Called with the open database, before use (tests use it to simulate a full disk). */
+  onOpen?: (db: Database) => void
 }
 
 interface Usage {
@@ -62,6 +64,7 @@ function tokenCount(value: number): number {
 
 export function createSqliteQuotaStore(dataDir: string | ':memory:', options: SqliteQuotaStoreOptions = {}): QuotaStore {
   const db = openDatabase(dataDir, options.lockTimeoutMs ?? 30_000)
+  options.onOpen?.(db)
   db.exec(`CREATE TABLE IF NOT EXISTS quota_usage (
     user TEXT NOT NULL,
     day TEXT NOT NULL,
