@@ -76,7 +76,7 @@ async function expectOpenAIError(res: Response, status: number, type: string) {
 
 const raw = (body: string, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...headers }, body })
 
-describe('malformed requests', () => {
+describe('malformed requests (fake upstreams)', () => {
   const cases: [string, RequestInit][] = [
     ['malformed JSON', raw('{"model": "x",')],
     ['a JSON array', raw('[1, 2, 3]')],
@@ -120,7 +120,7 @@ describe('malformed requests', () => {
   })
 })
 
-describe('credentials', () => {
+describe('credentials (fake upstream)', () => {
   it('answers no credential, an unknown key and a malformed Authorization header with 401', async () => {
     await expectAnthropicError(await gw.handle('/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(msg) }), 401, 'authentication_error')
     const wrong = await expectOpenAIError(await gw.handle('/v1/chat/completions', raw(JSON.stringify(chat), { 'x-api-key': 'sk-not-a-key' })), 401, 'authentication_error')
@@ -135,7 +135,7 @@ describe('credentials', () => {
   })
 })
 
-describe('failing upstreams', () => {
+describe('failing upstreams (fake upstreams that fail on purpose)', () => {
   it('answers 502 when the backend refuses connections, and gives the quota back', async () => {
     const res = await gw.handle('/v1/messages', raw(JSON.stringify({ ...msg, model: 'down-model' })))
     await expectAnthropicError(res, 502, 'api_error')
@@ -186,5 +186,43 @@ describe('failing upstreams', () => {
     expect(quota.used).toBe(2)
     const res = await gw.handle('/v1/messages', raw(JSON.stringify(msg)))
     expect(res.status).toBe(200)
+  })
+})
+
+describe('bodies and identities the config did not foresee (fake upstream)', () => {
+  let wide: ReturnType<typeof buildTestApp>
+  beforeAll(() => {
+    wide = buildTestApp(
+      testConfig({
+        backends: { claude: { format: 'anthropic', base_url: up.url }, internal: { format: 'openai', base_url: `${up.url}/v1` } },
+        models: { 'qwen3-32b': { backend: 'internal' }, 'claude-*': { backend: 'claude' } },
+        tiers: { pro: { daily_requests: 100, models: ['*'] } },
+        auth: { keys: [{ key: KEY, user: 'bob', tier: 'pro' }] },
+      }),
+    )
+  })
+  afterAll(() => wide.close())
+
+  it('answers JSON nested 100,000 deep with 400 in the route format, passed through or translated, and counts nothing', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
+    // Deep inside a tool call's input, which both the passthrough and the translation serialise.
+    const body = (model: string) =>
+      `{"model":"${model}","max_tokens":5,"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":{"a":${deep}}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"x"}]}]}`
+    for (const model of ['claude-sonnet-4-5', 'qwen3-32b']) {
+      const res = await wide.handle('/v1/messages', raw(body(model)))
+      const err = await expectAnthropicError(res, 400, 'invalid_request_error')
+      expect(err.error.message).toContain('nested too deeply')
+    }
+    const chat = `{"model":"qwen3-32b","messages":[{"role":"user","content":"x","extra":${deep}}]}`
+    await expectOpenAIError(await wide.handle('/v1/chat/completions', raw(chat)), 400, 'invalid_request_error')
+    const quota = (await (await wide.handle('/quota', { headers: auth })).json()) as { used: number }
+    expect(quota.used).toBe(0)
+  })
+
+  it('answers a stored key whose tier this config does not have with 403 on every route, never a 500', async () => {
+    const { key } = await wide.runtime.keyStore.create({ user: 'gina', tier: 'gold' })
+    const headers = { 'x-api-key': key }
+    for (const path of ['/v1/models', '/quota']) await expectOpenAIError(await wide.handle(path, { headers }), 403, 'permission_error')
+    await expectAnthropicError(await wide.handle('/v1/messages', raw(JSON.stringify(msg), headers)), 403, 'permission_error')
   })
 })

@@ -40,7 +40,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   return null
 }
 
-describe('/metrics after traffic', () => {
+describe('/metrics after traffic (fake upstreams)', () => {
   it('moves every metric and label as the traffic did', async () => {
     const pro = { 'x-api-key': 'sk-pro-metrics' }
     const free = { 'x-api-key': 'sk-free-metrics' }
@@ -83,7 +83,11 @@ describe('/metrics after traffic', () => {
     expect(text).toContain('# TYPE gateway_store_errors_total counter')
   })
 
-  it('logs one JSON line per request with id, user, tier, models, status and latency, never a key or a prompt', () => {
+  it('logs one JSON line per request with id, user, tier, models, status and latency, never a key or a prompt', async () => {
+    // A refused body with the prompt where the model name belongs: the 400 is logged without it.
+    const bad = await gw.handle('/v1/messages', json({ model: { hidden: SECRET_PROMPT }, max_tokens: 5, messages: [] }, { 'x-api-key': 'sk-pro-metrics' }))
+    expect(bad.status).toBe(400)
+    expect(logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.status === 400)).toMatchObject({ endpoint: 'messages', requested_model: undefined })
     const requests = logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request')
     expect(requests.length).toBeGreaterThanOrEqual(7)
     const routed = requests.find((l) => l.user === 'fran' && l.routed_model === 'qwen3-32b' && l.requested_model === 'claude-opus-5-5')
@@ -97,7 +101,7 @@ describe('/metrics after traffic', () => {
   })
 })
 
-describe('metric labels clients choose', () => {
+describe('metric labels clients choose (fake upstream)', () => {
   it('caps the distinct requested model names in gateway_model_routes_total, folding the rest into "other"', async () => {
     const pro = { 'x-api-key': 'sk-pro-metrics' }
     for (let i = 0; i < 520; i++) {

@@ -1,5 +1,6 @@
 // Where gateway keys live: the embedded SQLite store by default, Redis when replicas share state.
 // Stores hold only the SHA-256 hash of a key; the key itself exists once, in `create`'s answer.
+import { GatewayError } from '../errors/gateway-error'
 
 export interface GatewayKeyRecord {
   /** Short public id, safe to show and log; `keys revoke` takes it. */
@@ -36,6 +37,6 @@ export interface KeyStore {
 }
 
 export function validateNewKey(input: NewGatewayKey): void {
-  if (typeof input.user !== 'string' || input.user.trim() === '') throw new Error('a key needs a user')
-  if (typeof input.tier !== 'string' || input.tier.trim() === '') throw new Error('a key needs a tier')
+  if (typeof input.user !== 'string' || input.user.trim() === '') throw new GatewayError(400, 'invalid_request_error', 'a key needs a user', { param: 'user' })
+  if (typeof input.tier !== 'string' || input.tier.trim() === '') throw new GatewayError(400, 'invalid_request_error', 'a key needs a tier', { param: 'tier' })
 }

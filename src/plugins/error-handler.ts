@@ -17,6 +17,10 @@ export function toGatewayError(code: unknown, error: unknown): GatewayError {
   if (error instanceof GatewayError) return error
   const cause = (error as { cause?: unknown })?.cause
   if (cause instanceof GatewayError) return cause
+  // JSON nested thousands deep parses, then overflows the stack when it is walked or serialised.
+  if (error instanceof RangeError && /call stack|recursion/i.test(error.message)) {
+    return new GatewayError(400, 'invalid_request_error', 'The request body is nested too deeply.')
+  }
   switch (code) {
     case 'PARSE':
       return new GatewayError(400, 'invalid_request_error', 'The request body is not valid JSON.')

@@ -17,12 +17,25 @@ export function upstreamErrorMessage(text: string): string | null {
   return null
 }
 
+/** The body of a small upstream answer, read up to MAX_ERROR_BODY bytes; the rest is never read. */
 export async function readErrorText(response: Response): Promise<string> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
   try {
-    const text = await response.text()
-    return text.length > MAX_ERROR_BODY ? text.slice(0, MAX_ERROR_BODY) : text
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      text += decoder.decode(value, { stream: true })
+      if (text.length >= MAX_ERROR_BODY) {
+        await reader.cancel().catch(() => {})
+        return text.slice(0, MAX_ERROR_BODY)
+      }
+    }
+    return text + decoder.decode()
   } catch {
-    return ''
+    return text
   }
 }
 

@@ -1,5 +1,6 @@
 // The caller's own view: the models their tier can reach and their quota today.
 import { Elysia } from 'elysia'
+import { GatewayError } from '../errors/gateway-error'
 import type { GatewayConfig } from '../config/config-types'
 import type { IdentityResolver } from '../plugins/auth'
 import type { QuotaStatus } from '../quota/quota-service'
@@ -14,19 +15,24 @@ export interface AccountRouteDeps {
 export function accountRoutes(deps: AccountRouteDeps) {
   const { config, identityOf } = deps
   return new Elysia({ name: 'account-routes' })
-    .derive(async ({ request }) => ({ identity: await identityOf(request) }))
+    .derive(async ({ request }) => {
+      const identity = await identityOf(request)
+      // A Keycloak role or a stored key may name a tier this config does not have (the LLM routes answer the same).
+      const tier = config.tiers[identity.tier]
+      if (!tier) throw new GatewayError(403, 'permission_error', `Tier "${identity.tier}" is not configured on this gateway.`)
+      return { identity, tier }
+    })
     .get(
       '/v1/models',
-      ({ identity }) => {
-        const data = listTierModels(config, config.tiers[identity.tier]!)
+      ({ tier }) => {
+        const data = listTierModels(config, tier)
         return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }
       },
       { detail: { summary: "Models the caller's tier can reach", tags: ['Account'] } },
     )
     .get(
       '/quota',
-      async ({ identity }) => {
-        const tier = config.tiers[identity.tier]!
+      async ({ identity, tier }) => {
         const limits = { dailyRequests: tier.daily_requests, dailyTokens: tier.daily_tokens }
         const status = deps.quotaStatus ? await deps.quotaStatus(identity.user, limits) : { limit: null, used: 0, remaining: null, resets_at: null }
         return { user: identity.user, tier: identity.tier, ...status }

@@ -94,5 +94,9 @@ describe('adminKeysRoutes', () => {
     const a = app()
     expect((await a.handle(request('/admin/keys', { method: 'POST', key: ADMIN_KEY, body: { user: 'x', tier: 'platinum' } }))).status).toBe(400)
     expect((await a.handle(request('/admin/keys', { method: 'POST', key: ADMIN_KEY, body: { tier: 'pro' } }))).status).toBe(400)
+    // A blank user is the caller's mistake (400), not a key store outage (503).
+    const blank = await a.handle(request('/admin/keys', { method: 'POST', key: ADMIN_KEY, body: { user: '   ', tier: 'pro' } }))
+    expect(blank.status).toBe(400)
+    expect(await blank.json()).toMatchObject({ error: { type: 'invalid_request_error', param: 'user' } })
   })
 })

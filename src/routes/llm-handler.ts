@@ -55,7 +55,9 @@ export function createLlmHandler(deps: LlmHandlerDeps): LlmHandler {
     } catch (error) {
       response = errorResponse(null, error, route.format, log, route.path, { 'request-id': requestId, 'x-request-id': requestId })
     }
-    observeRequest(metrics, log, { endpoint: route.name, identity, record, status: response.status, requestedModel: body?.model })
+    // A refused body may carry anything in `model`: the log gets it only as a short string.
+    const model = body?.model
+    observeRequest(metrics, log, { endpoint: route.name, identity, record, status: response.status, requestedModel: typeof model === 'string' ? model.slice(0, 128) : undefined })
     return response
   }
 }

@@ -6,7 +6,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler'
 
 export const anthropicMessagesBody = Type.Object(
   {
-    model: Type.String({ minLength: 1 }),
+    model: Type.String({ minLength: 1, maxLength: 256 }),
     messages: Type.Array(Type.Unknown()),
     max_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
     stream: Type.Optional(Type.Boolean()),
@@ -14,11 +14,11 @@ export const anthropicMessagesBody = Type.Object(
   { additionalProperties: true },
 )
 
-export const countTokensBody = Type.Object({ model: Type.String({ minLength: 1 }), messages: Type.Array(Type.Unknown()) }, { additionalProperties: true })
+export const countTokensBody = Type.Object({ model: Type.String({ minLength: 1, maxLength: 256 }), messages: Type.Array(Type.Unknown()) }, { additionalProperties: true })
 
 export const chatCompletionsBody = Type.Object(
   {
-    model: Type.String({ minLength: 1 }),
+    model: Type.String({ minLength: 1, maxLength: 256 }),
     messages: Type.Array(Type.Unknown(), { minItems: 1 }),
     stream: Type.Optional(Type.Boolean()),
   },

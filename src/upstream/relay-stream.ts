@@ -67,6 +67,8 @@ export function relayStream(source: ReadableStream<Uint8Array>, options: RelayOp
         end('error')
         controller.enqueue(options.errorEvent(message))
         controller.close()
+        // Releases the upstream connection if the failure was ours (a transform), not the network's.
+        reader.cancel().catch(() => {})
       }
     },
     cancel(reason) {

@@ -166,6 +166,11 @@ describe('openAIToAnthropicRequest', () => {
     expect(convert({ ...base, reasoning_effort: 'high', max_tokens: 2000 }).body.thinking).toEqual({ type: 'enabled', budget_tokens: 1999 })
     expect(convert({ ...base, reasoning_effort: 'low', max_tokens: 1000 }).body.thinking).toBeUndefined()
     expect(convert({ ...base, reasoning_effort: 'minimal' }).body.thinking).toBeUndefined()
+    // Names of Object.prototype members are not efforts either (no `budget_tokens: null` upstream).
+    for (const effort of ['constructor', '__proto__', 'toString']) {
+      const out = convert({ ...base, reasoning_effort: effort, temperature: 0.5 }).body
+      expect({ effort, thinking: out.thinking, temperature: out.temperature }).toEqual({ effort, thinking: undefined, temperature: 0.5 })
+    }
   })
 
   it('passes stream through and leaves stream_options behind', () => {

@@ -98,7 +98,7 @@ export function openAIToAnthropicRequest(
     if (choice) out.tool_choice = choice
   }
 
-  const budget = typeof body.reasoning_effort === 'string' ? THINKING_BUDGETS[body.reasoning_effort] : undefined
+  const budget = typeof body.reasoning_effort === 'string' && Object.hasOwn(THINKING_BUDGETS, body.reasoning_effort) ? THINKING_BUDGETS[body.reasoning_effort] : undefined
   if (budget !== undefined) addThinking(out, budget, warnings)
 
   if (typeof body.user === 'string' && body.user !== '' && body.user.length <= 256) out.metadata = { user_id: body.user }

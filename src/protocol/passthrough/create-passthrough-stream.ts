@@ -79,9 +79,11 @@ export function passthroughChunks(options: PassthroughStreamOptions): ChunkTrans
     } catch {
       return formatSSE(event.event, data)
     }
+    // Not an object (null, a number...): nothing to read or rewrite; pass it on as it came.
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return formatSSE(event.event, data)
     if (format === 'anthropic') {
-      const message = parsed.message as Record<string, unknown> | undefined
-      if (parsed.type === 'message_start' && message) {
+      const message = parsed.message as Record<string, unknown> | null | undefined
+      if (parsed.type === 'message_start' && message !== null && typeof message === 'object' && !Array.isArray(message)) {
         if (model !== null && 'model' in message) message.model = model
         merge(readAnthropicUsage(message.usage))
       } else if (parsed.type === 'message_delta') {
