@@ -178,7 +178,7 @@ function assemble(events: { event?: string; data: string }[]) {
   return { content, stopReason }
 }
 
-describe('Claude Code (claude -p) through the gateway to an OpenAI-format backend', () => {
+describe('Claude Code (claude -p) through the gateway to a fake OpenAI-format upstream', () => {
   it('completes a task that needs a Bash tool round trip and quotes the command output', async () => {
     const fromUp = up.received.length
     const fromTap = tapped.length

@@ -42,7 +42,7 @@ afterAll(async () => {
 const post = (path: string, body: unknown) =>
   fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify(body) })
 
-describe('the compiled binary from an empty directory', () => {
+describe('the compiled binary from an empty directory (demo backend, fake upstream)', () => {
   it('has no node_modules beside it', () => {
     expect(existsSync(join(dir, 'node_modules'))).toBe(false)
   })

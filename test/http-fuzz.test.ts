@@ -42,7 +42,7 @@ function body(r: () => number, route: string): string {
   return JSON.stringify(r() < 0.6 ? mutate(base, r, 1 + Math.floor(r() * 4)) : base)
 }
 
-describe('random and mutated requests through the whole gateway', () => {
+describe('random and mutated requests through the whole gateway (fake upstream)', () => {
   it(`answers ${ITERATIONS} of them with success or a clean error in the route's shape`, async () => {
     const r = createRandom(20261127)
     const statuses = new Map<number, number>()

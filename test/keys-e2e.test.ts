@@ -41,7 +41,7 @@ async function redisDump(): Promise<string> {
   return await new Response(p.stdout).text()
 }
 
-describe('gateway keys across two gateway processes sharing Redis', () => {
+describe('gateway keys across two gateway processes sharing Redis (fake upstream)', () => {
   it('a key made by the admin API on one works on the other, and revocation reaches it within seconds', async () => {
     const denied = await fetch(`${one.url}/admin/keys`, json({ user: 'mallory', tier: 'enterprise' }, { 'x-api-key': 'not-the-admin-key' }))
     expect(denied.status).toBe(401)

@@ -119,7 +119,7 @@ describe('Anthropic Messages passthrough (fake Anthropic upstream)', () => {
   })
 })
 
-describe('a client that goes away (over real HTTP)', () => {
+describe('a client that goes away (over real HTTP, fake upstream)', () => {
   let server: ReturnType<typeof listenTestGateway>
   beforeAll(() => {
     server = listenTestGateway(

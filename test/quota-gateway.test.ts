@@ -33,7 +33,7 @@ function config(extra: Record<string, unknown> = {}) {
 const msg = (extra: Record<string, unknown> = {}) => ({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], ...extra })
 const chat = (extra: Record<string, unknown> = {}) => ({ model: 'qwen3-32b', messages: [{ role: 'user', content: 'hi' }], ...extra })
 
-describe('quota on one gateway with the embedded store', () => {
+describe('quota on one gateway with the embedded store (fake upstream)', () => {
   it('counts requests, sends rate-limit headers, and answers 429 in each route format', async () => {
     const gw = buildTestApp(config())
     try {
@@ -162,7 +162,7 @@ async function fireSpread(gateways: RunningBinary[], n: number): Promise<number[
   )
 }
 
-describe('quota shared by three gateway processes', () => {
+describe('quota shared by three gateway processes (fake upstream)', () => {
   const stores: [name: string, start: () => Promise<{ url: string; stop(): Promise<void> }>, timeout: number][] = [
     ['one real Redis', startRedis, 60_000],
     ['a real three-master Redis Cluster', startRedisCluster, 90_000],
@@ -183,7 +183,7 @@ describe('quota shared by three gateway processes', () => {
   }
 })
 
-describe('the store going down', () => {
+describe('the store going down (fake upstream)', () => {
   it('with on_store_error reject: 503 and /ready 503 while Redis is down, counting resumes when it is back', async () => {
     const redis = await startRedis()
     const gw = buildTestApp(config({ store: { redis_url: redis.url }, quota: { on_store_error: 'reject' } }))
@@ -232,7 +232,7 @@ describe('the store going down', () => {
   }, 60_000)
 })
 
-describe('restart', () => {
+describe('restart (fake upstream)', () => {
   it("the compiled binary keeps today's counts in the embedded store across a restart", async () => {
     const { dir, bin } = await emptyDirWithBinary()
     writeFileSync(

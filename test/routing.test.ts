@@ -12,7 +12,7 @@ import { buildTestApp, json, testConfig } from './helpers/gateway'
 const msg = (model: string, extra: Record<string, unknown> = {}) => ({ model, max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], ...extra })
 const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'hi' }] })
 
-describe('a backend with two endpoints', () => {
+describe('a backend with two endpoints (fake upstreams)', () => {
   let a: FakeUpstream
   let b: FakeUpstream
   beforeAll(() => {
@@ -55,7 +55,7 @@ describe('a backend with two endpoints', () => {
   })
 })
 
-describe('fallbacks', () => {
+describe('fallbacks (fake upstreams)', () => {
   let primary: FakeUpstream
   let backup: FakeUpstream
   let gw: ReturnType<typeof buildTestApp>
@@ -128,7 +128,7 @@ describe('fallbacks', () => {
   })
 })
 
-describe('config reload', () => {
+describe('config reload (fake upstream)', () => {
   it('SIGHUP applies a new config without dropping a stream in flight, and refuses a bad one', async () => {
     const up = startFakeUpstream()
     const { dir, bin } = await emptyDirWithBinary()

@@ -29,7 +29,7 @@ afterAll(async () => {
   await up.stop()
 })
 
-describe('@anthropic-ai/sdk against the gateway (Anthropic passthrough)', () => {
+describe('@anthropic-ai/sdk against the gateway (fake Anthropic upstream)', () => {
   const client = () => new Anthropic({ apiKey: KEY, baseURL: gw.url, maxRetries: 0 })
 
   it('creates a message', async () => {
@@ -57,7 +57,7 @@ describe('@anthropic-ai/sdk against the gateway (Anthropic passthrough)', () => 
   })
 })
 
-describe('openai SDK against the gateway (OpenAI passthrough)', () => {
+describe('openai SDK against the gateway (fake OpenAI upstream)', () => {
   const client = () => new OpenAI({ apiKey: KEY, baseURL: `${gw.url}/v1`, maxRetries: 0 })
 
   it('creates a chat completion', async () => {

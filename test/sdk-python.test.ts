@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { SCRIPT, startScriptedUpstream, translationGatewayConfig, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
+import { SCRIPT, expectValidRequests, startScriptedUpstream, translationGatewayConfig, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
 import { listenTestGateway, testConfig } from './helpers/gateway'
 import { runBounded } from './helpers/run-bounded'
 
@@ -49,14 +49,8 @@ async function runScript(script: string, baseURL: string, model: string): Promis
   return JSON.parse(run.stdout) as Record<string, any>
 }
 
-function expectValidUpstreamRequests(from: number, format: 'anthropic' | 'openai') {
-  const seen = up.received.slice(from)
-  expect(seen.length).toBeGreaterThan(0)
-  for (const r of seen) expect({ format: r.format, problems: r.problems }).toEqual({ format, problems: [] })
-  return seen
-}
 
-describe('PyPI anthropic -> gateway -> OpenAI-format backend', () => {
+describe('PyPI anthropic -> gateway -> fake OpenAI-format upstream', () => {
   let out: Record<string, any>
   let from = 0
   beforeAll(async () => {
@@ -94,7 +88,7 @@ describe('PyPI anthropic -> gateway -> OpenAI-format backend', () => {
   })
 
   it('the backend only ever received valid Chat Completions, tool results as tool messages', () => {
-    const seen = expectValidUpstreamRequests(from, 'openai')
+    const seen = expectValidRequests(up, from, 'openai')
     // text (2) + tools (2) + round trip (1 + 2); the refused key never reached it.
     expect(seen.length).toBe(7)
     const answers = seen.filter((r) => r.reply === 'tool_results_answer')
@@ -106,7 +100,7 @@ describe('PyPI anthropic -> gateway -> OpenAI-format backend', () => {
   })
 })
 
-describe('PyPI openai -> gateway -> Anthropic-format backend', () => {
+describe('PyPI openai -> gateway -> fake Anthropic-format upstream', () => {
   let out: Record<string, any>
   let from = 0
   beforeAll(async () => {
@@ -145,7 +139,7 @@ describe('PyPI openai -> gateway -> Anthropic-format backend', () => {
   })
 
   it('the backend only ever received valid Messages requests, both results in one user turn', () => {
-    const seen = expectValidUpstreamRequests(from, 'anthropic')
+    const seen = expectValidRequests(up, from, 'anthropic')
     // text (3) + tools (3) + round trip (1 + 3)
     expect(seen.length).toBe(10)
     const answers = seen.filter((r) => r.reply === 'tool_results_answer')

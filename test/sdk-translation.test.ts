@@ -7,7 +7,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { SCRIPT, WEATHER_TOOL_SCHEMA, startScriptedUpstream, translationGatewayConfig, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
+import { SCRIPT, WEATHER_TOOL_SCHEMA, expectValidRequests, startScriptedUpstream, translationGatewayConfig, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
 import { listenTestGateway, testConfig } from './helpers/gateway'
 
 const KEY = 'sk-sdk-translation'
@@ -33,15 +33,8 @@ afterAll(async () => {
   await up.stop()
 })
 
-/** Every body the upstream received since `from` was valid for its format. */
-function expectValidUpstreamRequests(from: number, format: 'anthropic' | 'openai') {
-  const seen = up.received.slice(from)
-  expect(seen.length).toBeGreaterThan(0)
-  for (const r of seen) expect({ format: r.format, problems: r.problems }).toEqual({ format, problems: [] })
-  return seen
-}
 
-describe('@anthropic-ai/sdk -> gateway -> OpenAI-format backend', () => {
+describe('@anthropic-ai/sdk -> gateway -> fake OpenAI-format upstream', () => {
   const client = () => new Anthropic({ apiKey: KEY, baseURL: gw.url, maxRetries: 0, timeout: 20_000 })
   const weatherTool: Anthropic.Tool = { name: 'get_weather', description: 'Current weather of a city', input_schema: WEATHER_TOOL_SCHEMA as Anthropic.Tool.InputSchema }
 
@@ -98,7 +91,7 @@ describe('@anthropic-ai/sdk -> gateway -> OpenAI-format backend', () => {
     expect(created.id).toMatch(/^msg_/)
     expect(streamed.id).toMatch(/^msg_/)
 
-    const seen = expectValidUpstreamRequests(from, 'openai')
+    const seen = expectValidRequests(up, from, 'openai')
     expect(seen.map((r) => r.body.stream ?? false)).toEqual([false, true])
     expect(seen[1]!.body.stream_options).toEqual({ include_usage: true })
     // max_tokens 64000 clamped to the model's max_output_tokens; the system prompt comes first.
@@ -130,7 +123,7 @@ describe('@anthropic-ai/sdk -> gateway -> OpenAI-format backend', () => {
     // Each tool input arrived whole: never an empty or partial object handed to the SDK.
     expect(jsonSnapshots).toEqual(SCRIPT.cities.map((city) => ({ city, unit: 'celsius' })))
 
-    const seen = expectValidUpstreamRequests(from, 'openai')
+    const seen = expectValidRequests(up, from, 'openai')
     for (const r of seen) {
       expect(r.body.tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'Current weather of a city', parameters: WEATHER_TOOL_SCHEMA } }])
       expect(r.body.tool_choice).toBe('auto')
@@ -155,7 +148,7 @@ describe('@anthropic-ai/sdk -> gateway -> OpenAI-format backend', () => {
     expect(essence(streamed)).toEqual(essence(created))
     expect(created.stop_reason).toBe('end_turn')
 
-    for (const r of expectValidUpstreamRequests(from, 'openai')) {
+    for (const r of expectValidRequests(up, from, 'openai')) {
       const sent = r.body.messages as Record<string, any>[]
       const assistant = sent.at(-3)!
       expect(assistant.role).toBe('assistant')
@@ -195,7 +188,7 @@ describe('@anthropic-ai/sdk -> gateway -> OpenAI-format backend', () => {
       expect(ran).toEqual([...SCRIPT.cities])
       expect(final.content.filter((b) => b.type === 'text').map((b) => (b as Anthropic.TextBlock).text)).toEqual([EXPECTED_RESULTS])
       expect(final.stop_reason).toBe('end_turn')
-      expect(expectValidUpstreamRequests(from, 'openai').map((r) => r.reply)).toEqual(['tool_calls', 'tool_results_answer'])
+      expect(expectValidRequests(up, from, 'openai').map((r) => r.reply)).toEqual(['tool_calls', 'tool_results_answer'])
     }
   })
 
@@ -220,11 +213,11 @@ describe('@anthropic-ai/sdk -> gateway -> OpenAI-format backend', () => {
     const { final, ran } = await runToolRunner({ stream: false })
     expect(ran).toEqual([...SCRIPT.cities])
     expect(final.content.filter((b) => b.type === 'text').map((b) => (b as Anthropic.TextBlock).text)).toEqual([EXPECTED_RESULTS])
-    expect(expectValidUpstreamRequests(from, 'openai').map((r) => r.reply)).toEqual(['tool_calls', 'tool_results_answer'])
+    expect(expectValidRequests(up, from, 'openai').map((r) => r.reply)).toEqual(['tool_calls', 'tool_results_answer'])
   })
 })
 
-describe('openai SDK -> gateway -> Anthropic-format backend', () => {
+describe('openai SDK -> gateway -> fake Anthropic-format upstream', () => {
   const client = () => new OpenAI({ apiKey: KEY, baseURL: `${gw.url}/v1`, maxRetries: 0, timeout: 20_000 })
   const weatherTool: OpenAI.ChatCompletionTool = { type: 'function', function: { name: 'get_weather', description: 'Current weather of a city', parameters: WEATHER_TOOL_SCHEMA } }
 
@@ -279,7 +272,7 @@ describe('openai SDK -> gateway -> Anthropic-format backend', () => {
     expect(essence(streamed, { reasoning: false })).toEqual(essence(created, { reasoning: false }))
     expect(deltas.join('')).toBe(SCRIPT.plainText)
 
-    const seen = expectValidUpstreamRequests(from, 'anthropic')
+    const seen = expectValidRequests(up, from, 'anthropic')
     expect(seen.map((r) => r.body.stream ?? false)).toEqual([false, true])
     for (const r of seen) {
       expect(r.body.system).toBe('Be brief.')
@@ -312,7 +305,7 @@ describe('openai SDK -> gateway -> Anthropic-format backend', () => {
     expect(essence(streamed, { reasoning: false })).toEqual(essence(created, { reasoning: false }))
     expect(done).toEqual(SCRIPT.cities.map((city, i) => `${i}:get_weather:${JSON.stringify({ city, unit: 'celsius' })}`))
 
-    for (const r of expectValidUpstreamRequests(from, 'anthropic')) {
+    for (const r of expectValidRequests(up, from, 'anthropic')) {
       expect(r.body.tools).toEqual([{ name: 'get_weather', description: 'Current weather of a city', input_schema: WEATHER_TOOL_SCHEMA }])
       expect(r.body.tool_choice).toEqual({ type: 'auto' }) // parallel_tool_calls: true is Anthropic's default
     }
@@ -364,7 +357,7 @@ describe('openai SDK -> gateway -> Anthropic-format backend', () => {
       expect(final.choices[0]!.finish_reason).toBe('stop')
       expect(await runner.finalContent()).toBe(EXPECTED_RESULTS)
 
-      const seen = expectValidUpstreamRequests(from, 'anthropic')
+      const seen = expectValidRequests(up, from, 'anthropic')
       expect(seen.map((r) => r.reply)).toEqual(['tool_calls', 'tool_results_answer'])
       const sent = seen[1]!.body.messages as { role: string; content: Record<string, any>[] }[]
       expect(sent.map((m) => m.role)).toEqual(['user', 'assistant', 'user'])

@@ -29,7 +29,7 @@ async function status(promise: Promise<unknown>): Promise<number> {
   }
 }
 
-describe('createAuthenticator', () => {
+describe('createAuthenticator (stand-in OIDC provider for JWTs)', () => {
   it('accepts static keys, gateway keys and Keycloak tokens when both providers are on', async () => {
     const auth = createAuthenticator({
       providers: ['keys', 'keycloak'],

@@ -39,7 +39,7 @@ async function expect401(promise: Promise<unknown>, reason?: RegExp): Promise<vo
   if (reason) expect(error.message).toMatch(reason)
 }
 
-describe('createKeycloakVerifier', () => {
+describe('createKeycloakVerifier (stand-in OIDC provider; the real Keycloak is in test/keycloak.test.ts)', () => {
   it('maps a valid token to user = sub, name = preferred_username and its tier', async () => {
     const token = await idp.sign({ sub: 'u-42', preferred_username: 'bob', realm_access: { roles: ['tier-pro', 'offline_access'] } })
     const identity = await verifier().verify(token)

@@ -128,7 +128,7 @@ describe('createQuotaService', () => {
     expect(await quota.status('alice', limits)).toMatchObject({ token_limit: 1000, tokens_remaining: 0 })
   })
 
-  it('answers 503 without credentials and reports unhealthy while the store fails under reject', async () => {
+  it('answers 503 without credentials and reports unhealthy while the store fails under reject (simulated store failure; real Redis: test/quota-store-outage.test.ts)', async () => {
     const { store, state } = flakyStore()
     const logs: string[] = []
     const quota = service({ store, probeIntervalMs: 20, log: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields)}`) })
@@ -147,7 +147,7 @@ describe('createQuotaService', () => {
     expect((await quota.admit('alice', FREE)).allowed).toBe(true)
   })
 
-  it('lets requests through uncounted and stays healthy while the store fails under allow', async () => {
+  it('lets requests through uncounted and stays healthy while the store fails under allow (simulated store failure)', async () => {
     const { store, state } = flakyStore()
     const quota = service({ store, onStoreError: 'allow' })
     state.down = true

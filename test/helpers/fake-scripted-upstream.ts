@@ -8,6 +8,7 @@
 //   - anything else: reasoning and a plain text answer.
 // Each request body is checked (validateChatCompletionsRequest / validateAnthropicRequest); a body
 // with problems is answered 400 in the backend's own error shape, as a strict backend would.
+import { expect } from 'bun:test'
 import { formatSSE } from '../../src/protocol/sse/encode-sse'
 import { validateAnthropicRequest } from './validate-anthropic-request'
 import { validateChatCompletionsRequest } from './validate-chat-completions-request'
@@ -248,4 +249,12 @@ export function translationGatewayConfig(up: ScriptedUpstream, key: string, user
     tiers: { pro: { daily_requests: 1000, models: ['*'] } },
     auth: { keys: [{ key, user, tier: 'pro' }] },
   }
+}
+
+/** Every body `up` received since `from` was valid for its format (and there was at least one). */
+export function expectValidRequests(up: ScriptedUpstream, from: number, format: 'anthropic' | 'openai'): ScriptedRequest[] {
+  const seen = up.received.slice(from)
+  expect(seen.length).toBeGreaterThan(0)
+  for (const r of seen) expect({ format: r.format, problems: r.problems }).toEqual({ format, problems: [] })
+  return seen
 }

@@ -238,11 +238,13 @@ describe('anthropicToOpenAIRequest', () => {
 
   it('refuses a request whose messages is not an array', () => {
     expect(() => convert({ model: 'x', messages: 'hi' })).toThrow(GatewayError)
+    let error: unknown
     try {
       convert({ model: 'x' })
     } catch (e) {
-      expect(e).toMatchObject({ status: 400, type: 'invalid_request_error' })
+      error = e
     }
+    expect(error).toMatchObject({ status: 400, type: 'invalid_request_error' })
   })
 
   it('refuses a message with an unknown role or content that is neither string nor blocks', () => {

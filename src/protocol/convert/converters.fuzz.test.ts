@@ -79,8 +79,11 @@ describe('converter fuzzing', () => {
       const r = createRandom(seed)
       const completion = { id: 'chatcmpl-1', choices: [{ index: 0, message: { content: 'x', reasoning: 'r', tool_calls: [{ id: 'c', function: { name: 'f', arguments: '{"a":1}' } }] }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 1 } }
       const message = { id: 'msg_1', content: [{ type: 'text', text: 'x' }, { type: 'tool_use', id: 't', name: 'f', input: {} }], stop_reason: 'tool_use', usage: { input_tokens: 1, output_tokens: 1 } }
-      allowGatewayError(seed, () => openAIToAnthropicResponse(mutate(completion, r, int(r, 1, 5)), { model: 'm' }))
-      allowGatewayError(seed, () => anthropicToOpenAIResponse(mutate(message, r, int(r, 1, 5)), { model: 'm' }))
+      const anthropic = allowGatewayError(seed, () => openAIToAnthropicResponse(mutate(completion, r, int(r, 1, 5)), { model: 'm' })) as Record<string, unknown> | undefined
+      const openai = allowGatewayError(seed, () => anthropicToOpenAIResponse(mutate(message, r, int(r, 1, 5)), { model: 'm' })) as Record<string, unknown> | undefined
+      // Whatever they were given, what comes out has the shape a client reads.
+      if (anthropic !== undefined) expect({ seed, type: anthropic.type, content: Array.isArray(anthropic.content) }).toEqual({ seed, type: 'message', content: true })
+      if (openai !== undefined) expect({ seed, object: openai.object, choices: Array.isArray(openai.choices) }).toEqual({ seed, object: 'chat.completion', choices: true })
     }
   })
 

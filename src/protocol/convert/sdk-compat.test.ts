@@ -12,7 +12,7 @@ function sseResponse(wire: string, transform: TransformStream<Uint8Array, Uint8A
   return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
 }
 
-describe('official SDKs reading translated streams', () => {
+describe('official SDKs reading translated streams (recorded upstream streams)', () => {
   it('@anthropic-ai/sdk assembles a vLLM stream with reasoning and a tool call into the expected message', async () => {
     const wire = openAIWire(loadFixture('vllm-reasoning-tool-call.jsonl'))
     const client = new Anthropic({ apiKey: 'k', baseURL: 'http://gateway.test', fetch: async () => sseResponse(wire, createOpenAIToAnthropicStream({ model: 'qwen3-32b', inputTokens: 100 })) })
