@@ -87,7 +87,9 @@ describe('/metrics after traffic (fake upstreams)', () => {
     // A refused body with the prompt where the model name belongs: the 400 is logged without it.
     const bad = await gw.handle('/v1/messages', json({ model: { hidden: SECRET_PROMPT }, max_tokens: 5, messages: [] }, { 'x-api-key': 'sk-pro-metrics' }))
     expect(bad.status).toBe(400)
-    expect(logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.status === 400)).toMatchObject({ endpoint: 'messages', requested_model: undefined })
+    const refused = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.status === 400)
+    expect(refused).toMatchObject({ endpoint: 'messages', user: 'paul' })
+    expect(refused).not.toHaveProperty('requested_model')
     const requests = logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request')
     expect(requests.length).toBeGreaterThanOrEqual(7)
     const routed = requests.find((l) => l.user === 'fran' && l.routed_model === 'qwen3-32b' && l.requested_model === 'claude-opus-5-5')
