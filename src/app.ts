@@ -4,7 +4,7 @@ import { Elysia } from 'elysia'
 import type { GatewayConfig } from './config/config-types'
 import type { Logger } from './logging/logger'
 import type { GatewayMetrics } from './metrics/gateway-metrics'
-import { type Authenticate, createIdentityResolver } from './plugins/auth'
+import type { Authenticate } from './plugins/auth'
 import { errorHandlerPlugin } from './plugins/error-handler'
 import { observePlugin } from './plugins/observe'
 import { requestIdPlugin } from './plugins/request-id'
@@ -59,7 +59,6 @@ function splitUrl(url: string): { pathname: string; search: string } {
 
 export function createApp(deps: AppDeps): GatewayApp {
   const { config, metrics, log } = deps
-  const identityOf = createIdentityResolver(deps.authenticate)
   const proxy = createProxy({
     resolveModel: createModelResolver(config),
     pools: deps.pools ?? createEndpointPools(config),
@@ -84,7 +83,7 @@ export function createApp(deps: AppDeps): GatewayApp {
         renderMetrics: () => metrics.registry.render(),
       }),
     )
-    .use(accountRoutes({ config, identityOf, quotaStatus: deps.quota ? (u, l) => deps.quota!.status(u, l) : null }))
+    .use(accountRoutes({ config, authenticate: deps.authenticate, quotaStatus: deps.quota ? (u, l) => deps.quota!.status(u, l) : null }))
   for (const plugin of deps.plugins ?? []) app.use(plugin)
 
   // The LLM routes are the hot path: Elysia's per-request work (hooks, context, response mapping)

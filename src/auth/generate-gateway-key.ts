@@ -16,10 +16,6 @@ export function generateGatewayKey(randomBytes: (n: number) => Uint8Array = defa
   return { id, key, hash: hashCredential(key) }
 }
 
-export function looksLikeGatewayKey(credential: string): boolean {
-  return credential.startsWith(GATEWAY_KEY_PREFIX)
-}
-
 function defaultRandomBytes(n: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(n))
 }

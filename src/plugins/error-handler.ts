@@ -6,11 +6,15 @@ import { GatewayError } from '../errors/gateway-error'
 import { type WireFormat, errorFormatForPath, renderErrorBody } from '../errors/render-error'
 import type { Logger } from '../logging/logger'
 
+/** The 400 message for a body that fails its schema, from the JSON pointer of the first problem. */
+export function invalidBodyMessage(pointer: string | undefined, message: string | undefined): string {
+  const path = pointer?.replace(/^\//, '').replaceAll('/', '.') || 'body'
+  return `Invalid request body: ${path}: ${message ?? 'is invalid'}.`
+}
+
 function validationMessage(error: unknown): string {
-  const e = error as { valueError?: { path?: string; message?: string }; type?: string }
-  const path = e.valueError?.path?.replace(/^\//, '').replaceAll('/', '.') || 'body'
-  const message = e.valueError?.message ?? 'is invalid'
-  return `Invalid request body: ${path}: ${message}.`
+  const e = error as { valueError?: { path?: string; message?: string } }
+  return invalidBodyMessage(e.valueError?.path, e.valueError?.message)
 }
 
 export function toGatewayError(code: unknown, error: unknown): GatewayError {

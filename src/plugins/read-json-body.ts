@@ -3,6 +3,7 @@
 // bodies that are not a JSON object. Errors are GatewayErrors, rendered in the route's shape.
 import { GatewayError } from '../errors/gateway-error'
 
+const decoder = new TextDecoder()
 const tooLarge = (max: number) => new GatewayError(413, 'request_too_large', `The request body is larger than the gateway's limit of ${max} bytes.`)
 
 function isJsonContentType(value: string | null): boolean {
@@ -49,7 +50,7 @@ export async function readJsonBody(request: Request, max: number): Promise<Recor
   const bytes = await readLimited(request, max)
   let value: unknown
   try {
-    value = JSON.parse(new TextDecoder().decode(bytes))
+    value = JSON.parse(decoder.decode(bytes))
   } catch {
     throw new GatewayError(400, 'invalid_request_error', 'The request body is not valid JSON.')
   }

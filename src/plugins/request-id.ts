@@ -25,7 +25,6 @@ export function requestIdPlugin() {
       set.headers['x-request-id'] = requestId
       meta.set(request, { requestId, startedAt: performance.now() })
     })
-    .derive({ as: 'global' }, ({ set }) => ({ requestId: set.headers['request-id'] as string }))
 }
 
 /** What the gateway learns about a request along the way, for its access log line. */

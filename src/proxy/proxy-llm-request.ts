@@ -136,6 +136,8 @@ export function createProxy(deps: ProxyDeps) {
     const mode = translationMode(req.format, backend.format)
     const stream = req.body.stream === true
     const built = buildUpstreamBody(mode, req, target)
+    // What the translation had to drop (field names and block types, never content).
+    if (built.warnings.length > 0) deps.log.debug('translation dropped parts of the request', { request_id: req.requestId, warnings: built.warnings })
     const upstreamEndpoint: UpstreamEndpoint = (backend.format === 'demo' ? req.format : backend.format) === 'anthropic' ? 'messages' : 'chat_completions'
 
     const started = performance.now()

@@ -2,21 +2,21 @@
 import { Elysia } from 'elysia'
 import { GatewayError } from '../errors/gateway-error'
 import type { GatewayConfig } from '../config/config-types'
-import type { IdentityResolver } from '../plugins/auth'
+import type { Authenticate } from '../plugins/auth'
 import type { QuotaStatus } from '../quota/quota-service'
 import { listTierModels } from './list-tier-models'
 
 export interface AccountRouteDeps {
   config: GatewayConfig
-  identityOf: IdentityResolver
+  authenticate: Authenticate
   quotaStatus: ((user: string, limits: { dailyRequests: number | null; dailyTokens: number | null }) => Promise<QuotaStatus>) | null
 }
 
 export function accountRoutes(deps: AccountRouteDeps) {
-  const { config, identityOf } = deps
+  const { config, authenticate } = deps
   return new Elysia({ name: 'account-routes' })
     .derive(async ({ request }) => {
-      const identity = await identityOf(request)
+      const identity = await authenticate(request.headers)
       // A Keycloak role or a stored key may name a tier this config does not have (the LLM routes answer the same).
       const tier = config.tiers[identity.tier]
       if (!tier) throw new GatewayError(403, 'permission_error', `Tier "${identity.tier}" is not configured on this gateway.`)

@@ -3,6 +3,7 @@
 // once by TypeBox, the schema library Elysia is built on) and the OpenAPI document.
 import { type TSchema, Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { invalidBodyMessage } from '../plugins/error-handler'
 
 export const anthropicMessagesBody = Type.Object(
   {
@@ -40,8 +41,7 @@ function checker(schema: TSchema): (body: unknown) => string | null {
   return (body) => {
     if (compiled.Check(body)) return null
     const first = compiled.Errors(body).First()
-    const path = first?.path.replace(/^\//, '').replaceAll('/', '.') || 'body'
-    return `Invalid request body: ${path}: ${first?.message ?? 'is invalid'}.`
+    return invalidBodyMessage(first?.path, first?.message)
   }
 }
 

@@ -1,11 +1,5 @@
-// Writes one Server-Sent Event as bytes. Anthropic streams name every event; OpenAI streams send
+// Writes one Server-Sent Event as text. Anthropic streams name every event; OpenAI streams send
 // bare `data:` lines, so `event` is optional.
-
-const encoder = new TextEncoder()
-
-export function encodeSSE(event: string | undefined, data: string): Uint8Array {
-  return encoder.encode(formatSSE(event, data))
-}
 
 export function formatSSE(event: string | undefined, data: string): string {
   const body = data.includes('\n') ? data.split('\n').map((l) => `data: ${l}`).join('\n') : `data: ${data}`
