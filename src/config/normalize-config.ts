@@ -1,6 +1,7 @@
 // Turns a raw config document (file + environment, already substituted) into a GatewayConfig,
 // collecting one readable problem per wrong key instead of stopping at the first.
 
+import { isUtc } from '../quota/quota-window'
 import type {
   AuthProvider,
   BackendConfig,
@@ -194,6 +195,7 @@ function normalizeTier(name: string, raw: unknown, p: Problems): TierConfig | nu
 }
 
 function validTimeZone(tz: string): boolean {
+  if (isUtc(tz)) return true
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz })
     return true

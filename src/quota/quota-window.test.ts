@@ -70,6 +70,22 @@ describe('quotaWindow', () => {
     expect(earlier.resetsAt.toISOString()).toBe('2026-11-28T00:00:00.000Z')
   })
 
+  it('computes UTC and its aliases without Intl, agreeing with the Intl path of a zone that is always UTC', () => {
+    // Africa/Abidjan is UTC all year but goes through Intl; the UTC names take the direct path.
+    let ms = Date.UTC(1969, 11, 31, 23, 59, 59, 999)
+    for (let i = 0; i < 2000; i++) {
+      const expected = quotaWindow(new Date(ms), 'Africa/Abidjan')
+      for (const name of ['UTC', 'Etc/UTC', 'gmt']) {
+        const w = quotaWindow(new Date(ms), name)
+        expect(w.day).toBe(expected.day)
+        expect(w.resetsAt.getTime()).toBe(expected.resetsAt.getTime())
+        expect(w.secondsToReset).toBe(expected.secondsToReset)
+      }
+      ms += 1 + Math.floor(((i * 7919) % 97) * 3_600_000 * 0.37)
+    }
+    expect(ms).toBeGreaterThan(Date.UTC(1970, 5, 1)) // the walk crossed many days
+  })
+
   it('throws a readable error for an unknown time zone', () => {
     expect(() => quotaWindow(new Date(), 'Mars/Olympus_Mons')).toThrow('unknown time zone "Mars/Olympus_Mons"')
   })

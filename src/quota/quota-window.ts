@@ -1,6 +1,7 @@
 // The quota day that contains an instant, in the configured time zone: its local date and the
 // instant the next local day begins. Pure (the clock is an argument); DST-safe because the local
-// date is read from Intl rather than computed from a fixed offset.
+// date is read from Intl rather than computed from a fixed offset. UTC, the default, needs no Intl:
+// its day is computed directly, which also spares the process the time zone data (~6 MB of memory).
 
 export interface QuotaWindow {
   /** The local calendar date, `YYYY-MM-DD`. */
@@ -61,11 +62,23 @@ function firstInstantAfterDay(formatter: Intl.DateTimeFormat, day: string, lo: n
   return hi
 }
 
+/** The names of UTC that are computed without Intl (IANA names are case-insensitive). */
+export function isUtc(timeZone: string): boolean {
+  return /^(?:etc\/)?(?:utc|gmt)$/i.test(timeZone)
+}
+
+const DAY_MS = 86_400_000
+
 /** Throws a readable error when `timeZone` is not a known IANA name. */
 export function quotaWindow(now: Date, timeZone: string): QuotaWindow {
   const ms = now.getTime()
   if (!Number.isFinite(ms)) throw new Error('quotaWindow: invalid date')
   let cached = lastWindow.get(timeZone)
+  if ((!cached || ms < cached.seenFrom || ms >= cached.resetsAt) && isUtc(timeZone)) {
+    const start = Math.floor(ms / DAY_MS) * DAY_MS
+    cached = { day: new Date(start).toISOString().slice(0, 10), resetsAt: start + DAY_MS, seenFrom: start }
+    lastWindow.set(timeZone, cached)
+  }
   // Local dates only move forward, so an instant between one already seen on the cached day and
   // that day's reset is on the same day: no calendar arithmetic on the hot path.
   if (!cached || ms < cached.seenFrom || ms >= cached.resetsAt) {
