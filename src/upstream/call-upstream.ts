@@ -1,10 +1,13 @@
-// The only place that calls fetch(). Applies the backend's timeouts, ties the upstream request to
-// the client's (a disconnect cancels it), and turns network failures into GatewayErrors.
-// Bun's fetch pools and reuses upstream connections on its own (keep-alive).
-
+// The only place that sends requests upstream. Applies the backend's timeouts, ties the upstream
+// request to the client's (a disconnect cancels it), and turns network failures into GatewayErrors.
+// Streamed requests to plain-HTTP upstreams go through the gateway's own keep-alive HTTP/1.1 client
+// (./http1-client.ts: less memory per open stream); everything else, HTTPS, and every upstream
+// while an HTTP proxy is configured in the environment, goes through fetch(), which pools
+// connections on its own and does its work on its own thread.
 import type { BackendConfig } from '../config/config-types'
 import { GatewayError } from '../errors/gateway-error'
 import { demoResponse } from './demo-backend'
+import { Http1Error, http1Request } from './http1-client'
 import { upstreamHeaders } from './upstream-headers'
 import { type UpstreamEndpoint, upstreamUrl } from './upstream-endpoint'
 
@@ -23,9 +26,74 @@ export interface UpstreamCall {
   signal: AbortSignal | null
 }
 
+interface PlainHttpTarget {
+  authority: string
+  hostname: string
+  port: number
+}
+/** Parsed authorities of plain-HTTP base URLs (they come from the configuration: a bounded set). */
+const plainTargets = new Map<string, PlainHttpTarget | null>()
+const PLAIN_URL = /^http:\/\/([^/?#]+)(.*)$/i
+/** fetch() honours these for http:// URLs; while one is set, every upstream request goes through it. */
+const proxyConfigured = Boolean(process.env.HTTP_PROXY || process.env.http_proxy)
+
+function plainTarget(authority: string): PlainHttpTarget | null {
+  let target = plainTargets.get(authority)
+  if (target !== undefined) return target
+  target = null
+  if (!authority.includes('@')) {
+    try {
+      const url = new URL(`http://${authority}/`)
+      const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname
+      target = { authority: url.host, hostname, port: url.port ? Number(url.port) : 80 }
+    } catch {
+      target = null
+    }
+  }
+  plainTargets.set(authority, target)
+  return target
+}
+
+function upstreamFailure(call: UpstreamCall, error: unknown, timedOut: boolean): GatewayError {
+  const { backend } = call
+  if (call.signal?.aborted) return new GatewayError(499 as number, 'api_error', 'The client closed the request.')
+  if (timedOut || (error instanceof Http1Error && error.kind === 'first-byte-timeout')) {
+    return new GatewayError(504, 'api_error', `Backend "${backend.name}" did not answer within ${backend.timeouts.first_byte_ms / 1000} s.`)
+  }
+  const code = (error as { code?: string }).code ?? ''
+  if ((error instanceof Http1Error && error.kind === 'idle-timeout') || /timeout|timedout/i.test(code) || /timed? ?out/i.test(String((error as Error).message))) {
+    return new GatewayError(504, 'api_error', `Backend "${backend.name}" timed out.`)
+  }
+  if (error instanceof Http1Error && error.kind === 'protocol') {
+    return new GatewayError(502, 'api_error', `Backend "${backend.name}" sent an invalid HTTP response (${code}).`)
+  }
+  return new GatewayError(502, 'api_error', `Backend "${backend.name}" is unreachable${code ? ` (${code})` : ''}.`)
+}
+
 export async function callUpstream(call: UpstreamCall): Promise<Response> {
   const { backend } = call
   if (backend.format === 'demo') return demoResponse(call.endpoint, call.body, call.stream)
+  const url = upstreamUrl(backend, call.baseUrl ?? backend.base_url, call.endpoint, backend.format === 'anthropic' ? call.search : '')
+  const plain = call.stream && !proxyConfigured ? PLAIN_URL.exec(url) : null
+  const target = plain ? plainTarget(plain[1]!) : null
+  if (target) {
+    try {
+      return await http1Request({
+        method: 'POST',
+        authority: target.authority,
+        hostname: target.hostname,
+        port: target.port,
+        path: plain![2] || '/',
+        headers: upstreamHeaders(backend, call.clientHeaders, call.requestId, call.stream),
+        body: call.body,
+        signal: call.signal,
+        firstByteMs: backend.timeouts.first_byte_ms,
+        idleMs: backend.timeouts.idle_ms,
+      })
+    } catch (error) {
+      throw upstreamFailure(call, error, false)
+    }
+  }
 
   // One controller for both reasons to stop: the client went away, or the first byte is late.
   // (A listener on the client's signal costs less than AbortSignal.any on every request.)
@@ -44,7 +112,6 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
     timedOut = true
     controller.abort()
   }, backend.timeouts.first_byte_ms)
-  const url = upstreamUrl(backend, call.baseUrl ?? backend.base_url, call.endpoint, backend.format === 'anthropic' ? call.search : '')
   try {
     return await fetch(url, {
       method: 'POST',
@@ -55,15 +122,7 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
       decompress: true,
     } as RequestInit)
   } catch (error) {
-    if (call.signal?.aborted) throw new GatewayError(499 as number, 'api_error', 'The client closed the request.')
-    if (timedOut) {
-      throw new GatewayError(504, 'api_error', `Backend "${backend.name}" did not answer within ${backend.timeouts.first_byte_ms / 1000} s.`)
-    }
-    const code = (error as { code?: string }).code ?? ''
-    if (/timeout|timedout/i.test(code) || /timed? ?out/i.test(String((error as Error).message))) {
-      throw new GatewayError(504, 'api_error', `Backend "${backend.name}" timed out.`)
-    }
-    throw new GatewayError(502, 'api_error', `Backend "${backend.name}" is unreachable${code ? ` (${code})` : ''}.`)
+    throw upstreamFailure(call, error, timedOut)
   } finally {
     clearTimeout(firstByte)
   }

@@ -46,13 +46,14 @@ function stripNullUsage(data: string): string {
   return data.replace(',"usage":null', '').replace('"usage":null,', '')
 }
 
+const encoder = new TextEncoder()
+
 export function createPassthroughStream(options: PassthroughStreamOptions): TransformStream<Uint8Array, Uint8Array> {
   return toTransformStream(passthroughChunks(options))
 }
 
 /** The same relay as a synchronous chunk transform, as the proxy runs it. */
 export function passthroughChunks(options: PassthroughStreamOptions): ChunkTransform {
-  const encoder = new TextEncoder()
   const usage: TokenUsage = { input_tokens: 0, output_tokens: 0 }
   let sawUsage = false
   const { model, format } = options

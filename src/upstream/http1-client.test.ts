@@ -1,0 +1,354 @@
+import { afterEach, describe, expect, test } from 'bun:test'
+import { gzipSync } from 'node:zlib'
+import type { Socket, TCPSocketListener } from 'bun'
+import { closeIdleHttp1Connections, Http1Error, type Http1Request, http1IdleConnections, http1Request } from './http1-client'
+
+// A fake upstream that speaks raw HTTP/1.1 on a TCP socket, so that each test can send exactly
+// the bytes (framing, splits, early closes) a real server might.
+interface Received {
+  head: string
+  body: Buffer
+  connection: number
+}
+type Handler = (req: Received, socket: Socket<ConnState>, server: RawServer) => void | Promise<void>
+interface ConnState {
+  id: number
+  buffer: Buffer
+}
+interface RawServer {
+  port: number
+  connections: number
+  closed: number
+  requests: Received[]
+  listener: TCPSocketListener<ConnState>
+}
+
+const servers: RawServer[] = []
+afterEach(() => {
+  closeIdleHttp1Connections()
+  for (const s of servers.splice(0)) s.listener.stop(true)
+})
+
+function rawServer(handler: Handler): RawServer {
+  const server = { connections: 0, closed: 0, requests: [] as Received[] } as RawServer
+  server.listener = Bun.listen<ConnState>({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      open(socket) {
+        socket.data = { id: ++server.connections, buffer: Buffer.alloc(0) }
+      },
+      close() {
+        server.closed++
+      },
+      data(socket, data) {
+        const state = socket.data
+        state.buffer = Buffer.concat([state.buffer, data])
+        for (;;) {
+          const end = state.buffer.indexOf('\r\n\r\n')
+          if (end < 0) return
+          const head = state.buffer.toString('latin1', 0, end)
+          const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0)
+          if (state.buffer.byteLength < end + 4 + length) return
+          const req = { head, body: state.buffer.subarray(end + 4, end + 4 + length), connection: state.id }
+          state.buffer = state.buffer.subarray(end + 4 + length)
+          server.requests.push(req)
+          void handler(req, socket, server)
+        }
+      },
+    },
+  })
+  server.port = server.listener.port
+  servers.push(server)
+  return server
+}
+
+function request(server: RawServer, over: Partial<Http1Request> = {}): Promise<Response> {
+  return http1Request({
+    method: 'POST',
+    authority: `127.0.0.1:${server.port}`,
+    hostname: '127.0.0.1',
+    port: server.port,
+    path: '/v1/chat/completions',
+    headers: { 'content-type': 'application/json' },
+    body: '{"model":"m"}',
+    signal: null,
+    firstByteMs: 5_000,
+    idleMs: 5_000,
+    ...over,
+  })
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const ok = (body: string, extra = '') => `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`
+
+describe('http1 client against a fake upstream speaking raw HTTP/1.1', () => {
+  test('sends the request line, host, length and headers, and reads a content-length answer that arrives in pieces', async () => {
+    const body = JSON.stringify({ id: 'x', text: 'é'.repeat(5000) })
+    const server = rawServer(async (_req, socket) => {
+      const whole = Buffer.from(ok(body, 'x-multi: a\r\nx-multi: b\r\n'))
+      for (let i = 0; i < whole.byteLength; i += 1500) {
+        socket.write(whole.subarray(i, i + 1500))
+        await sleep(2)
+      }
+    })
+    const res = await request(server, { body: '{"model":"ü"}', headers: { 'content-type': 'application/json', 'x-request-id': 'r1' } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('x-multi')).toBe('a, b')
+    expect(await res.text()).toBe(body)
+    const head = server.requests[0]!.head
+    expect(head.split('\r\n')[0]).toBe('POST /v1/chat/completions HTTP/1.1')
+    expect(head).toContain(`host: 127.0.0.1:${server.port}`)
+    expect(head).toContain('content-length: 14') // bytes, not characters
+    expect(head).toContain('x-request-id: r1')
+    expect(server.requests[0]!.body.toString()).toBe('{"model":"ü"}')
+  })
+
+  test('reuses a kept-alive connection, and opens a new one after "connection: close"', async () => {
+    let close = false
+    const server = rawServer((_req, socket) => {
+      socket.write(ok('{}', close ? 'connection: close\r\n' : ''))
+      if (close) socket.end()
+    })
+    for (let i = 0; i < 3; i++) expect(await (await request(server)).text()).toBe('{}')
+    expect(server.connections).toBe(1)
+    expect(http1IdleConnections('127.0.0.1', server.port)).toBe(1)
+    close = true
+    await (await request(server)).text()
+    expect(http1IdleConnections('127.0.0.1', server.port)).toBe(0)
+    close = false
+    await (await request(server)).text()
+    expect(server.connections).toBe(2)
+    expect(server.requests.map((r) => r.connection)).toEqual([1, 1, 1, 1, 2])
+  })
+
+  test('decodes a chunked event stream split at every byte, with chunk extensions and trailers', async () => {
+    const events = ['data: {"a":1}\n\n', 'data: {"b":"ü"}\n\n', 'data: [DONE]\n\n']
+    const server = rawServer(async (_req, socket) => {
+      let wire = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n'
+      for (const e of events) wire += `${Buffer.byteLength(e).toString(16)};ext=1\r\n${e}\r\n`
+      wire += '0\r\nx-trailer: t\r\n\r\n'
+      const bytes = Buffer.from(wire)
+      for (let i = 0; i < bytes.byteLength; i++) {
+        socket.write(bytes.subarray(i, i + 1))
+        if (i % 16 === 0) await sleep(0)
+      }
+    })
+    const res = await request(server)
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    expect(await res.text()).toBe(events.join(''))
+    await request(server).then((r) => r.text())
+    expect(server.connections).toBe(1) // the stream ended cleanly, so the connection was reused
+  })
+
+  test('reads a body framed by connection close, and never reuses that connection', async () => {
+    const server = rawServer(async (_req, socket) => {
+      socket.write('HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\nfirst part ')
+      await sleep(20)
+      socket.end('second part')
+    })
+    expect(await (await request(server)).text()).toBe('first part second part')
+    expect(await (await request(server)).text()).toBe('first part second part')
+    expect(server.connections).toBe(2)
+  })
+
+  test('skips 100 Continue and reads the answer that follows', async () => {
+    const server = rawServer((_req, socket) => {
+      socket.write(`HTTP/1.1 100 Continue\r\n\r\n${ok('{"done":true}')}`)
+    })
+    const res = await request(server)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ done: true })
+  })
+
+  test('sends a request again on a new connection when a reused one turns out closed before any answer', async () => {
+    const server = rawServer((req, socket) => {
+      // The first connection answers once, then drops the next request without a byte.
+      if (req.connection === 1 && server.requests.filter((r) => r.connection === 1).length > 1) socket.terminate()
+      else socket.write(ok(`{"conn":${req.connection}}`))
+    })
+    expect(await (await request(server)).json()).toEqual({ conn: 1 })
+    expect(await (await request(server)).json()).toEqual({ conn: 2 })
+    expect(server.requests.length).toBe(3)
+  })
+
+  test('a new connection closed before any answer fails once, without a second try', async () => {
+    const server = rawServer((_req, socket) => socket.terminate())
+    const error = await request(server).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(Http1Error)
+    expect((error as Http1Error).kind).toBe('closed')
+    expect(server.requests.length).toBe(1)
+  })
+
+  test('a connection cut mid-body fails the body, not silently truncates it', async () => {
+    const server = rawServer((_req, socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n')
+      setTimeout(() => socket.terminate(), 20)
+    })
+    const res = await request(server)
+    const reader = res.body!.getReader()
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('hello')
+    const error = await reader.read().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(Http1Error)
+    expect((error as Http1Error).kind).toBe('closed')
+  })
+
+  test('refuses malformed answers: bad status line, bad chunk size, conflicting lengths, oversized head', async () => {
+    const answers = [
+      'HTTP/2 200 OK\r\n\r\n',
+      'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n',
+      'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nabc',
+      `HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(70_000)}`,
+      'HTTP/1.1 200 OK\r\nno colon here\r\n\r\n',
+    ]
+    for (const answer of answers) {
+      const server = rawServer((_req, socket) => {
+        socket.write(answer)
+      })
+      const error = await request(server)
+        .then((r) => r.text())
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(Http1Error)
+      expect((error as Http1Error).kind).toBe('protocol')
+    }
+  })
+
+  test('a head that does not come in time fails as a first-byte timeout and closes the connection', async () => {
+    const server = rawServer(() => {})
+    const error = await request(server, { firstByteMs: 150 }).catch((e: unknown) => e)
+    expect((error as Http1Error).kind).toBe('first-byte-timeout')
+    expect((error as Error).name).toBe('TimeoutError')
+    await sleep(50)
+    expect(server.closed).toBe(1)
+  })
+
+  test('a stream that goes silent fails with a TimeoutError after the idle limit', async () => {
+    const server = rawServer((_req, socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n')
+    })
+    const res = await request(server, { idleMs: 200 })
+    const reader = res.body!.getReader()
+    expect((await reader.read()).value?.byteLength).toBe(3)
+    const error = await reader.read().catch((e: unknown) => e)
+    expect((error as Error).name).toBe('TimeoutError')
+    expect((error as Http1Error).kind).toBe('idle-timeout')
+  })
+
+  test('an aborted request rejects with the abort reason and closes its connection', async () => {
+    const server = rawServer(() => {})
+    const controller = new AbortController()
+    const pending = request(server, { signal: controller.signal })
+    await sleep(50)
+    controller.abort(new DOMException('client gone', 'AbortError'))
+    const error = await pending.catch((e: unknown) => e)
+    expect((error as Error).name).toBe('AbortError')
+    await sleep(50)
+    expect(server.closed).toBe(1)
+  })
+
+  test('cancelling a streamed body closes the connection instead of returning it to the pool', async () => {
+    const server = rawServer((_req, socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n')
+    })
+    const res = await request(server)
+    const reader = res.body!.getReader()
+    await reader.read()
+    await reader.cancel()
+    await sleep(50)
+    expect(server.closed).toBe(1)
+    expect(http1IdleConnections('127.0.0.1', server.port)).toBe(0)
+  })
+
+  test('sends a large request body whole and reads a large binary answer intact', async () => {
+    const big = 'x'.repeat(4 * 1024 * 1024) + 'ü'
+    const answer = Buffer.from(crypto.getRandomValues(new Uint8Array(2 * 1024 * 1024)))
+    const server = rawServer((req, socket) => {
+      const wire = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-length: ${answer.byteLength}\r\nx-got: ${req.body.byteLength}\r\n\r\n`), answer])
+      let offset = 0
+      const pump = () => {
+        while (offset < wire.byteLength) {
+          const n = socket.write(wire.subarray(offset))
+          if (n <= 0) return void setTimeout(pump, 1)
+          offset += n
+        }
+      }
+      pump()
+    })
+    const res = await request(server, { body: big })
+    expect(res.headers.get('x-got')).toBe(String(Buffer.byteLength(big)))
+    expect(server.requests[0]!.body.toString().endsWith('xü')).toBe(true)
+    const got = Buffer.from(await res.arrayBuffer())
+    expect(got.equals(answer)).toBe(true)
+  })
+
+  test('stops reading the socket while the body is not consumed (backpressure)', async () => {
+    let written = 0
+    let blocked = false
+    const chunk = `${(64 * 1024).toString(16)}\r\n${'y'.repeat(64 * 1024)}\r\n`
+    const server = rawServer((_req, socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n')
+      const pump = () => {
+        for (let i = 0; i < 2048; i++) {
+          const n = socket.write(chunk)
+          if (n < chunk.length) {
+            blocked = true
+            return
+          }
+          written += n
+        }
+      }
+      pump()
+    })
+    const res = await request(server)
+    await sleep(300)
+    // 128 MB offered; the client holds only its queue plus the kernel's socket buffers.
+    expect(blocked).toBe(true)
+    expect(written).toBeLessThan(64 * 1024 * 1024)
+    await res.body!.cancel()
+  })
+
+  test('decodes gzip bodies a server sends although identity was asked for', async () => {
+    const json = JSON.stringify({ text: 'z'.repeat(10_000) })
+    const gz = gzipSync(json)
+    const server = rawServer((req, socket) => {
+      expect(req.head).toContain('accept-encoding: identity')
+      if (server.requests.length === 1) {
+        socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: ${gz.byteLength}\r\n\r\n`), gz]))
+      } else {
+        socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\ntransfer-encoding: chunked\r\n\r\n${gz.byteLength.toString(16)}\r\n`), gz, Buffer.from('\r\n0\r\n\r\n')]))
+      }
+    })
+    expect(await (await request(server)).text()).toBe(json)
+    expect(await (await request(server)).text()).toBe(json)
+  })
+
+  test('refuses header values with line breaks before anything is sent', async () => {
+    const server = rawServer((_req, socket) => {
+      socket.write(ok('{}'))
+    })
+    const error = await request(server, { headers: { 'x-evil': 'a\r\nx-injected: 1' } }).catch((e: unknown) => e)
+    expect((error as Http1Error).kind).toBe('protocol')
+    await sleep(30)
+    expect(server.requests.length).toBe(0)
+  })
+
+  test('a port nobody listens on fails as a connect error with its code', async () => {
+    const server = rawServer(() => {})
+    const port = server.port
+    server.listener.stop(true)
+    const error = await request(server, { port, authority: `127.0.0.1:${port}` }).catch((e: unknown) => e)
+    expect((error as Http1Error).kind).toBe('connect')
+    expect((error as Http1Error).code).toBe('ECONNREFUSED')
+  })
+
+  test('bytes after a complete answer make the connection unusable', async () => {
+    const server = rawServer((_req, socket) => {
+      socket.write(`${ok('{}')}garbage`)
+    })
+    expect(await (await request(server)).text()).toBe('{}')
+    await sleep(20)
+    expect(http1IdleConnections('127.0.0.1', server.port)).toBe(0)
+    await (await request(server)).text()
+    expect(server.connections).toBe(2)
+  })
+})
