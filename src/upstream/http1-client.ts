@@ -145,7 +145,8 @@ class Connection {
   encoding = ''
   streamed = false
   parts: Uint8Array[] = []
-  controller: ReadableStreamDefaultController<Uint8Array> | null = null
+  /** The body of a streamed answer, while this exchange feeds it. */
+  body: StreamedBody | null = null
   paused = false
 
   constructor(readonly origin: Origin) {}
@@ -179,7 +180,7 @@ class Connection {
     this.encoding = ''
     this.streamed = false
     this.parts = []
-    this.controller = null
+    this.body = null
     this.paused = false
     this.keepAlive = true
     this.started = this.lastActivity = performance.now()
@@ -415,57 +416,45 @@ class Connection {
 
   private pushBody(bytes: Uint8Array): void {
     if (bytes.byteLength === 0) return
-    if (!this.streamed) {
-      this.parts.push(bytes)
-      return
-    }
-    const controller = this.controller
-    if (!controller) return // the consumer cancelled
-    controller.enqueue(bytes)
-    if ((controller.desiredSize ?? 1) <= 0 && this.socket && !this.paused) {
-      this.paused = true
-      this.socket.pause()
-    }
+    if (this.streamed) this.body?.push(bytes)
+    else this.parts.push(bytes)
+  }
+
+  pause(): void {
+    if (this.paused || !this.socket) return
+    this.paused = true
+    this.socket.pause()
+  }
+
+  resume(): void {
+    if (!this.paused || !this.socket) return
+    this.paused = false
+    this.lastActivity = performance.now()
+    this.socket.resume()
   }
 
   private resolveStreamed(): void {
-    const conn = this
-    let body: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
-      {
-        start(controller) {
-          conn.controller = controller
-        },
-        pull() {
-          if (conn.paused && conn.socket) {
-            conn.paused = false
-            conn.lastActivity = performance.now()
-            conn.socket.resume()
-          }
-        },
-        cancel() {
-          conn.controller = null
-          conn.destroy()
-          conn.detach()
-        },
-      },
-      { highWaterMark: STREAM_HIGH_WATER },
-    )
+    const body = new StreamedBody(this)
+    this.body = body
+    let stream = body.stream
     if (this.encoding) {
       const format = this.encoding === 'gzip' || this.encoding === 'x-gzip' ? 'gzip' : this.encoding === 'deflate' ? 'deflate' : null
       if (!format) throw new Http1Error('protocol', 'EENCODING', `unsupported content-encoding "${this.encoding}"`)
-      body = body.pipeThrough(new DecompressionStream(format) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)
+      stream = stream.pipeThrough(new DecompressionStream(format) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)
+    } else {
+      pushSources.set(stream, body)
     }
     const resolve = this.resolve!
     this.resolve = null
-    resolve(new Response(body, { status: this.status, headers: this.headers! }))
+    resolve(new Response(stream, { status: this.status, headers: this.headers! }))
   }
 
   private finishBody(): void {
     this.phase = 'done'
     if (this.streamed) {
-      const controller = this.controller
-      this.controller = null
-      controller?.close()
+      const body = this.body
+      this.body = null
+      body?.end()
     } else {
       let body: Uint8Array | null = this.parts.length === 1 ? this.parts[0]! : this.parts.length === 0 ? null : Buffer.concat(this.parts)
       this.parts = []
@@ -518,11 +507,10 @@ class Connection {
   private failExchange(error: unknown): void {
     if (!this.req) return
     if (this.resolve) this.reject?.(error)
-    else if (this.controller) {
-      try {
-        this.controller.error(error)
-      } catch {}
-      this.controller = null
+    else if (this.body) {
+      const body = this.body
+      this.body = null
+      body.fail(error)
     }
     this.phase = 'done'
     this.detach()
@@ -541,6 +529,143 @@ class Connection {
     const idle = this.origin.idle
     const at = idle.indexOf(this)
     if (at >= 0) idle.splice(at, 1)
+  }
+}
+
+/** What a push reader of a streamed body gets (see pushSourceOf). */
+export interface PushSink {
+  chunk(bytes: Uint8Array): void
+  end(): void
+  error(error: unknown): void
+}
+
+/** A streamed body read by pushing its chunks to a sink instead of through a reader. */
+export interface PushSource {
+  /** Delivers what arrived so far, then every chunk as it arrives. */
+  attach(sink: PushSink): void
+  /** Stops reading the socket until resume() (backpressure). */
+  pause(): void
+  resume(): void
+  /** The reader is gone: closes the connection. */
+  cancel(): void
+}
+
+const pushSources = new WeakMap<ReadableStream<Uint8Array>, StreamedBody>()
+
+/**
+ * The push interface behind a streamed body this client returned, for a relay that would rather
+ * not pay a promise and a read request per chunk; null for any other stream. Use one or the other:
+ * a body that is read through a reader is not also pushed.
+ */
+export function pushSourceOf(stream: ReadableStream<Uint8Array>): PushSource | null {
+  const body = pushSources.get(stream)
+  if (!body || body.reading || body.sink) return null
+  return body
+}
+
+/**
+ * The body of one streamed answer. Chunks that arrive before anyone reads are held (a few: the
+ * socket pauses beyond that); then they go to a push sink or to the ReadableStream's reader.
+ */
+class StreamedBody implements PushSource {
+  readonly stream: ReadableStream<Uint8Array>
+  private controller!: ReadableStreamDefaultController<Uint8Array>
+  private held: Uint8Array[] = []
+  /** How the body ended while nobody was reading yet: undefined = not ended, null = cleanly. */
+  private ending: { error: unknown } | null | undefined = undefined
+  sink: PushSink | null = null
+  reading = false
+
+  constructor(private conn: Connection | null) {
+    // highWaterMark 0: pull() means a reader asked, not the stream filling its queue.
+    this.stream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.controller = controller
+        },
+        pull: () => {
+          if (!this.reading) {
+            this.reading = true
+            this.flush()
+          }
+          this.resume()
+        },
+        cancel: () => this.cancel(),
+      },
+      { highWaterMark: 0 },
+    )
+  }
+
+  push(bytes: Uint8Array): void {
+    if (this.sink) this.sink.chunk(bytes)
+    else if (this.reading) {
+      this.controller.enqueue(bytes)
+      if ((this.controller.desiredSize ?? 0) < 0) this.pause()
+    } else {
+      this.held.push(bytes)
+      if (this.held.length >= STREAM_HIGH_WATER) this.pause()
+    }
+  }
+
+  end(): void {
+    this.conn = null
+    if (this.sink) this.sink.end()
+    else if (this.reading) this.controller.close()
+    else this.ending = null
+  }
+
+  fail(error: unknown): void {
+    this.conn = null
+    if (this.sink) this.sink.error(error)
+    else if (this.reading) {
+      try {
+        this.controller.error(error)
+      } catch {}
+    } else this.ending = { error }
+  }
+
+  attach(sink: PushSink): void {
+    this.sink = sink
+    this.flush()
+  }
+
+  pause(): void {
+    this.conn?.pause()
+  }
+
+  resume(): void {
+    this.conn?.resume()
+  }
+
+  cancel(): void {
+    const conn = this.conn
+    this.conn = null
+    this.held = []
+    if (!conn) return
+    conn.body = null
+    conn.destroy()
+    conn.detach()
+  }
+
+  /** Hands the held chunks, and a held ending, to whoever reads now. */
+  private flush(): void {
+    const held = this.held
+    this.held = []
+    for (const bytes of held) {
+      if (this.sink) this.sink.chunk(bytes)
+      else this.controller.enqueue(bytes)
+    }
+    const ending = this.ending
+    if (ending === undefined) {
+      this.resume()
+      return
+    }
+    this.ending = undefined
+    if (this.sink) {
+      if (ending === null) this.sink.end()
+      else this.sink.error(ending.error)
+    } else if (ending === null) this.controller.close()
+    else this.controller.error(ending.error)
   }
 }
 

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'bun:test'
+import { afterEach, describe, expect, it } from 'bun:test'
+import { type RawServer, rawServer, stopRawServers } from '../../test/helpers/raw-http-server'
+import { closeIdleHttp1Connections, http1IdleConnections, http1Request, pushSourceOf } from './http1-client'
 import { relayStream, type StreamOutcome } from './relay-stream'
 
 const enc = new TextEncoder()
@@ -40,5 +42,133 @@ describe('relayStream', () => {
     const outcomes: StreamOutcome[] = []
     expect(await readAll(relayStream(source, { errorEvent: (m) => enc.encode(`E:${m}`), onEnd: (o) => outcomes.push(o) }))).toBe('aE:The backend stream was interrupted.')
     expect(outcomes).toEqual(['error'])
+  })
+})
+
+describe('relayStream fed by the HTTP/1.1 client (fake upstream speaking raw HTTP/1.1)', () => {
+  afterEach(() => {
+    closeIdleHttp1Connections()
+    stopRawServers()
+  })
+
+  const SSE_HEAD = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n'
+  const chunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`
+  const get = (server: RawServer) =>
+    http1Request({
+      method: 'POST',
+      authority: `127.0.0.1:${server.port}`,
+      hostname: '127.0.0.1',
+      port: server.port,
+      path: '/v1/messages',
+      headers: {},
+      body: '{}',
+      signal: null,
+      firstByteMs: 5_000,
+      idleMs: 5_000,
+    })
+  const upper = { push: (b: Uint8Array) => enc.encode(dec.decode(b).toUpperCase()), end: () => enc.encode('|END') }
+
+  it('pushes chunks (those that came with the head first) through the transform, in order, and reuses the connection', async () => {
+    const server = rawServer(async (_req, socket) => {
+      socket.write(SSE_HEAD + chunk('a1 '))
+      for (const part of ['b2 ', 'c3 ']) {
+        await Bun.sleep(10)
+        socket.write(chunk(part))
+      }
+      socket.write('0\r\n\r\n')
+    })
+    const res = await get(server)
+    expect(pushSourceOf(res.body!)).not.toBeNull()
+    const outcomes: StreamOutcome[] = []
+    expect(await readAll(relayStream(res.body!, { errorEvent: () => enc.encode('E'), onEnd: (o) => outcomes.push(o), transform: upper }))).toBe('A1 B2 C3 |END')
+    expect(outcomes).toEqual(['complete'])
+    expect(http1IdleConnections('127.0.0.1', server.port)).toBe(1)
+  })
+
+  it('ends with the error event when the upstream connection breaks mid-stream', async () => {
+    const server = rawServer(async (_req, socket) => {
+      socket.write(SSE_HEAD + chunk('partial'))
+      await Bun.sleep(20)
+      socket.terminate()
+    })
+    const outcomes: StreamOutcome[] = []
+    const text = await readAll(relayStream((await get(server)).body!, { errorEvent: (m) => enc.encode(`E:${m}`), onEnd: (o) => outcomes.push(o) }))
+    expect(text).toBe('partialE:The backend stream was interrupted.')
+    expect(outcomes).toEqual(['error'])
+  })
+
+  it('a client that goes away cancels the relay and closes the upstream connection', async () => {
+    const server = rawServer((_req, socket) => {
+      socket.write(SSE_HEAD + chunk('first'))
+    })
+    const outcomes: StreamOutcome[] = []
+    const reader = relayStream((await get(server)).body!, { errorEvent: () => enc.encode('E'), onEnd: (o) => outcomes.push(o) }).getReader()
+    expect(dec.decode((await reader.read()).value)).toBe('first')
+    await reader.cancel()
+    await Bun.sleep(30)
+    expect(outcomes).toEqual(['cancelled'])
+    expect(server.closed).toBe(1)
+  })
+
+  it('a transform that throws ends the stream with the error event and releases the upstream', async () => {
+    const server = rawServer((_req, socket) => {
+      socket.write(SSE_HEAD + chunk('boom'))
+    })
+    const outcomes: StreamOutcome[] = []
+    const failing = {
+      push: () => {
+        throw new Error('bad chunk')
+      },
+      end: () => null,
+    }
+    const text = await readAll(relayStream((await get(server)).body!, { errorEvent: () => enc.encode('E'), onEnd: (o) => outcomes.push(o), transform: failing }))
+    expect(text).toBe('E')
+    expect(outcomes).toEqual(['error'])
+    await Bun.sleep(30)
+    expect(server.closed).toBe(1)
+  })
+
+  it('stops reading the upstream while the client does not read (backpressure)', async () => {
+    let blocked = false
+    let written = 0
+    const payload = chunk('z'.repeat(64 * 1024))
+    const server = rawServer((_req, socket) => {
+      socket.write(SSE_HEAD)
+      // Writes on while the socket takes it: a relay that does not push back takes everything.
+      let rest = Buffer.alloc(0)
+      const pump = () => {
+        for (let i = 0; i < 64 && written < 128 * 1024 * 1024; i++) {
+          const out = rest.byteLength > 0 ? rest : Buffer.from(payload)
+          const n = Math.max(0, socket.write(out))
+          written += n
+          rest = out.subarray(n)
+          if (rest.byteLength > 0) {
+            blocked = true
+            break
+          }
+        }
+        if (written < 128 * 1024 * 1024) setTimeout(pump, 1)
+      }
+      pump()
+    })
+    const relayed = relayStream((await get(server)).body!, { errorEvent: () => enc.encode('E'), onEnd: () => {} })
+    const reader = relayed.getReader()
+    await reader.read()
+    await Bun.sleep(500)
+    // Without backpressure the relay would take the whole 128 MB into memory by now; with it, the
+    // upstream is held at what the socket buffers and one queued chunk hold.
+    expect(blocked).toBe(true)
+    expect(written).toBeLessThan(16 * 1024 * 1024)
+    await reader.cancel()
+  })
+
+  it('a body already read through a reader is not offered for pushing', async () => {
+    const server = rawServer((_req, socket) => {
+      socket.write(`${SSE_HEAD + chunk('x')}0\r\n\r\n`)
+    })
+    const res = await get(server)
+    const reader = res.body!.getReader()
+    expect(dec.decode((await reader.read()).value)).toBe('x')
+    expect(pushSourceOf(res.body!)).toBeNull()
   })
 })

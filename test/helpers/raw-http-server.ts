@@ -1,0 +1,63 @@
+// A fake upstream that speaks raw HTTP/1.1 on a TCP socket, so that each test can send exactly
+// the bytes (framing, splits, early closes) a real server might.
+import type { Socket, TCPSocketListener } from 'bun'
+
+export interface Received {
+  head: string
+  body: Buffer
+  connection: number
+}
+export type Handler = (req: Received, socket: Socket<ConnState>, server: RawServer) => void | Promise<void>
+export interface ConnState {
+  id: number
+  buffer: Buffer
+}
+export interface RawServer {
+  port: number
+  connections: number
+  closed: number
+  requests: Received[]
+  listener: TCPSocketListener<ConnState>
+}
+
+const servers: RawServer[] = []
+
+/** Stops every server rawServer() started (call after each test). */
+export function stopRawServers(): void {
+  for (const s of servers.splice(0)) s.listener.stop(true)
+}
+
+export function rawServer(handler: Handler): RawServer {
+  const server = { connections: 0, closed: 0, requests: [] as Received[] } as RawServer
+  server.listener = Bun.listen<ConnState>({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      open(socket) {
+        socket.data = { id: ++server.connections, buffer: Buffer.alloc(0) }
+      },
+      close() {
+        server.closed++
+      },
+      data(socket, data) {
+        const state = socket.data
+        state.buffer = Buffer.concat([state.buffer, data])
+        for (;;) {
+          const end = state.buffer.indexOf('\r\n\r\n')
+          if (end < 0) return
+          const head = state.buffer.toString('latin1', 0, end)
+          const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0)
+          if (state.buffer.byteLength < end + 4 + length) return
+          const req = { head, body: state.buffer.subarray(end + 4, end + 4 + length), connection: state.id }
+          state.buffer = state.buffer.subarray(end + 4 + length)
+          server.requests.push(req)
+          void handler(req, socket, server)
+        }
+      },
+    },
+  })
+  server.port = server.listener.port
+  servers.push(server)
+  return server
+}
+
