@@ -120,6 +120,9 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
       signal,
       timeout: Math.max(backend.timeouts.idle_ms, 1),
       decompress: true,
+      // A redirect is answered as the backend's failure, never followed: following it would send
+      // the request, and the backend's credentials, to wherever the Location points.
+      redirect: 'manual',
     } as RequestInit)
   } catch (error) {
     throw upstreamFailure(call, error, timedOut)
