@@ -13,7 +13,7 @@ import { type BackendResponse, callBackend } from '../upstream/call-backend'
 import { relayStream, type StreamOutcome } from '../upstream/relay-stream'
 import type { UpstreamEndpoint } from '../upstream/upstream-endpoint'
 import type { ClientFormat, ProxyDeps, ProxyRequest, QuotaTicketLike } from './proxy-types'
-import { buildUpstreamBody, convertResponseBody, createResponseStream, type TranslationMode } from './translation'
+import { type BuiltUpstream, buildUpstreamBody, convertResponseBody, createResponseStream, type TranslationMode } from './translation'
 import { mapUpstreamError, readErrorText } from './upstream-errors'
 
 export const ROUTED_MODEL_HEADER = 'x-gateway-routed-model'
@@ -57,8 +57,8 @@ export function createProxy(deps: ProxyDeps) {
     return name
   }
 
-  function recordUsage(req: ProxyRequest, ticket: QuotaTicketLike | null, tier: string, usage: TokenUsage) {
-    if (req.record) req.record.usage = usage
+  function recordUsage(record: ProxyRequest['record'], ticket: QuotaTicketLike | null, tier: string, usage: TokenUsage) {
+    if (record) record.usage = usage
     metrics.tokens.inc({ tier, direction: 'input' }, usage.input_tokens)
     metrics.tokens.inc({ tier, direction: 'output' }, usage.output_tokens)
     ticket?.recordTokens(usage.input_tokens, usage.output_tokens).catch((e) => deps.log.warn('token accounting failed', { error: String(e) }))
@@ -205,36 +205,59 @@ export function createProxy(deps: ProxyDeps) {
         throw new GatewayError(502, 'api_error', `Backend "${backend.name}" answered with something that is not JSON.`)
       }
       const { body, usage } = convertResponseBody(mode, req.format, parsed, target)
-      if (usage) recordUsage(req, ticket, tier.name, usage)
+      if (usage) recordUsage(req.record, ticket, tier.name, usage)
       return { kind: 'response', response: new Response(JSON.stringify(body), { status: upstream.status, headers }) }
     }
 
-    const transform = createResponseStream(mode, req, target, built, (usage) => recordUsage(req, ticket, tier.name, usage))
+    headers['content-type'] = 'text/event-stream; charset=utf-8'
+    headers['cache-control'] = 'no-cache'
+    return { kind: 'response', response: relayUpstream(req, target, built, mode, upstream.body!, called, ticket, tier.name, started, headers) }
+  }
+
+  /**
+   * The streamed answer. Not part of attempt() on purpose: an async function keeps every variable
+   * that lives across an await in one heap scope, which the stream's callbacks would then keep for
+   * the stream's whole life, the parsed request body (a few hundred KB for Claude Code) included.
+   * Here the callbacks capture only what they use.
+   */
+  function relayUpstream(
+    req: ProxyRequest,
+    target: RouteTarget,
+    built: BuiltUpstream,
+    mode: TranslationMode,
+    body: ReadableStream<Uint8Array>,
+    called: BackendResponse,
+    ticket: QuotaTicketLike | null,
+    tierName: string,
+    started: number,
+    headers: Record<string, string>,
+  ): Response {
+    const record = req.record
+    const backendName = target.backend.name
+    const transform = createResponseStream(mode, req, target, built, (usage) => recordUsage(record, ticket, tierName, usage))
     deps.streams.open()
     metrics.openStreams.inc()
     let firstChunk = true
     let streamEnded: (outcome: StreamOutcome) => void = () => {}
-    if (req.record) req.record.streamEnd = new Promise((resolve) => (streamEnded = resolve))
-    const relayed = relayStream(upstream.body!, {
+    if (record) record.streamEnd = new Promise((resolve) => (streamEnded = resolve))
+    const relayed = relayStream(body, {
       transform,
       errorEvent: streamErrorEvent(req.format),
       keepAlive: mode === 'anthropic-to-openai' ? { everyMs: KEEP_ALIVE_MS, bytes: PING } : undefined,
       onFirstChunk: () => {
         if (!firstChunk) return
         firstChunk = false
-        metrics.timeToFirstToken.observe({ backend: backend.name }, (performance.now() - started) / 1000)
+        metrics.timeToFirstToken.observe({ backend: backendName }, (performance.now() - started) / 1000)
       },
       onEnd: (outcome: StreamOutcome) => {
         called.release()
         deps.streams.close()
         metrics.openStreams.dec()
-        if (outcome === 'error') metrics.upstreamErrors.inc({ backend: backend.name, kind: 'stream' })
+        if (outcome === 'error') metrics.upstreamErrors.inc({ backend: backendName, kind: 'stream' })
         streamEnded(outcome)
       },
     })
-    headers['content-type'] = 'text/event-stream; charset=utf-8'
-    headers['cache-control'] = 'no-cache'
-    return { kind: 'response', response: new Response(relayed, { status: 200, headers }) }
+    return new Response(relayed, { status: 200, headers })
   }
 
   return async function proxyLLMRequest(req: ProxyRequest): Promise<Response> {

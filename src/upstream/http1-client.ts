@@ -348,6 +348,9 @@ class Connection {
     this.status = status
     this.headers = headers
     this.keepAlive = keepAlive
+    // The answer has begun, so the request will not be sent again: its body (hundreds of KB for a
+    // Claude Code request) need not live as long as the stream does.
+    this.req = { ...this.req!, body: '' }
     this.phase = 'body'
     if (status === 204 || status === 304) this.framing = 'none'
     else if (chunked) {
