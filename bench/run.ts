@@ -712,6 +712,14 @@ log('d. concurrent open streams')
   await wrk(fresh.base, A, smallA, fresh.anthropicHeaders!, 16, 1)
   await openStreams(fresh, 'gateway, Anthropic passthrough, BUN_CONFIG_MAX_HTTP_REQUESTS not set', long, fresh.anthropicHeaders!, OPEN_STREAMS)
   await stop(fresh.proc!)
+  // The same with the request Claude Code really sends (~50 KB each): what an open stream keeps of
+  // its request shows here. Reported beside the target, not part of it: the peak includes parsing
+  // 1,000 such bodies that arrive within a fraction of a second.
+  const longBig = bodyFile('long-anthropic-big', { ...fixture, model: 'claude-big-c40-d250', stream: true })
+  const big = await startGateway('gateway-streams-big', upstream, undefined, { BUN_CONFIG_MAX_HTTP_REQUESTS: '65535' })
+  await wrk(big.base, A, smallA, big.anthropicHeaders!, 16, 1)
+  await openStreams(big, 'gateway, Anthropic passthrough, 50 KB Claude Code request each (beside the target)', longBig, big.anthropicHeaders!, OPEN_STREAMS)
+  await stop(big.proc!)
 }
 
 // (e) memory after many requests, on a fresh gateway
