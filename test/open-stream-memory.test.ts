@@ -74,7 +74,7 @@ describe('open streams (fake upstream holding them open)', () => {
     await warmReader.read()
     const before = heapAfterCollection()
 
-    const readers: ReadableStreamDefaultReader<Uint8Array>[] = []
+    const readers: { read(): Promise<{ done: boolean }> }[] = []
     for (let i = 0; i < STREAMS; i++) {
       const res = await gw.handle('/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk-memory-test' }, body })
       expect(res.status).toBe(200)
