@@ -56,7 +56,7 @@ export const KEEP_ALIVE_MS = 4_000
 const MAX_IDLE_PER_ORIGIN = 256
 const MAX_HEAD_BYTES = 64 * 1024
 const SWEEP_MS = 100
-/** Chunks queued for a consumer that does not read before the socket stops reading. */
+/** Chunks held for a streamed body that nobody reads yet, before the socket stops reading. */
 const STREAM_HIGH_WATER = 16
 const CRLF2 = Buffer.from('\r\n\r\n')
 
