@@ -26,61 +26,86 @@ function failureMessage(error: unknown): string {
   return (error as Error)?.name === 'TimeoutError' ? 'The backend went silent and the stream timed out.' : 'The backend stream was interrupted.'
 }
 
+/**
+ * What both ways of feeding the relay share: the stream ends once (and says how), keep-alive
+ * bytes go out while the upstream is silent (one timer per stream), a failure becomes the error
+ * event in the client's format.
+ */
+class RelayEnding {
+  ended = false
+  private lastSent = performance.now()
+  private keepAlive: ReturnType<typeof setInterval> | undefined
+
+  constructor(
+    private readonly options: RelayOptions,
+    private readonly controller: ReadableStreamDefaultController<Uint8Array>,
+  ) {
+    const ka = options.keepAlive
+    if (!ka) return
+    this.keepAlive = setInterval(() => {
+      if (this.ended || performance.now() - this.lastSent < ka.everyMs) return
+      this.lastSent = performance.now()
+      controller.enqueue(ka.bytes)
+    }, Math.max(1, Math.floor(ka.everyMs / 2)))
+  }
+
+  /** Sends a transformed chunk; false when there was nothing to send (the transform held it back). */
+  send(out: Uint8Array | null): boolean {
+    if (out === null || out.byteLength === 0) return false
+    this.options.onFirstChunk?.()
+    this.lastSent = performance.now()
+    this.controller.enqueue(out)
+    return true
+  }
+
+  complete(last: Uint8Array | null): void {
+    if (last !== null) this.controller.enqueue(last)
+    this.end('complete')
+    this.controller.close()
+  }
+
+  fail(error: unknown): void {
+    if (this.ended) return
+    this.end('error')
+    this.controller.enqueue(this.options.errorEvent(failureMessage(error)))
+    this.controller.close()
+  }
+
+  end(outcome: StreamOutcome): void {
+    if (this.ended) return
+    this.ended = true
+    if (this.keepAlive) clearInterval(this.keepAlive)
+    this.options.onEnd(outcome)
+  }
+}
+
 export function relayStream(source: ReadableStream<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
   const push = pushSourceOf(source)
   if (push) return relayPushed(push, options)
   const reader = source.getReader()
   const transform = options.transform
-  let ended = false
-  let lastSent = performance.now()
-  // One timer per stream, checking how long the stream has been silent.
-  let keepAlive: ReturnType<typeof setInterval> | undefined
-  const end = (outcome: StreamOutcome) => {
-    if (ended) return
-    ended = true
-    if (keepAlive) clearInterval(keepAlive)
-    options.onEnd(outcome)
-  }
+  let relay!: RelayEnding
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      const ka = options.keepAlive
-      if (!ka) return
-      keepAlive = setInterval(() => {
-        if (ended || performance.now() - lastSent < ka.everyMs) return
-        lastSent = performance.now()
-        controller.enqueue(ka.bytes)
-      }, Math.max(1, Math.floor(ka.everyMs / 2)))
+      relay = new RelayEnding(options, controller)
     },
-    async pull(controller) {
+    async pull() {
       try {
         // A chunk the transform holds back (an event not complete yet) sends nothing: read on.
         for (;;) {
           const { done, value } = await reader.read()
-          if (done) {
-            const last = transform ? transform.end() : null
-            if (last !== null) controller.enqueue(last)
-            end('complete')
-            controller.close()
-            return
-          }
-          const out = transform ? transform.push(value) : value
-          if (out === null || out.byteLength === 0) continue
-          options.onFirstChunk?.()
-          lastSent = performance.now()
-          controller.enqueue(out)
-          return
+          if (done) return relay.complete(transform ? transform.end() : null)
+          if (relay.send(transform ? transform.push(value) : value)) return
         }
       } catch (error) {
-        if (ended) return
-        end('error')
-        controller.enqueue(options.errorEvent(failureMessage(error)))
-        controller.close()
+        if (relay.ended) return
+        relay.fail(error)
         // Releases the upstream connection if the failure was ours (a transform), not the network's.
         reader.cancel().catch(() => {})
       }
     },
     cancel(reason) {
-      end('cancelled')
+      relay.end('cancelled')
       return reader.cancel(reason).catch(() => {})
     },
   })
@@ -89,69 +114,42 @@ export function relayStream(source: ReadableStream<Uint8Array>, options: RelayOp
 /** The same relay, fed by pushes: no read per chunk; backpressure pauses the upstream socket. */
 function relayPushed(source: PushSource, options: RelayOptions): ReadableStream<Uint8Array> {
   const transform = options.transform
-  let ended = false
-  let lastSent = performance.now()
-  let keepAlive: ReturnType<typeof setInterval> | undefined
-  const end = (outcome: StreamOutcome) => {
-    if (ended) return
-    ended = true
-    if (keepAlive) clearInterval(keepAlive)
-    options.onEnd(outcome)
-  }
+  let relay!: RelayEnding
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      const fail = (error: unknown) => {
-        if (ended) return
-        end('error')
-        controller.enqueue(options.errorEvent(failureMessage(error)))
-        controller.close()
-      }
-      const ka = options.keepAlive
-      if (ka) {
-        keepAlive = setInterval(() => {
-          if (ended || performance.now() - lastSent < ka.everyMs) return
-          lastSent = performance.now()
-          controller.enqueue(ka.bytes)
-        }, Math.max(1, Math.floor(ka.everyMs / 2)))
-      }
+      relay = new RelayEnding(options, controller)
       source.attach({
         chunk(bytes) {
-          if (ended) return
+          if (relay.ended) return
           let out: Uint8Array | null
           try {
             out = transform ? transform.push(bytes) : bytes
           } catch (error) {
-            fail(error)
+            relay.fail(error)
             source.cancel() // the failure is ours: release the upstream connection
             return
           }
-          if (out === null || out.byteLength === 0) return
-          options.onFirstChunk?.()
-          lastSent = performance.now()
-          controller.enqueue(out)
-          if ((controller.desiredSize ?? 1) <= 0) source.pause()
+          if (relay.send(out) && (controller.desiredSize ?? 1) <= 0) source.pause()
         },
         end() {
-          if (ended) return
+          if (relay.ended) return
           let last: Uint8Array | null
           try {
             last = transform ? transform.end() : null
           } catch (error) {
-            fail(error)
+            relay.fail(error)
             return
           }
-          if (last !== null) controller.enqueue(last)
-          end('complete')
-          controller.close()
+          relay.complete(last)
         },
-        error: fail,
+        error: (error) => relay.fail(error),
       })
     },
     pull() {
       source.resume()
     },
     cancel() {
-      end('cancelled')
+      relay.end('cancelled')
       source.cancel()
     },
   })
