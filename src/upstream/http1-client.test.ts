@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { gzipSync } from 'node:zlib'
-import { type RawServer, rawServer, stopRawServers } from '../../test/helpers/raw-http-server'
+import { flood, httpChunk, type RawServer, rawServer, SSE_HEAD, stopRawServers } from '../../test/helpers/raw-http-server'
 import { closeIdleHttp1Connections, Http1Error, type Http1Request, http1IdleConnections, http1Request } from './http1-client'
 
 afterEach(() => {
@@ -71,7 +71,7 @@ describe('http1 client against a fake upstream speaking raw HTTP/1.1', () => {
   test('decodes a chunked event stream split at every byte, with chunk extensions and trailers', async () => {
     const events = ['data: {"a":1}\n\n', 'data: {"b":"ü"}\n\n', 'data: [DONE]\n\n']
     const server = rawServer(async (_req, socket) => {
-      let wire = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n'
+      let wire = SSE_HEAD
       for (const e of events) wire += `${Buffer.byteLength(e).toString(16)};ext=1\r\n${e}\r\n`
       wire += '0\r\nx-trailer: t\r\n\r\n'
       const bytes = Buffer.from(wire)
@@ -128,7 +128,7 @@ describe('http1 client against a fake upstream speaking raw HTTP/1.1', () => {
 
   test('a connection cut mid-body fails the body, not silently truncates it', async () => {
     const server = rawServer((_req, socket) => {
-      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n')
+      socket.write(SSE_HEAD + httpChunk('hello'))
       setTimeout(() => socket.terminate(), 20)
     })
     const res = await request(server)
@@ -170,7 +170,7 @@ describe('http1 client against a fake upstream speaking raw HTTP/1.1', () => {
 
   test('a stream that goes silent fails with a TimeoutError after the idle limit', async () => {
     const server = rawServer((_req, socket) => {
-      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n')
+      socket.write(SSE_HEAD + httpChunk('abc'))
     })
     const res = await request(server, { idleMs: 200 })
     const reader = res.body!.getReader()
@@ -194,7 +194,7 @@ describe('http1 client against a fake upstream speaking raw HTTP/1.1', () => {
 
   test('cancelling a streamed body closes the connection instead of returning it to the pool', async () => {
     const server = rawServer((_req, socket) => {
-      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n')
+      socket.write(SSE_HEAD + httpChunk('abc'))
     })
     const res = await request(server)
     const reader = res.body!.getReader()
@@ -228,28 +228,16 @@ describe('http1 client against a fake upstream speaking raw HTTP/1.1', () => {
   })
 
   test('stops reading the socket while the body is not consumed (backpressure)', async () => {
-    let written = 0
-    const chunk = Buffer.from(`${(64 * 1024).toString(16)}\r\n${'y'.repeat(64 * 1024)}\r\n`)
+    let upstream = { written: 0 }
     const server = rawServer((_req, socket) => {
-      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n')
-      // Writes on while the socket takes it: a client that does not push back takes everything.
-      let rest = Buffer.alloc(0)
-      const pump = () => {
-        for (let i = 0; i < 64 && written < 128 * 1024 * 1024; i++) {
-          const out = rest.byteLength > 0 ? rest : chunk
-          const n = Math.max(0, socket.write(out))
-          written += n
-          rest = out.subarray(n)
-          if (rest.byteLength > 0) break
-        }
-        if (written < 128 * 1024 * 1024) setTimeout(pump, 1)
-      }
-      pump()
+      socket.write(SSE_HEAD)
+      upstream = flood(socket, httpChunk('y'.repeat(64 * 1024)))
     })
     const res = await request(server)
     await Bun.sleep(500)
     // 128 MB offered; the client holds a few chunks plus what the kernel's socket buffers hold.
-    expect(written).toBeLessThan(16 * 1024 * 1024)
+    expect(upstream.written).toBeGreaterThan(0)
+    expect(upstream.written).toBeLessThan(16 * 1024 * 1024)
     await res.body!.cancel()
   })
 

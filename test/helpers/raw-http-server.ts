@@ -61,3 +61,34 @@ export function rawServer(handler: Handler): RawServer {
   return server
 }
 
+
+/** The head of a 200 answer carrying an event stream in the chunked transfer coding. */
+export const SSE_HEAD = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n'
+
+/** One chunk of the chunked transfer coding. */
+export const httpChunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`
+
+export const FLOOD_BYTES = 128 * 1024 * 1024
+
+/**
+ * Writes `payload` again and again, up to FLOOD_BYTES, for as long as the socket takes it, trying
+ * again every millisecond when it does not: a client that does not push back takes everything.
+ * `written` counts what the socket took.
+ */
+export function flood(socket: Socket<ConnState>, payload: string): { written: number } {
+  const state = { written: 0 }
+  const bytes = Buffer.from(payload)
+  let rest = Buffer.alloc(0)
+  const pump = () => {
+    for (let i = 0; i < 64 && state.written < FLOOD_BYTES; i++) {
+      const out = rest.byteLength > 0 ? rest : bytes
+      const n = Math.max(0, socket.write(out))
+      state.written += n
+      rest = out.subarray(n)
+      if (rest.byteLength > 0) break
+    }
+    if (state.written < FLOOD_BYTES) setTimeout(pump, 1)
+  }
+  pump()
+  return state
+}
