@@ -137,18 +137,27 @@ describe('quota on one gateway with the embedded store (fake upstream)', () => {
   })
 })
 
-// Three real gateway processes (the compiled binary) sharing one store.
-async function threeGateways(redisUrl: string, limit: number): Promise<RunningBinary[]> {
+/**
+ * The compiled binary in an empty directory with a gw.yaml that gives `user` (key `key`) `limit`
+ * requests a day against the fake upstream; `run` starts one gateway process there.
+ */
+async function binaryWithConfig(key: string, user: string, limit: number, extra = '') {
   const { dir, bin } = await emptyDirWithBinary()
   writeFileSync(
     join(dir, 'gw.yaml'),
-    `auth: { keys: [{ key: sk-shared, user: sam, tier: free }] }
+    `auth: { keys: [{ key: ${key}, user: ${user}, tier: free }] }
 backends: { claude: { format: anthropic, base_url: "${up.url}" } }
 models: { "claude-*": { backend: claude } }
 tiers: { free: { daily_requests: ${limit}, models: ["*"] } }
-`,
+${extra}`,
   )
-  return Promise.all([0, 1, 2].map(() => runBinary(bin, ['--config', 'gw.yaml'], { QUOTA_REDIS_URL: redisUrl }, dir)))
+  return { dir, bin, run: (env: Record<string, string>) => runBinary(bin, ['--config', 'gw.yaml'], env, dir) }
+}
+
+// Three real gateway processes (the compiled binary) sharing one store.
+async function threeGateways(redisUrl: string, limit: number): Promise<RunningBinary[]> {
+  const { run } = await binaryWithConfig('sk-shared', 'sam', limit)
+  return Promise.all([0, 1, 2].map(() => run({ QUOTA_REDIS_URL: redisUrl })))
 }
 
 async function fireSpread(gateways: RunningBinary[], n: number): Promise<number[]> {
@@ -234,20 +243,12 @@ describe('the store going down (fake upstream)', () => {
 
 describe('restart (fake upstream)', () => {
   it("the compiled binary keeps today's counts in the embedded store across a restart", async () => {
-    const { dir, bin } = await emptyDirWithBinary()
-    writeFileSync(
-      join(dir, 'gw.yaml'),
-      `auth: { keys: [{ key: sk-r, user: rita, tier: free }] }
-backends: { claude: { format: anthropic, base_url: "${up.url}" } }
-models: { "claude-*": { backend: claude } }
-tiers: { free: { daily_requests: 2, models: ["*"] } }
-`,
-    )
+    const { dir, run } = await binaryWithConfig('sk-r', 'rita', 2)
     const env = { GATEWAY_DATA_DIR: join(dir, 'data') }
-    const first = await runBinary(bin, ['--config', 'gw.yaml'], env, dir)
+    const first = await run(env)
     expect((await fetch(`${first.url}/v1/messages`, json(msg(), { 'x-api-key': 'sk-r' }))).status).toBe(200)
     expect(await first.stop()).toBe(0)
-    const second = await runBinary(bin, ['--config', 'gw.yaml'], env, dir)
+    const second = await run(env)
     try {
       const q = (await (await fetch(`${second.url}/quota`, { headers: { 'x-api-key': 'sk-r' } })).json()) as { used: number }
       expect(q.used).toBe(1)
@@ -259,18 +260,9 @@ tiers: { free: { daily_requests: 2, models: ["*"] } }
   }, 60_000)
 
   it('keeps every count written before a SIGKILL of the binary (at most 10 ms after it changed), and one process owns a data directory', async () => {
-    const { dir, bin } = await emptyDirWithBinary()
-    writeFileSync(
-      join(dir, 'gw.yaml'),
-      `auth: { keys: [{ key: sk-k, user: kim, tier: free }] }
-backends: { claude: { format: anthropic, base_url: "${up.url}" } }
-models: { "claude-*": { backend: claude } }
-tiers: { free: { daily_requests: 1000, models: ["*"] } }
-store: { lock_timeout_s: 1 }
-`,
-    )
+    const { dir, bin, run } = await binaryWithConfig('sk-k', 'kim', 1000, 'store: { lock_timeout_s: 1 }\n')
     const env = { GATEWAY_DATA_DIR: join(dir, 'data') }
-    const first = await runBinary(bin, ['--config', 'gw.yaml'], env, dir)
+    const first = await run(env)
     // 60 requests in waves of 20 at once, then a SIGKILL: no graceful flush, only the periodic writes.
     let answered = 0
     for (let wave = 0; wave < 3; wave++) {
@@ -288,7 +280,7 @@ store: { lock_timeout_s: 1 }
     await Bun.sleep(50) // well past the 10 ms write interval (the rival's second already is)
     expect(await first.stop('SIGKILL')).not.toBe(0)
 
-    const second = await runBinary(bin, ['--config', 'gw.yaml'], env, dir)
+    const second = await run(env)
     try {
       const q = (await (await fetch(`${second.url}/quota`, { headers: { 'x-api-key': 'sk-k' } })).json()) as { used: number }
       expect(q.used).toBe(60)
