@@ -4,7 +4,7 @@
 import { runKeysCommand } from './cli/keys-command'
 import { loadConfig } from './config/load-config'
 import { createLogger } from './logging/logger'
-import { openStores } from './runtime/build-runtime'
+import { openKeyStore } from './runtime/build-runtime'
 import { raiseFetchLimit } from './runtime/raise-fetch-limit'
 import { VERSION, startGateway } from './server'
 
@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
       writeErr(`error: unknown tier "${tier}" (configured: ${Object.keys(config.tiers).join(', ')})`)
       return 2
     }
-    const stores = openStores(config, log)
+    const stores = openKeyStore(config, log)
     try {
       await stores.ready()
       return await runKeysCommand(rest, { keyStore: stores.keyStore, stdout: write, stderr: writeErr })

@@ -92,7 +92,7 @@ describe('gateway keys across two gateway processes sharing Redis (fake upstream
     expect(await redisDump()).not.toContain(key)
   })
 
-  it('keys live in the embedded store by default, hashed', async () => {
+  it('keys live in the embedded store by default, hashed, and the CLI works beside a running gateway', async () => {
     const local = { GATEWAY_DATA_DIR: join(dir, 'data') }
     const made = await runOnce(bin, ['keys', 'create', '--user', 'solo', '--tier', 'pro'], local, dir)
     expect(made.code).toBe(0)
@@ -103,6 +103,10 @@ describe('gateway keys across two gateway processes sharing Redis (fake upstream
     const gw = await runBinary(bin, [], { ...local, CLAUDE_API_URL: up.url, CLAUDE_API_KEY: 'k' }, dir)
     try {
       expect(await ask(gw, key)).toBe(200)
+      // Beside the running gateway, which holds the quota file with an exclusive lock.
+      const second = await runOnce(bin, ['keys', 'create', '--user', 'solo', '--tier', 'pro'], local, dir)
+      expect(second.code).toBe(0)
+      expect(await ask(gw, second.stdout.trim())).toBe(200)
     } finally {
       await gw.stop()
     }

@@ -51,6 +51,17 @@ export function openStores(config: GatewayConfig, log: Logger, metrics?: Gateway
   }
 }
 
+/**
+ * Just the key store, for the `keys` commands. On the embedded store this leaves the quota file
+ * alone: a running gateway holds it with an exclusive lock, and the commands must work beside it.
+ */
+export function openKeyStore(config: GatewayConfig, log: Logger): Pick<StoreParts, 'keyStore' | 'ready' | 'close'> {
+  if (config.store.redis_url) return openStores(config, log)
+  mkdirSync(config.store.data_dir, { recursive: true })
+  const keyStore = createSqliteKeyStore({ dataDir: config.store.data_dir })
+  return { keyStore, ready: async () => {}, close: () => keyStore.close() }
+}
+
 export function buildRuntime(config: GatewayConfig, log: Logger, metrics: GatewayMetrics, now?: () => Date, stores: StoreParts = openStores(config, log, metrics)): Runtime {
   const quota = createQuotaService({
     store: stores.quotaStore,
