@@ -67,6 +67,16 @@ describe('loadConfig', () => {
     expect(b.config.server.port).toBe(7001)
   })
 
+  it('refuses backend headers and keys that would break the upstream request onto another line', () => {
+    const path = file('h.json', JSON.stringify({ backends: { internal: { format: 'openai', base_url: 'http://v:8000/v1', api_key: 'k\r\nx-evil: 1', headers: { 'x-ok': 'a\nb', 'bad name': 'v', 'x-fine': 'v' } } } }))
+    const { problems } = loadConfig({ file: path, env: {} })
+    const text = problems.join('\n')
+    expect(text).toContain('backends.internal.api_key')
+    expect(text).toContain('backends.internal.headers.x-ok')
+    expect(text).toContain('backends.internal.headers.bad name')
+    expect(text).not.toContain('x-fine')
+  })
+
   it('reads JSON files too, and takes GATEWAY_CONFIG when no --config is given', () => {
     const path = file('c.json', JSON.stringify({ backends: { internal: { format: 'openai', base_url: 'http://j/v1' } }, quota: { timezone: 'Europe/Paris' } }))
     const { config, problems } = loadConfig({ env: { GATEWAY_CONFIG: path } })

@@ -108,6 +108,11 @@ function normalizeBackend(name: string, raw: unknown, p: Problems): BackendConfi
   if (endpoints.length === 0) p.add(`${path}.base_url`, 'is required (for the default "internal" backend set INTERNAL_LLM_URL)')
   else if (format !== 'demo') endpoints.forEach((u, i) => validUrl(u, listed.length > 0 ? `${path}.endpoints[${i}]` : `${path}.base_url`, p))
   const headers = section(raw, 'headers', p, `${path}.headers`)
+  // Sent upstream as they are: a line break would end the header and start another.
+  for (const [k, v] of Object.entries(headers)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k) || /[\r\n\0]/.test(String(v))) p.add(`${path}.headers.${k.replace(/[^\x20-\x7e]/g, '?')}`, 'must be a header name with a value on one line')
+  }
+  if (typeof raw.api_key === 'string' && /[\r\n\0]/.test(raw.api_key)) p.add(`${path}.api_key`, 'must be on one line')
   const t = section(raw, 'timeouts', p, `${path}.timeouts`)
   const cb = section(raw, 'circuit_breaker', p, `${path}.circuit_breaker`)
   return {
