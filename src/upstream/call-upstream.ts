@@ -61,7 +61,7 @@ function upstreamFailure(call: UpstreamCall, error: unknown, timedOut: boolean):
     return new GatewayError(504, 'api_error', `Backend "${backend.name}" did not answer within ${backend.timeouts.first_byte_ms / 1000} s.`)
   }
   const code = (error as { code?: string }).code ?? ''
-  if ((error instanceof Http1Error && error.kind === 'idle-timeout') || /timeout|timedout/i.test(code) || /timed? ?out/i.test(String((error as Error).message))) {
+  if (/timeout|timedout/i.test(code) || /timed? ?out/i.test(String((error as Error).message))) {
     return new GatewayError(504, 'api_error', `Backend "${backend.name}" timed out.`)
   }
   if (error instanceof Http1Error && error.kind === 'protocol') {

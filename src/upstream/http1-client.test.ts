@@ -192,6 +192,29 @@ describe('http1 client against a fake upstream speaking raw HTTP/1.1', () => {
     expect(server.closed).toBe(1)
   })
 
+  test('hands over a body of known length as it arrives instead of collecting it whole', async () => {
+    const server = rawServer((_req, socket) => {
+      socket.write(`HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: 50000000\r\n\r\n{"error":"first part`)
+    })
+    const res = await request(server)
+    expect(res.status).toBe(500)
+    const reader = res.body!.getReader()
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('{"error":"first part')
+    await reader.cancel()
+  })
+
+  test('a connection that ended its body while paused for a slow reader serves the next request', async () => {
+    const server = rawServer((req, socket) => {
+      // Enough chunks in one write for the client to pause before it reads the last one.
+      if (server.requests.length === 1) socket.write(SSE_HEAD + Array.from({ length: 40 }, (_, i) => httpChunk(`c${i} `)).join('') + '0\r\n\r\n')
+      else socket.write(ok(`{"conn":${req.connection}}`))
+    })
+    const first = await request(server)
+    await sleep(50)
+    expect((await first.text()).split(' ').length).toBe(41)
+    expect(await (await request(server, { firstByteMs: 1_000 })).json()).toEqual({ conn: 1 })
+  })
+
   test('cancelling a streamed body closes the connection instead of returning it to the pool', async () => {
     const server = rawServer((_req, socket) => {
       socket.write(SSE_HEAD + httpChunk('abc'))

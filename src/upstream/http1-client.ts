@@ -9,17 +9,17 @@
 //
 // What it does: one request at a time per connection, idle connections kept per origin and reused
 // (most recent first) until the server closes them or they sit idle for KEEP_ALIVE_MS; bodies
-// framed by content-length, chunked transfer coding or connection close; 1xx answers skipped;
-// gzip/deflate/br bodies decoded (it asks for identity, so only a server that ignores that sends
-// them); backpressure (the socket stops reading while the consumer does not); a deadline for the
+// framed by content-length, chunked transfer coding or connection close, every one handed over
+// as it arrives (never collected whole); 1xx answers skipped; gzip/deflate bodies decoded (it asks
+// for identity, so only a server that ignores that sends them); backpressure (the socket stops
+// reading while the consumer does not); a deadline for the
 // response head and an idle limit for the whole exchange, checked by one shared timer. A request
 // whose reused connection turns out to be closed before any response byte is sent again once on a
 // new connection: the server closed an idle connection as the request was written, the usual
 // keep-alive race. HTTPS and proxied upstreams stay on fetch().
 import type { Socket } from 'bun'
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 
-export type Http1ErrorKind = 'connect' | 'protocol' | 'closed' | 'first-byte-timeout' | 'idle-timeout'
+type Http1ErrorKind = 'connect' | 'protocol' | 'closed' | 'first-byte-timeout' | 'idle-timeout'
 
 /** A failure of the exchange; `code` names it for logs and error messages. */
 export class Http1Error extends Error {
@@ -35,7 +35,7 @@ export class Http1Error extends Error {
 }
 
 export interface Http1Request {
-  method: 'POST' | 'GET'
+  method: 'POST'
   /** `host:port` as written in the URL (the Host header). */
   authority: string
   hostname: string
@@ -52,7 +52,7 @@ export interface Http1Request {
 }
 
 /** Idle connections older than this are closed (servers commonly close theirs after 5 s). */
-export const KEEP_ALIVE_MS = 4_000
+const IDLE_CONNECTION_MS = 4_000
 const MAX_IDLE_PER_ORIGIN = 256
 const MAX_HEAD_BYTES = 64 * 1024
 const SWEEP_MS = 100
@@ -61,7 +61,6 @@ const STREAM_HIGH_WATER = 16
 const CRLF2 = Buffer.from('\r\n\r\n')
 
 interface Origin {
-  key: string
   idle: Connection[]
 }
 const origins = new Map<string, Origin>()
@@ -72,7 +71,7 @@ function originOf(hostname: string, port: number): Origin {
   const key = `${hostname}:${port}`
   let origin = origins.get(key)
   if (!origin) {
-    origin = { key, idle: [] }
+    origin = { idle: [] }
     origins.set(key, origin)
   }
   return origin
@@ -143,9 +142,7 @@ class Connection {
   status = 0
   headers: Headers | null = null
   encoding = ''
-  streamed = false
-  parts: Uint8Array[] = []
-  /** The body of a streamed answer, while this exchange feeds it. */
+  /** The body of the answer, while this exchange feeds it. */
   body: StreamedBody | null = null
   paused = false
 
@@ -167,9 +164,10 @@ class Connection {
     )
   }
 
-  start(req: Http1Request, resolve: (response: Response) => void, reject: (error: unknown) => void, retried = false): void {
+  /** `retryOf` is when the first try of a request that is sent again began: its deadline stands. */
+  start(req: Http1Request, resolve: (response: Response) => void, reject: (error: unknown) => void, retryOf?: number): void {
     this.req = req
-    this.retried = retried
+    this.retried = retryOf !== undefined
     this.resolve = resolve
     this.reject = reject
     this.phase = 'head'
@@ -178,12 +176,10 @@ class Connection {
     this.status = 0
     this.headers = null
     this.encoding = ''
-    this.streamed = false
-    this.parts = []
     this.body = null
-    this.paused = false
     this.keepAlive = true
-    this.started = this.lastActivity = performance.now()
+    this.lastActivity = performance.now()
+    this.started = retryOf ?? this.lastActivity
     active.add(this)
     sweeper ??= setInterval(sweep, SWEEP_MS)
     sweeper.unref?.()
@@ -199,15 +195,17 @@ class Connection {
   write(): void {
     const req = this.req!
     const socket = this.socket!
-    let out: string | Uint8Array
+    let head: string
+    let total: number
     try {
       const bodyBytes = Buffer.byteLength(req.body)
-      out = serializeHead(req, bodyBytes) + req.body
+      head = serializeHead(req, bodyBytes)
+      total = Buffer.byteLength(head) + bodyBytes
     } catch (error) {
       this.fail(error)
       return
     }
-    const total = Buffer.byteLength(out)
+    const out = head + req.body
     const written = socket.write(out)
     if (written < total) this.pendingWrite = Buffer.from(out).subarray(Math.max(written, 0))
   }
@@ -261,7 +259,7 @@ class Connection {
     if (this.reused && !this.receivedAny && !this.retried) {
       const { req, resolve, reject } = this
       this.detach()
-      new Connection(this.origin).start(req!, resolve!, reject!, true)
+      new Connection(this.origin).start(req!, resolve!, reject!, this.started)
       return
     }
     const code = (error as { code?: string } | null)?.code ?? 'ECONNRESET'
@@ -363,12 +361,17 @@ class Connection {
       this.framing = 'close'
       this.keepAlive = false
     }
-    // Event streams and bodies of unknown length are handed over as they come; a body of known
-    // length is collected first (the caller reads it whole anyway).
-    const type = headers.get('content-type') ?? ''
-    this.streamed = this.framing === 'chunked' || this.framing === 'close' || type.includes('text/event-stream')
-    if (this.streamed) this.resolveStreamed()
-    if (this.framing === 'none') this.finishBody()
+    if (this.framing === 'none') {
+      this.phase = 'done'
+      const resolve = this.resolve!
+      this.resolve = null
+      resolve(new Response(null, { status, headers }))
+      this.release()
+      return
+    }
+    // Every body is handed over as it arrives: the caller decides how much of it to read (an error
+    // body is read up to 64 KB, then cancelled).
+    this.resolveBody()
   }
 
   /** Consumes body bytes; returns what is left of `input` after the body ended. */
@@ -418,9 +421,7 @@ class Connection {
   }
 
   private pushBody(bytes: Uint8Array): void {
-    if (bytes.byteLength === 0) return
-    if (this.streamed) this.body?.push(bytes)
-    else this.parts.push(bytes)
+    if (bytes.byteLength > 0) this.body?.push(bytes)
   }
 
   pause(): void {
@@ -436,7 +437,7 @@ class Connection {
     this.socket.resume()
   }
 
-  private resolveStreamed(): void {
+  private resolveBody(): void {
     const body = new StreamedBody(this)
     this.body = body
     let stream = body.stream
@@ -454,18 +455,9 @@ class Connection {
 
   private finishBody(): void {
     this.phase = 'done'
-    if (this.streamed) {
-      const body = this.body
-      this.body = null
-      body?.end()
-    } else {
-      let body: Uint8Array | null = this.parts.length === 1 ? this.parts[0]! : this.parts.length === 0 ? null : Buffer.concat(this.parts)
-      this.parts = []
-      if (body && this.encoding) body = decode(body, this.encoding)
-      const resolve = this.resolve!
-      this.resolve = null
-      resolve(new Response(this.status === 204 || this.status === 304 ? null : body, { status: this.status, headers: this.headers! }))
-    }
+    const body = this.body
+    this.body = null
+    body?.end()
     this.release()
   }
 
@@ -479,6 +471,11 @@ class Connection {
     if (!reusable) {
       this.destroy()
       return
+    }
+    // A socket paused for a slow reader must read again, or the next exchange never hears back.
+    if (this.paused) {
+      this.paused = false
+      socket.resume()
     }
     this.reused = true
     this.idleSince = performance.now()
@@ -672,24 +669,13 @@ class StreamedBody implements PushSource {
   }
 }
 
-function decode(body: Uint8Array, encoding: string): Uint8Array {
-  try {
-    if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(body)
-    if (encoding === 'deflate') return inflateSync(body)
-    if (encoding === 'br') return brotliDecompressSync(body)
-  } catch {
-    throw new Http1Error('protocol', 'EENCODING', `body is not valid ${encoding}`)
-  }
-  throw new Http1Error('protocol', 'EENCODING', `unsupported content-encoding "${encoding}"`)
-}
-
 function sweep(): void {
   const now = performance.now()
   for (const conn of active) conn.checkTimeouts(now)
   for (const origin of origins.values()) {
     const idle = origin.idle
     // Oldest first: the list is in the order connections became idle.
-    while (idle.length > 0 && now - idle[0]!.idleSince > KEEP_ALIVE_MS) idle[0]!.destroy()
+    while (idle.length > 0 && now - idle[0]!.idleSince > IDLE_CONNECTION_MS) idle[0]!.destroy()
   }
   if (active.size === 0 && [...origins.values()].every((o) => o.idle.length === 0) && sweeper) {
     clearInterval(sweeper)
@@ -712,12 +698,12 @@ export function http1Request(req: Http1Request): Promise<Response> {
   })
 }
 
-/** Open connections per origin, idle ones included (for tests and metrics). */
+/** Idle connections kept for an origin (tests). */
 export function http1IdleConnections(hostname: string, port: number): number {
   return origins.get(`${hostname}:${port}`)?.idle.length ?? 0
 }
 
-/** Closes every idle connection (tests, shutdown). */
+/** Closes every idle connection (tests). */
 export function closeIdleHttp1Connections(): void {
   for (const origin of origins.values()) for (const conn of [...origin.idle]) conn.destroy()
 }

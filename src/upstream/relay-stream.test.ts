@@ -108,6 +108,31 @@ describe('relayStream fed by the HTTP/1.1 client (fake upstream speaking raw HTT
     expect(server.closed).toBe(1)
   })
 
+  it('a client whose abort reaches the upstream body first ends as cancelled, not as an upstream error', async () => {
+    const server = rawServer((_req, socket) => {
+      socket.write(SSE_HEAD + chunk('first'))
+    })
+    const client = new AbortController()
+    const res = await http1Request({
+      method: 'POST',
+      authority: `127.0.0.1:${server.port}`,
+      hostname: '127.0.0.1',
+      port: server.port,
+      path: '/v1/messages',
+      headers: {},
+      body: '{}',
+      signal: client.signal,
+      firstByteMs: 5_000,
+      idleMs: 5_000,
+    })
+    const outcomes: StreamOutcome[] = []
+    const reader = relayStream(res.body!, { errorEvent: () => enc.encode('E'), onEnd: (o) => outcomes.push(o) }).getReader()
+    expect(dec.decode((await reader.read()).value)).toBe('first')
+    client.abort(new DOMException('client gone', 'AbortError'))
+    expect(await reader.read()).toEqual({ done: true, value: undefined })
+    expect(outcomes).toEqual(['cancelled'])
+  })
+
   it('a transform that throws ends the stream with the error event and releases the upstream', async () => {
     const server = rawServer((_req, socket) => {
       socket.write(SSE_HEAD + chunk('boom'))

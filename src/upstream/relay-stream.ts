@@ -66,6 +66,16 @@ class RelayEnding {
 
   fail(error: unknown): void {
     if (this.ended) return
+    // The client went away and its abort reached the upstream body first: not the backend's failure.
+    if ((error as Error)?.name === 'AbortError') {
+      this.end('cancelled')
+      try {
+        this.controller.close()
+      } catch {
+        // Already closed by the client's own cancel.
+      }
+      return
+    }
     this.end('error')
     this.controller.enqueue(this.options.errorEvent(failureMessage(error)))
     this.controller.close()
