@@ -27,7 +27,8 @@ function missingTools(): string[] {
     existsSync(join(root, '.cache/chart-tools/node_modules')) ? null : '.cache/chart-tools',
   ].filter((m): m is string => m !== null)
 }
-if (missingTools().length > 0) Bun.spawnSync(['bash', 'scripts/install-chart-tools.sh'], { cwd: root, stdout: 'inherit', stderr: 'inherit' })
+// Bounded: the installer builds two Go tools and downloads schemas; a hung network must not hang the suite.
+if (missingTools().length > 0) Bun.spawnSync(['bash', 'scripts/install-chart-tools.sh'], { cwd: root, stdout: 'inherit', stderr: 'inherit', timeout: 900_000 })
 const missing = missingTools()
 const helm = findTool('helm')
 

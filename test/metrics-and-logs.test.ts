@@ -40,8 +40,10 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   return null
 }
 
-describe('/metrics after traffic (fake upstreams)', () => {
-  it('moves every metric and label as the traffic did', async () => {
+/** The traffic both tests read, sent once whichever test runs first (each can run alone). */
+let traffic: Promise<void> | null = null
+function sendTraffic(): Promise<void> {
+  traffic ??= (async () => {
     const pro = { 'x-api-key': 'sk-pro-metrics' }
     const free = { 'x-api-key': 'sk-free-metrics' }
     const body = (model: string, extra = {}) => ({ model, max_tokens: 5, messages: [{ role: 'user', content: SECRET_PROMPT }], ...extra })
@@ -53,6 +55,13 @@ describe('/metrics after traffic (fake upstreams)', () => {
     expect((await gw.handle('/v1/chat/completions', json({ model: 'unknown-model', messages: [{ role: 'user', content: 'x' }] }, pro))).status).toBe(404)
     up.script.push({ kind: 'status', status: 500, body: 'boom' })
     expect((await gw.handle('/v1/messages', json(body('claude-opus-5-5'), pro))).status).toBe(502)
+  })()
+  return traffic
+}
+
+describe('/metrics after traffic (fake upstreams)', () => {
+  it('moves every metric and label as the traffic did', async () => {
+    await sendTraffic()
 
     // Request metrics are recorded after each response has gone out; wait (bounded) for the last.
     let text = ''
@@ -84,6 +93,7 @@ describe('/metrics after traffic (fake upstreams)', () => {
   })
 
   it('logs one JSON line per request with id, user, tier, models, status and latency, never a key or a prompt', async () => {
+    await sendTraffic()
     // A refused body with the prompt where the model name belongs: the 400 is logged without it.
     const bad = await gw.handle('/v1/messages', json({ model: { hidden: SECRET_PROMPT }, max_tokens: 5, messages: [] }, { 'x-api-key': 'sk-pro-metrics' }))
     expect(bad.status).toBe(400)

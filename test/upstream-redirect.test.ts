@@ -49,6 +49,7 @@ describe('a backend that redirects (fake upstreams)', () => {
       expect(((await a.json()) as { error: { message: string } }).error.message).toContain('(307)')
       const o = await gw.handle('/v1/chat/completions', json({ model: 'qwen3-32b', stream, messages: [{ role: 'user', content: 'hi' }] }, { authorization: 'Bearer sk-redirect-test' }))
       expect(o.status).toBe(502)
+      expect(((await o.json()) as { error: { message: string } }).error.message).toContain('(307)')
       expect(hits).toEqual([])
       // Not counted: the backend failed.
       const quota = (await (await gw.handle('/quota', { headers: { 'x-api-key': 'sk-redirect-test' } })).json()) as { used: number }

@@ -204,7 +204,8 @@ describe('token accounting writes', () => {
       expect(second).toMatchObject({ allowed: true, tokensUsed: 90, tokensRemaining: 10 })
       await second.recordTokens(10, 5)
       expect(await service.admit('tim', { dailyRequests: null, dailyTokens: 100 })).toMatchObject({ allowed: false, deniedBy: 'tokens', tokensUsed: 105 })
-      await Bun.sleep(80)
+      // Written by the 30 ms timer, without a flush() (bounded wait for it).
+      for (let i = 0; i < 400 && (await store.counts('tim', ticket.day)).inputTokens === 0; i++) await Bun.sleep(5)
       expect(await store.counts('tim', ticket.day)).toMatchObject({ inputTokens: 80, outputTokens: 25 })
       expect(await service.admit('tim', { dailyRequests: null, dailyTokens: 100 })).toMatchObject({ allowed: false, deniedBy: 'tokens', tokensUsed: 105 })
     } finally {

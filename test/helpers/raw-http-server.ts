@@ -82,7 +82,8 @@ export function flood(socket: Socket<ConnState>, payload: string): { written: nu
   const pump = () => {
     for (let i = 0; i < 64 && state.written < FLOOD_BYTES; i++) {
       const out = rest.byteLength > 0 ? rest : bytes
-      const n = Math.max(0, socket.write(out))
+      const n = socket.write(out)
+      if (n < 0) return // the socket is closed: stop
       state.written += n
       rest = out.subarray(n)
       if (rest.byteLength > 0) break
@@ -91,4 +92,14 @@ export function flood(socket: Socket<ConnState>, payload: string): { written: nu
   }
   pump()
   return state
+}
+
+/** Polls `condition` every 5 ms until it holds or `ms` pass; says whether it held. */
+export async function waitFor(condition: () => boolean, ms = 2_000): Promise<boolean> {
+  const until = performance.now() + ms
+  while (!condition()) {
+    if (performance.now() > until) return false
+    await Bun.sleep(5)
+  }
+  return true
 }
