@@ -140,7 +140,7 @@ export function startGateway(initial: GatewayConfig, log: Logger, options: Start
         log.warn('drain timeout reached; closing remaining connections', { open_streams: streams.count })
         await server.stop(true)
       }
-      await runtime.close().catch(() => {})
+      await runtime.close().catch((error) => log.error('closing the stores failed; counts not yet written are lost', { error: String(error) }))
       log.info('stopped', { result })
     })())
 

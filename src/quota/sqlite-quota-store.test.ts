@@ -199,6 +199,16 @@ describe('createSqliteQuotaStore', () => {
     expect(total).toBe(admitted - 1)
   })
 
+  it('says so when the last write at close fails (a full disk at shutdown)', async () => {
+    const dir = tempDir()
+    let db: Database | undefined
+    const store = createSqliteQuotaStore(dir, { flushIntervalMs: 60_000, onOpen: (d) => (db = d) })
+    const pages = db!.query<{ page_count: number }, []>('PRAGMA page_count').get()!.page_count
+    db!.exec(`PRAGMA max_page_count = ${pages}`)
+    for (let i = 0; i < 200; i++) await store.admit(`user-${i}-${'x'.repeat(200)}`, DAY, TEN, TTL)
+    await expect(store.close()).rejects.toThrow(/full/i)
+  })
+
   it('answers ping while open and fails after close', async () => {
     const store = createSqliteQuotaStore(':memory:')
     await store.ping()

@@ -199,6 +199,8 @@ export function createSqliteQuotaStore(dataDir: string | ':memory:', options: Sq
     async close() {
       flush()
       db.close()
+      // The counts that could not be written are lost with the process: say so, never quietly.
+      if (writeError !== null) throw writeError
     },
   }
 }
