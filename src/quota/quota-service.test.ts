@@ -192,6 +192,42 @@ describe('token accounting writes', () => {
     }
   })
 
+  it('counts tokens still on their way to the store, and holds them again when the write fails', async () => {
+    const { store, state } = flakyStore()
+    let release: () => void = () => {}
+    const slowAdd = store.addTokens
+    let slow = true
+    store.addTokens = async (...args) => {
+      if (slow) await new Promise<void>((resolve) => (release = resolve))
+      return slowAdd(...args)
+    }
+    const service = createQuotaService({ store, timeZone: 'UTC', onStoreError: 'reject', tokenFlushIntervalMs: 60_000, limitedTokenFlushIntervalMs: 60_000 })
+    const limits = { dailyRequests: null, dailyTokens: 100 }
+    try {
+      const ticket = await service.admit('wes', limits)
+      await ticket.recordTokens(60, 40)
+      const writing = service.flush()
+      // The write has left the held map but not reached the store: the limit still sees the 100.
+      expect(await service.admit('wes', limits)).toMatchObject({ allowed: false, deniedBy: 'tokens', tokensUsed: 100 })
+      release()
+      await writing
+      expect(await store.counts('wes', ticket.day)).toMatchObject({ inputTokens: 60, outputTokens: 40 })
+
+      // A write that fails keeps its tokens: counted meanwhile, written by the next flush.
+      slow = false
+      const other = await service.admit('xia', limits)
+      await other.recordTokens(30, 0)
+      state.down = true
+      await service.flush()
+      state.down = false
+      expect(await service.admit('xia', limits)).toMatchObject({ allowed: true, tokensUsed: 30 })
+      await service.flush()
+      expect(await store.counts('xia', other.day)).toMatchObject({ inputTokens: 30, outputTokens: 0 })
+    } finally {
+      service.close()
+    }
+  })
+
   it('counts the tokens it holds against a token limit at once, and writes them within the short interval', async () => {
     const store = createSqliteQuotaStore(':memory:')
     const service = createQuotaService({ store, timeZone: 'UTC', onStoreError: 'reject', tokenFlushIntervalMs: 60_000, limitedTokenFlushIntervalMs: 30 })

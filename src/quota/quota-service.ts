@@ -149,7 +149,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     const base = { limit, tokenLimit, day: window.day, resetsAt: window.resetsAt, retryAfterSeconds: window.secondsToReset }
 
     // Tokens this process holds but has not written yet count against the token limit too.
-    const held = tokenLimit === null ? undefined : pendingTokens.get(`${user}\u0000${window.day}`)
+    const held = tokenLimit === null ? null : heldTokensOf(`${user}\u0000${window.day}`)
     const heldTokens = held ? held.input + held.output : 0
     let admission
     try {
@@ -204,16 +204,39 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     input: number
     output: number
     ttlSeconds: number
+    limited: boolean
   }
   const pendingTokens = new Map<string, PendingTokens>()
+  /** Tokens on their way to the store: still this process's to count until the write lands. */
+  const writingTokens = new Map<string, { input: number; output: number }>()
+
+  function heldTokensOf(key: string): { input: number; output: number } | null {
+    const pending = pendingTokens.get(key)
+    const writing = writingTokens.get(key)
+    if (!pending && !writing) return null
+    return { input: (pending?.input ?? 0) + (writing?.input ?? 0), output: (pending?.output ?? 0) + (writing?.output ?? 0) }
+  }
   let flushTimer: ReturnType<typeof setTimeout> | undefined
   let flushDueAt = Number.POSITIVE_INFINITY
 
-  async function writeTokens(user: string, day: string, input: number, output: number, ttlSeconds: number) {
+  function adjustWriting(key: string, input: number, output: number) {
+    const w = writingTokens.get(key) ?? { input: 0, output: 0 }
+    w.input += input
+    w.output += output
+    if (w.input === 0 && w.output === 0) writingTokens.delete(key)
+    else writingTokens.set(key, w)
+  }
+
+  /** Writes one user's held tokens; on a store failure they are held again for the next write. */
+  async function writeTokens(key: string, e: PendingTokens) {
+    adjustWriting(key, e.input, e.output)
     try {
-      await store.addTokens(user, day, input, output, ttlSeconds)
+      await store.addTokens(e.user, e.day, e.input, e.output, e.ttlSeconds)
+      adjustWriting(key, -e.input, -e.output)
     } catch (error) {
+      adjustWriting(key, -e.input, -e.output)
       storeFailed('addTokens', error)
+      void recordTokens(e.user, e.day, e.input, e.output, e.ttlSeconds, e.limited)
     }
   }
 
@@ -221,9 +244,9 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     if (flushTimer) clearTimeout(flushTimer)
     flushTimer = undefined
     flushDueAt = Number.POSITIVE_INFINITY
-    const entries = [...pendingTokens.values()]
+    const entries = [...pendingTokens]
     pendingTokens.clear()
-    await Promise.all(entries.map((e) => writeTokens(e.user, e.day, e.input, e.output, e.ttlSeconds)))
+    await Promise.all(entries.map(([key, e]) => writeTokens(key, e)))
   }
 
   async function recordTokens(user: string, day: string, input: number, output: number, ttlSeconds: number, limited: boolean) {
@@ -233,8 +256,9 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
       entry.input += input
       entry.output += output
       entry.ttlSeconds = Math.max(entry.ttlSeconds, ttlSeconds)
+      entry.limited ||= limited
     } else {
-      pendingTokens.set(key, { user, day, input, output, ttlSeconds })
+      pendingTokens.set(key, { user, day, input, output, ttlSeconds, limited })
     }
     const interval = limited ? limitedTokenFlushIntervalMs : tokenFlushIntervalMs
     const due = performance.now() + interval
@@ -260,7 +284,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
       throw unavailable()
     }
     // Tokens still held in memory count too.
-    const held = pendingTokens.get(`${user}\u0000${window.day}`)
+    const held = heldTokensOf(`${user}\u0000${window.day}`)
     if (held) counts = { ...counts, inputTokens: counts.inputTokens + held.input, outputTokens: counts.outputTokens + held.output }
     const tokens = counts.inputTokens + counts.outputTokens
     return {
