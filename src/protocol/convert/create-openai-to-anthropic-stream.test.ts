@@ -31,6 +31,17 @@ const replay = (name: string) => replayWire(openAIWire(loadFixture(name)))
 const ofType = (events: Awaited<ReturnType<typeof replayWire>>['events'], type: string) => events.filter((e) => e.event === type).map((e) => e.data)
 
 describe('createOpenAIToAnthropicStream', () => {
+  it('estimates output tokens from the text, not its escapes, on the fast path as on the full parse', async () => {
+    const chunk = (delta: string) => `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":${delta},"finish_reason":null}]}\n\n`
+    const end = 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+    // 40 characters written as \u escapes (240 bytes of JSON): the fast path reads this chunk.
+    const escaped = await replayWire(chunk(`{"content":"${'\\u00e9'.repeat(40)}"}`) + end)
+    // The same text in a chunk the fast path does not take (a role beside the content).
+    const parsed = await replayWire(chunk(`{"role":"assistant","content":"${'é'.repeat(40)}"}`) + end)
+    expect(escaped.usages).toEqual([{ input_tokens: 777, output_tokens: 10 }])
+    expect(parsed.usages).toEqual(escaped.usages)
+  })
+
   it('turns every recorded upstream stream into a valid Anthropic event sequence', async () => {
     for (const name of FIXTURES) {
       const { text } = await replay(name)

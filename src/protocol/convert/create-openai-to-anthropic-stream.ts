@@ -98,23 +98,21 @@ export function openAIToAnthropicChunks(options: OpenAIToAnthropicStreamOptions)
     }
 
     function delta(kind: 'text' | 'thinking', text: string) {
+      deltaJson(kind, JSON.stringify(text).slice(1, -1), text.length)
+    }
+
+    /** A delta whose text is already a JSON string body (as the fast path reads it), `chars` long. */
+    function deltaJson(kind: 'text' | 'thinking', json: string, chars: number) {
       if (open?.kind !== kind) {
         openBlock(kind, kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' })
       }
-      outputChars += text.length
+      outputChars += chars
       // The most frequent event of all, written without building objects.
       enqueue(
         kind === 'text'
-          ? `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open!.index},"delta":{"type":"text_delta","text":${JSON.stringify(text)}}}\n\n`
-          : `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open!.index},"delta":{"type":"thinking_delta","thinking":${JSON.stringify(text)}}}\n\n`,
+          ? `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open!.index},"delta":{"type":"text_delta","text":"${json}"}}\n\n`
+          : `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open!.index},"delta":{"type":"thinking_delta","thinking":"${json}"}}\n\n`,
       )
-    }
-
-    /** A text delta whose text is already a JSON string body (the fast path). */
-    function textDeltaJson(json: string) {
-      if (open?.kind !== 'text') openBlock('text', { type: 'text', text: '' })
-      outputChars += json.length
-      enqueue(`event: content_block_delta\ndata: {"type":"content_block_delta","index":${open!.index},"delta":{"type":"text_delta","text":"${json}"}}\n\n`)
     }
 
     function argsDelta(partialJson: string) {
@@ -226,7 +224,8 @@ export function openAIToAnthropicChunks(options: OpenAIToAnthropicStreamOptions)
           const json = plainContentDelta(event.data)
           if (json !== null) {
             start()
-            if (finishReason === null && json !== '') textDeltaJson(json)
+            // The estimate counts characters of text, not of escapes (`\u00e9` is one).
+            if (finishReason === null && json !== '') deltaJson('text', json, json.includes('\\') ? (JSON.parse(`"${json}"`) as string).length : json.length)
             return
           }
         }
