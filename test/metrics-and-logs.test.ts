@@ -127,6 +127,33 @@ describe('metric labels clients choose (fake upstream)', () => {
   })
 })
 
+describe('translation warnings at debug level (fake upstream)', () => {
+  it('name what was dropped, bounded, never the content', async () => {
+    const lines: string[] = []
+    const debugGw = buildTestApp(
+      testConfig({
+        backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } },
+        models: { 'qwen3-32b': { backend: 'internal' } },
+        tiers: { pro: { daily_requests: 100, models: ['*'] } },
+        auth: { keys: [{ key: 'sk-debug-log', user: 'dora', tier: 'pro' }] },
+      }),
+      { log: createLogger('debug', (l) => lines.push(l)) },
+    )
+    try {
+      // A field name the client chose, carrying the prompt.
+      const longName = `x_${SECRET_PROMPT.repeat(100)}`
+      const res = await debugGw.handle('/v1/messages', json({ model: 'qwen3-32b', max_tokens: 5, [longName]: 1, messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': 'sk-debug-log' }))
+      expect(res.status).toBe(200)
+      const line = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'translation dropped parts of the request')
+      expect(line.warnings[0]).toStartWith('dropped unknown field `x_the-secret')
+      expect(line.warnings[0].length).toBeLessThanOrEqual(80)
+      expect(lines.join('\n')).not.toContain(SECRET_PROMPT.repeat(3))
+    } finally {
+      await debugGw.close()
+    }
+  })
+})
+
 describe('OpenAPI', () => {
   it('serves the document of the gateway routes and a UI', async () => {
     const server = listenTestGateway(testConfig({ backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } }, models: { m: { backend: 'internal' } } }))

@@ -136,8 +136,9 @@ export function createProxy(deps: ProxyDeps) {
     const mode = translationMode(req.format, backend.format)
     const stream = req.body.stream === true
     const built = buildUpstreamBody(mode, req, target)
-    // What the translation had to drop (field names and block types, never content).
-    if (built.warnings.length > 0) deps.log.debug('translation dropped parts of the request', { request_id: req.requestId, warnings: built.warnings })
+    // What the translation had to drop: field names, block types and ids, which the client chose,
+    // so at most 20 of them and 80 characters each (never content).
+    if (built.warnings.length > 0) deps.log.debug('translation dropped parts of the request', { request_id: req.requestId, warnings: built.warnings.slice(0, 20).map((w) => w.slice(0, 80)) })
     const upstreamEndpoint: UpstreamEndpoint = (backend.format === 'demo' ? req.format : backend.format) === 'anthropic' ? 'messages' : 'chat_completions'
 
     const started = performance.now()
