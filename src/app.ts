@@ -46,7 +46,6 @@ export interface GatewayApp {
   /** The same, always as a promise (for tests). */
   handle(request: Request): Promise<Response>
   /** The Elysia app of the other routes. */
-  elysia: Elysia<any, any, any, any, any, any, any>
 }
 
 /** Path and query string of a request URL, without building a URL object. */
@@ -98,5 +97,5 @@ export function createApp(deps: AppDeps): GatewayApp {
     }
     return elysiaFetch(request)
   }
-  return { fetch, handle: async (request) => fetch(request), elysia: app }
+  return { fetch, handle: async (request) => fetch(request) }
 }

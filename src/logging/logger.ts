@@ -17,7 +17,7 @@ export interface Logger {
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
 /** Collects lines and writes them together at the end of the event-loop turn, or at 64 KB. */
-export function bufferedWriter(write: (text: string) => void): (line: string) => void {
+function bufferedWriter(write: (text: string) => void): (line: string) => void {
   let pending = ''
   let scheduled = false
   const flush = () => {

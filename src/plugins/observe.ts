@@ -13,12 +13,12 @@ const ENDPOINTS: Record<string, string> = {
   '/quota': 'quota',
 }
 
-export interface ObservedRequest {
+interface ObservedRequest {
   endpoint: string
   identity: Identity | undefined
   record: RequestRecord | undefined
   status: number
-  requestedModel: unknown
+  requestedModel: string | undefined
 }
 
 export function observeRequest(metrics: GatewayMetrics, log: Logger, o: ObservedRequest): void {

@@ -1,9 +1,9 @@
 // The caller's own view: the models their tier can reach and their quota today.
 import { Elysia } from 'elysia'
-import { GatewayError } from '../errors/gateway-error'
 import type { GatewayConfig } from '../config/config-types'
 import type { Authenticate } from '../plugins/auth'
 import type { QuotaStatus } from '../quota/quota-service'
+import { configuredTier } from '../routing/resolve-model'
 import { listTierModels } from './list-tier-models'
 
 export interface AccountRouteDeps {
@@ -17,10 +17,7 @@ export function accountRoutes(deps: AccountRouteDeps) {
   return new Elysia({ name: 'account-routes' })
     .derive(async ({ request }) => {
       const identity = await authenticate(request.headers)
-      // A Keycloak role or a stored key may name a tier this config does not have (the LLM routes answer the same).
-      const tier = config.tiers[identity.tier]
-      if (!tier) throw new GatewayError(403, 'permission_error', `Tier "${identity.tier}" is not configured on this gateway.`)
-      return { identity, tier }
+      return { identity, tier: configuredTier(config, identity.tier) }
     })
     .get(
       '/v1/models',

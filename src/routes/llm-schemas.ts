@@ -5,7 +5,7 @@ import { type TSchema, Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { invalidBodyMessage } from '../plugins/error-handler'
 
-export const anthropicMessagesBody = Type.Object(
+const anthropicMessagesBody = Type.Object(
   {
     model: Type.String({ minLength: 1, maxLength: 256 }),
     messages: Type.Array(Type.Unknown()),
@@ -15,9 +15,9 @@ export const anthropicMessagesBody = Type.Object(
   { additionalProperties: true },
 )
 
-export const countTokensBody = Type.Object({ model: Type.String({ minLength: 1, maxLength: 256 }), messages: Type.Array(Type.Unknown()) }, { additionalProperties: true })
+const countTokensBody = Type.Object({ model: Type.String({ minLength: 1, maxLength: 256 }), messages: Type.Array(Type.Unknown()) }, { additionalProperties: true })
 
-export const chatCompletionsBody = Type.Object(
+const chatCompletionsBody = Type.Object(
   {
     model: Type.String({ minLength: 1, maxLength: 256 }),
     messages: Type.Array(Type.Unknown(), { minItems: 1 }),
@@ -45,7 +45,7 @@ function checker(schema: TSchema): (body: unknown) => string | null {
   }
 }
 
-export const LLM_ROUTES: Record<LlmRouteName, LlmRoute> = {
+const LLM_ROUTES: Record<LlmRouteName, LlmRoute> = {
   messages: { name: 'messages', path: '/v1/messages', format: 'anthropic', check: checker(anthropicMessagesBody) },
   count_tokens: { name: 'count_tokens', path: '/v1/messages/count_tokens', format: 'anthropic', check: checker(countTokensBody) },
   chat_completions: { name: 'chat_completions', path: '/v1/chat/completions', format: 'openai', check: checker(chatCompletionsBody) },

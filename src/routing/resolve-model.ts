@@ -31,6 +31,13 @@ export function findModelEntry(models: ModelConfig[], name: string): ModelConfig
   return models.find((m) => globMatch(m.pattern, name))
 }
 
+/** The caller's tier; a Keycloak role or a stored key may name one this config does not have: 403. */
+export function configuredTier(config: GatewayConfig, name: string): TierConfig {
+  const tier = config.tiers[name]
+  if (!tier) throw new GatewayError(403, 'permission_error', `Tier "${name}" is not configured on this gateway.`)
+  return tier
+}
+
 export function createModelResolver(config: GatewayConfig): ModelResolver {
   const memo = new Map<string, RouteTarget>()
   function targetFor(requested: string, model: string): RouteTarget | null {
@@ -43,8 +50,7 @@ export function createModelResolver(config: GatewayConfig): ModelResolver {
     const key = `${tierName}\u0000${requested}`
     const hit = memo.get(key)
     if (hit) return hit
-    const tier = config.tiers[tierName]
-    if (!tier) throw new GatewayError(403, 'permission_error', `Tier "${tierName}" is not configured on this gateway.`)
+    const tier = configuredTier(config, tierName)
     const model = routeModel(requested, tier)
     if (!tier.models.some((p) => globMatch(p, model))) {
       throw new GatewayError(403, 'permission_error', `Model "${model}" is not available on the ${tierName} tier.`, { param: 'model', code: 'model_not_allowed' })
