@@ -59,6 +59,7 @@ class RelayEnding {
   }
 
   complete(last: Uint8Array | null): void {
+    if (this.ended) return
     if (last !== null) this.controller.enqueue(last)
     this.end('complete')
     this.controller.close()
