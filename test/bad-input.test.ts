@@ -153,6 +153,20 @@ describe('failing upstreams (fake upstreams that fail on purpose)', () => {
     await expectOpenAIError(await gw.handle('/v1/chat/completions', raw(JSON.stringify(chat))), 502, 'api_error')
   })
 
+  it('answers 502 when a backend answers 200 with a body that is not JSON, in both shapes', async () => {
+    up.script.push({ kind: 'status', status: 200, body: '<html>proxy login</html>' })
+    const a = await expectAnthropicError(await gw.handle('/v1/messages', raw(JSON.stringify(msg))), 502, 'api_error')
+    expect(a.error.message).toContain('not JSON')
+    up.script.push({ kind: 'status', status: 200, body: '{"id":"chatcmpl-1","choices":[' })
+    const o = (await expectOpenAIError(await gw.handle('/v1/chat/completions', raw(JSON.stringify(chat))), 502, 'api_error')) as { error: { message: string } }
+    expect(o.error.message).toContain('not JSON')
+  })
+
+  it('answers 502 when a non-streaming answer is cut before its body ends', async () => {
+    const a = await expectAnthropicError(await gw.handle('/v1/messages', raw(JSON.stringify({ ...msg, model: 'cut-claude' }))), 502, 'api_error')
+    expect(a.error.message).toContain('closed the connection before the response was complete')
+  })
+
   it('answers an overloaded backend with 529 overloaded_error to Anthropic callers', async () => {
     up.script.push({ kind: 'status', status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } })
     await expectAnthropicError(await gw.handle('/v1/messages', raw(JSON.stringify(msg))), 529, 'overloaded_error')

@@ -1,6 +1,6 @@
 // A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text
-// exposition format. A label set is looked up by a cheap key (names and raw values, no escaping);
-// its escaped rendering is made once, when the series is created.
+// exposition format. A label set is looked up through nested maps of its raw names and values (no
+// escaping, no key string); its escaped rendering is made once, when the series is created.
 
 type Labels = Record<string, string>
 
@@ -18,28 +18,60 @@ const renderLabels = (labels: Labels, extra = '') => {
   return out ? `{${out}}` : ''
 }
 
-/** Identifies a label set (names included, so that the order of the keys does not matter to the output). */
-const keyOf = (labels: Labels) => {
-  let key = ''
-  for (const k in labels) key += `${k}\u0000${labels[k]}\u0001`
-  return key
+/**
+ * The series of a metric, found by walking its label names and values through nested maps: no key
+ * string is built per call, and the names and values are strings whose hashes the engine already
+ * holds (they come from the configuration and the code). Label sets with the same names in another
+ * order are different series, as the rendered output would differ too.
+ */
+interface SeriesNode<S> {
+  series: S | undefined
+  next: Map<string, Map<string, SeriesNode<S>>> | undefined
 }
+
+class SeriesIndex<S> {
+  private readonly root: SeriesNode<S> = { series: undefined, next: undefined }
+  readonly all: S[] = []
+
+  find(labels: Labels): S | undefined {
+    let node: SeriesNode<S> | undefined = this.root
+    for (const k in labels) {
+      node = node.next?.get(k)?.get(labels[k]!)
+      if (!node) return undefined
+    }
+    return node.series
+  }
+
+  get(labels: Labels, create: (labels: Labels) => S): S {
+    let node = this.root
+    for (const k in labels) {
+      const byName: Map<string, Map<string, SeriesNode<S>>> = (node.next ??= new Map())
+      let byValue = byName.get(k)
+      if (!byValue) byName.set(k, (byValue = new Map()))
+      const v = labels[k]!
+      let child = byValue.get(v)
+      if (!child) byValue.set(v, (child = { series: undefined, next: undefined }))
+      node = child
+    }
+    if (node.series === undefined) {
+      node.series = create(labels)
+      this.all.push(node.series)
+    }
+    return node.series
+  }
+}
+
+const newCounterSeries = (labels: Labels) => ({ rendered: renderLabels(labels), value: 0 })
 
 interface Metric {
   render(): string
 }
 
 export class Counter implements Metric {
-  private readonly values = new Map<string, { rendered: string; value: number }>()
+  private readonly values = new SeriesIndex<{ rendered: string; value: number }>()
   constructor(readonly name: string, readonly help: string, private readonly type: 'counter' | 'gauge' = 'counter') {}
   private series(labels: Labels) {
-    const key = keyOf(labels)
-    let s = this.values.get(key)
-    if (!s) {
-      s = { rendered: renderLabels(labels), value: 0 }
-      this.values.set(key, s)
-    }
-    return s
+    return this.values.get(labels, newCounterSeries)
   }
   inc(labels: Labels = {}, by = 1) {
     this.series(labels).value += by
@@ -48,11 +80,11 @@ export class Counter implements Metric {
     this.series(labels).value = value
   }
   get(labels: Labels = {}): number {
-    return this.values.get(keyOf(labels))?.value ?? 0
+    return this.values.find(labels)?.value ?? 0
   }
   render() {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.type}\n`
-    for (const s of this.values.values()) out += `${this.name}${s.rendered} ${s.value}\n`
+    for (const s of this.values.all) out += `${this.name}${s.rendered} ${s.value}\n`
     return out
   }
 }
@@ -67,22 +99,17 @@ export class Gauge extends Counter {
 }
 
 export class Histogram implements Metric {
-  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>()
+  private readonly series = new SeriesIndex<{ labels: Labels; counts: number[]; sum: number; count: number }>()
   constructor(readonly name: string, readonly help: string, private readonly buckets: number[]) {}
   observe(labels: Labels, value: number) {
-    const key = keyOf(labels)
-    let s = this.series.get(key)
-    if (!s) {
-      s = { labels, counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 }
-      this.series.set(key, s)
-    }
+    const s = this.series.get(labels, (l) => ({ labels: { ...l }, counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 }))
     for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) s.counts[i]!++
     s.sum += value
     s.count++
   }
   render() {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} histogram\n`
-    for (const s of this.series.values()) {
+    for (const s of this.series.all) {
       this.buckets.forEach((b, i) => (out += `${this.name}_bucket${renderLabels(s.labels, `le="${b}"`)} ${s.counts[i]}\n`))
       out += `${this.name}_bucket${renderLabels(s.labels, 'le="+Inf"')} ${s.count}\n`
       out += `${this.name}_sum${renderLabels(s.labels)} ${s.sum}\n${this.name}_count${renderLabels(s.labels)} ${s.count}\n`

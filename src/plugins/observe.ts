@@ -28,24 +28,30 @@ export function observeRequest(metrics: GatewayMetrics, log: Logger, o: Observed
   metrics.requests.inc({ tier, endpoint: o.endpoint, status: String(o.status) })
   metrics.duration.observe({ tier, endpoint: o.endpoint }, seconds)
   if (!log.enabled('info')) return
-  const line = {
+  // A streamed answer is logged when the stream ends, with its tokens and how it ended.
+  if (m?.streamEnd) {
+    const started = m.startedAt
+    void m.streamEnd.then((outcome) => log.info('request', accessLine(o, m, seconds, outcome, Math.round(performance.now() - started))))
+  } else {
+    log.info('request', accessLine(o, m, seconds, undefined, undefined))
+  }
+}
+
+function accessLine(o: ObservedRequest, m: RequestRecord | undefined, seconds: number, stream: string | undefined, durationMs: number | undefined) {
+  return {
     request_id: m?.requestId,
-    user: identity?.user,
-    tier: identity?.tier,
+    user: o.identity?.user,
+    tier: o.identity?.tier,
     endpoint: o.endpoint,
     requested_model: o.requestedModel,
     routed_model: m?.routedModel,
     backend: m?.backend,
     status: o.status,
     latency_ms: Math.round(seconds * 1000),
-  }
-  // A streamed answer is logged when the stream ends, with its tokens and how it ended.
-  if (m?.streamEnd) {
-    void m.streamEnd.then((outcome) =>
-      log.info('request', { ...line, stream: outcome, duration_ms: Math.round(performance.now() - m.startedAt), input_tokens: m.usage?.input_tokens, output_tokens: m.usage?.output_tokens }),
-    )
-  } else {
-    log.info('request', { ...line, input_tokens: m?.usage?.input_tokens, output_tokens: m?.usage?.output_tokens })
+    stream,
+    duration_ms: durationMs,
+    input_tokens: m?.usage?.input_tokens,
+    output_tokens: m?.usage?.output_tokens,
   }
 }
 

@@ -189,21 +189,17 @@ export function createProxy(deps: ProxyDeps) {
     const isStream = stream && (upstream.headers.get('content-type') ?? '').includes('text/event-stream') && upstream.body !== null
 
     if (!isStream) {
-      let text: string
+      // Parsed from the bytes as they arrived (no intermediate string). A SyntaxError is a body
+      // that is not JSON; anything else means the connection ended before the body did.
+      let parsed: unknown
       try {
-        text = await upstream.text()
-      } catch {
+        parsed = await upstream.json()
+      } catch (error) {
         giveBack()
+        if (error instanceof SyntaxError) throw new GatewayError(502, 'api_error', `Backend "${backend.name}" answered with something that is not JSON.`)
         throw new GatewayError(502, 'api_error', `Backend "${backend.name}" closed the connection before the response was complete.`)
       } finally {
         called.release()
-      }
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(text)
-      } catch {
-        giveBack()
-        throw new GatewayError(502, 'api_error', `Backend "${backend.name}" answered with something that is not JSON.`)
       }
       const { body, usage } = convertResponseBody(mode, req.format, parsed, target)
       if (usage) recordUsage(req.record, ticket, tier.name, usage)

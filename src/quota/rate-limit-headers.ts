@@ -26,6 +26,28 @@ function openAIDuration(totalSeconds: number): string {
   return `${s}s`
 }
 
+// Every request of a second has the same reset duration, and of a day the same reset instant:
+// each is formatted once.
+let lastSeconds = -1
+let lastDuration = ''
+function resetDuration(seconds: number): string {
+  if (seconds !== lastSeconds) {
+    lastSeconds = seconds
+    lastDuration = openAIDuration(seconds)
+  }
+  return lastDuration
+}
+let lastResetMs = Number.NaN
+let lastInstant = ''
+function resetInstant(resetsAt: Date): string {
+  const ms = resetsAt.getTime()
+  if (ms !== lastResetMs) {
+    lastResetMs = ms
+    lastInstant = toRfc3339(resetsAt)
+  }
+  return lastInstant
+}
+
 type RateLimitTicket = Pick<
   QuotaTicket,
   'allowed' | 'limit' | 'remaining' | 'tokenLimit' | 'tokensRemaining' | 'resetsAt' | 'retryAfterSeconds'
@@ -33,8 +55,8 @@ type RateLimitTicket = Pick<
 
 export function rateLimitHeaders(ticket: RateLimitTicket, format: RateLimitHeaderFormat): Record<string, string> {
   const headers: Record<string, string> = {}
-  const reset = openAIDuration(ticket.retryAfterSeconds)
-  const resetAt = toRfc3339(ticket.resetsAt)
+  const reset = resetDuration(ticket.retryAfterSeconds)
+  const resetAt = resetInstant(ticket.resetsAt)
 
   const family = (unit: 'requests' | 'tokens', limit: number | null, remaining: number | null) => {
     if (limit !== null) headers[`x-ratelimit-limit-${unit}`] = String(limit)
