@@ -231,6 +231,8 @@ export function createProxy(deps: ProxyDeps) {
   ): Response {
     const record = req.record
     const backendName = target.backend.name
+    // Only the lease: the upstream Response (and its body stream) need not live as long as the relay.
+    const release = called.release
     const transform = createResponseStream(mode, req, target, built, (usage) => recordUsage(record, ticket, tierName, usage))
     deps.streams.open()
     metrics.openStreams.inc()
@@ -247,7 +249,7 @@ export function createProxy(deps: ProxyDeps) {
         metrics.timeToFirstToken.observe({ backend: backendName }, (performance.now() - started) / 1000)
       },
       onEnd: (outcome: StreamOutcome) => {
-        called.release()
+        release()
         deps.streams.close()
         metrics.openStreams.dec()
         if (outcome === 'error') metrics.upstreamErrors.inc({ backend: backendName, kind: 'stream' })

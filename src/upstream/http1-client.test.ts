@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test'
+import { heapStats } from 'bun:jsc'
 import { gzipSync } from 'node:zlib'
 import { flood, httpChunk, type RawServer, rawServer, SSE_HEAD, stopRawServers, waitFor } from '../../test/helpers/raw-http-server'
-import { closeIdleHttp1Connections, Http1Error, type Http1Request, http1IdleConnections, http1Request } from './http1-client'
+import { closeIdleHttp1Connections, Http1Error, type Http1Request, http1IdleConnections, http1Request, pushSourceOf } from './http1-client'
 
 afterEach(() => {
   closeIdleHttp1Connections()
@@ -293,6 +294,32 @@ describe('http1 client against a fake upstream speaking raw HTTP/1.1', () => {
     const error = await request(server, { port, authority: `127.0.0.1:${port}` }).catch((e: unknown) => e)
     expect((error as Http1Error).kind).toBe('connect')
     expect((error as Http1Error).code).toBe('ECONNREFUSED')
+  })
+
+  test('an open stream pushed into a sink keeps neither its Response nor its ReadableStream alive', async () => {
+    // Each answer starts and stays open, as a long generation does.
+    const server = rawServer((_req, socket) => {
+      socket.write(SSE_HEAD + httpChunk('data: {"n":1}\n\n'))
+    })
+    const count = (type: string) => (heapStats().objectTypeCounts as Record<string, number>)[type] ?? 0
+    const sinks: string[][] = []
+    const open = async () => {
+      const res = await request(server)
+      const chunks: string[] = []
+      sinks.push(chunks)
+      pushSourceOf(res.body!)!.attach({ chunk: (b) => chunks.push(new TextDecoder().decode(b)), end() {}, error() {} })
+    }
+    await open() // the first call's one-off objects are not the stream's
+    Bun.gc(true)
+    const responses = count('Response')
+    const streams = count('ReadableStream')
+    for (let i = 0; i < 50; i++) await open()
+    expect(await waitFor(() => sinks.every((c) => c.length === 1))).toBe(true)
+    Bun.gc(true)
+    // 50 open streams; before the fix each kept both (+50 and +50).
+    expect(count('Response') - responses).toBeLessThan(10)
+    expect(count('ReadableStream') - streams).toBeLessThan(10)
+    expect(server.requests.length).toBe(51)
   })
 
   test('bytes after a complete answer make the connection unusable', async () => {

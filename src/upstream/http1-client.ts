@@ -440,7 +440,7 @@ class Connection {
   private resolveBody(): void {
     const body = new StreamedBody(this)
     this.body = body
-    let stream = body.stream
+    let stream = body.stream!
     if (this.encoding) {
       const format = this.encoding === 'gzip' || this.encoding === 'x-gzip' ? 'gzip' : this.encoding === 'deflate' ? 'deflate' : null
       if (!format) throw new Http1Error('protocol', 'EENCODING', `unsupported content-encoding "${this.encoding}"`)
@@ -450,7 +450,12 @@ class Connection {
     }
     const resolve = this.resolve!
     this.resolve = null
-    resolve(new Response(stream, { status: this.status, headers: this.headers! }))
+    const headers = this.headers!
+    this.headers = null
+    // From here failures go to the body. The promise's reject function would keep the promise, and
+    // with it the Response and its stream, alive for as long as the stream runs.
+    this.reject = null
+    resolve(new Response(stream, { status: this.status, headers }))
   }
 
   private finishBody(): void {
@@ -568,8 +573,9 @@ export function pushSourceOf(stream: ReadableStream<Uint8Array>): PushSource | n
  * socket pauses beyond that); then they go to a push sink or to the ReadableStream's reader.
  */
 class StreamedBody implements PushSource {
-  readonly stream: ReadableStream<Uint8Array>
-  private controller!: ReadableStreamDefaultController<Uint8Array>
+  /** Dropped once a push sink attaches: an open stream then keeps neither it nor its controller. */
+  stream: ReadableStream<Uint8Array> | null
+  private controller: ReadableStreamDefaultController<Uint8Array> | null = null
   private held: Uint8Array[] = []
   /** How the body ended while nobody was reading yet: undefined = not ended, null = cleanly. */
   private ending: { error: unknown } | null | undefined = undefined
@@ -599,8 +605,8 @@ class StreamedBody implements PushSource {
   push(bytes: Uint8Array): void {
     if (this.sink) this.sink.chunk(bytes)
     else if (this.reading) {
-      this.controller.enqueue(bytes)
-      if ((this.controller.desiredSize ?? 0) < 0) this.pause()
+      this.controller!.enqueue(bytes)
+      if ((this.controller!.desiredSize ?? 0) < 0) this.pause()
     } else {
       this.held.push(bytes)
       if (this.held.length >= STREAM_HIGH_WATER) this.pause()
@@ -610,7 +616,7 @@ class StreamedBody implements PushSource {
   end(): void {
     this.conn = null
     if (this.sink) this.sink.end()
-    else if (this.reading) this.controller.close()
+    else if (this.reading) this.controller!.close()
     else this.ending = null
   }
 
@@ -619,13 +625,15 @@ class StreamedBody implements PushSource {
     if (this.sink) this.sink.error(error)
     else if (this.reading) {
       try {
-        this.controller.error(error)
+        this.controller!.error(error)
       } catch {}
     } else this.ending = { error }
   }
 
   attach(sink: PushSink): void {
     this.sink = sink
+    this.stream = null
+    this.controller = null
     this.flush()
   }
 
@@ -653,7 +661,7 @@ class StreamedBody implements PushSource {
     this.held = []
     for (const bytes of held) {
       if (this.sink) this.sink.chunk(bytes)
-      else this.controller.enqueue(bytes)
+      else this.controller!.enqueue(bytes)
     }
     const ending = this.ending
     if (ending === undefined) {
@@ -664,8 +672,8 @@ class StreamedBody implements PushSource {
     if (this.sink) {
       if (ending === null) this.sink.end()
       else this.sink.error(ending.error)
-    } else if (ending === null) this.controller.close()
-    else this.controller.error(ending.error)
+    } else if (ending === null) this.controller!.close()
+    else this.controller!.error(ending.error)
   }
 }
 
