@@ -48,6 +48,19 @@ function resetInstant(resetsAt: Date): string {
   return lastInstant
 }
 
+// Header names written out once (not built per request).
+const familyNames = (unit: 'requests' | 'tokens') => ({
+  limit: `x-ratelimit-limit-${unit}`,
+  remaining: `x-ratelimit-remaining-${unit}`,
+  reset: `x-ratelimit-reset-${unit}`,
+  anthropicLimit: `anthropic-ratelimit-${unit}-limit`,
+  anthropicRemaining: `anthropic-ratelimit-${unit}-remaining`,
+  anthropicReset: `anthropic-ratelimit-${unit}-reset`,
+})
+type FamilyNames = ReturnType<typeof familyNames>
+const REQUESTS = familyNames('requests')
+const TOKENS = familyNames('tokens')
+
 type RateLimitTicket = Pick<
   QuotaTicket,
   'allowed' | 'limit' | 'remaining' | 'tokenLimit' | 'tokensRemaining' | 'resetsAt' | 'retryAfterSeconds'
@@ -58,19 +71,19 @@ export function rateLimitHeaders(ticket: RateLimitTicket, format: RateLimitHeade
   const reset = resetDuration(ticket.retryAfterSeconds)
   const resetAt = resetInstant(ticket.resetsAt)
 
-  const family = (unit: 'requests' | 'tokens', limit: number | null, remaining: number | null) => {
-    if (limit !== null) headers[`x-ratelimit-limit-${unit}`] = String(limit)
-    if (limit !== null && remaining !== null) headers[`x-ratelimit-remaining-${unit}`] = String(remaining)
-    headers[`x-ratelimit-reset-${unit}`] = reset
+  const family = (names: FamilyNames, limit: number | null, remaining: number | null) => {
+    if (limit !== null) headers[names.limit] = String(limit)
+    if (limit !== null && remaining !== null) headers[names.remaining] = String(remaining)
+    headers[names.reset] = reset
     if (format === 'anthropic') {
-      if (limit !== null) headers[`anthropic-ratelimit-${unit}-limit`] = String(limit)
-      if (limit !== null && remaining !== null) headers[`anthropic-ratelimit-${unit}-remaining`] = String(remaining)
-      headers[`anthropic-ratelimit-${unit}-reset`] = resetAt
+      if (limit !== null) headers[names.anthropicLimit] = String(limit)
+      if (limit !== null && remaining !== null) headers[names.anthropicRemaining] = String(remaining)
+      headers[names.anthropicReset] = resetAt
     }
   }
 
-  family('requests', ticket.limit, ticket.remaining)
-  if (ticket.tokenLimit !== null) family('tokens', ticket.tokenLimit, ticket.tokensRemaining)
+  family(REQUESTS, ticket.limit, ticket.remaining)
+  if (ticket.tokenLimit !== null) family(TOKENS, ticket.tokenLimit, ticket.tokensRemaining)
   if (!ticket.allowed) headers['retry-after'] = String(ticket.retryAfterSeconds)
   return headers
 }

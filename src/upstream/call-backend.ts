@@ -31,7 +31,7 @@ export async function callBackend(call: UpstreamCall, pool: EndpointPool | undef
     tried.add(lease.url)
     let response: Response
     try {
-      response = await callUpstream({ ...call, baseUrl: lease.url })
+      response = await callUpstream(call, lease.url)
     } catch (error) {
       const clientGone = error instanceof GatewayError && error.status === 499
       if (!clientGone) lease.failed()

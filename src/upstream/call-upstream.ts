@@ -13,8 +13,6 @@ import { type UpstreamEndpoint, upstreamUrl } from './upstream-endpoint'
 
 export interface UpstreamCall {
   backend: BackendConfig
-  /** The endpoint of the backend to use; defaults to its first. */
-  baseUrl?: string
   endpoint: UpstreamEndpoint
   body: string
   stream: boolean
@@ -70,10 +68,11 @@ function upstreamFailure(call: UpstreamCall, error: unknown, timedOut: boolean):
   return new GatewayError(502, 'api_error', `Backend "${backend.name}" is unreachable${code ? ` (${code})` : ''}.`)
 }
 
-export async function callUpstream(call: UpstreamCall): Promise<Response> {
+/** `baseUrl`: the endpoint of the backend to use; defaults to its first. */
+export async function callUpstream(call: UpstreamCall, baseUrl: string = call.backend.base_url): Promise<Response> {
   const { backend } = call
   if (backend.format === 'demo') return demoResponse(call.endpoint, call.body, call.stream)
-  const url = upstreamUrl(backend, call.baseUrl ?? backend.base_url, call.endpoint, backend.format === 'anthropic' ? call.search : '')
+  const url = upstreamUrl(backend, baseUrl, call.endpoint, backend.format === 'anthropic' ? call.search : '')
   const plain = call.stream && !proxyConfigured ? PLAIN_URL.exec(url) : null
   const target = plain ? plainTarget(plain[1]!) : null
   if (target) {
