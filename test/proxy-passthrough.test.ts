@@ -65,6 +65,21 @@ describe('Anthropic Messages passthrough (fake Anthropic upstream)', () => {
     expect(res.headers.get('request-id')).toMatch(/^req_/)
   })
 
+  it('sends an answer that already carries the public model name on byte for byte, and rewrites it under another name', async () => {
+    // Pretty-printed, a key order of its own, a number written as 1.0: all of it kept as it came.
+    const exact = `{\n  "model": "claude-sonnet-4-5",\n  "id": "msg_exact",\n  "type": "message",\n  "role": "assistant",\n  "content": [{"type": "text", "text": "caf\\u00e9"}],\n  "temperature_used": 1.0,\n  "stop_reason": "end_turn",\n  "usage": {"input_tokens": 7, "output_tokens": 3}\n}`
+    up.script.push({ kind: 'status', status: 200, body: exact })
+    const res = await gw.handle('/v1/messages', json({ ...anthropicRequest, model: 'claude-sonnet-4-5' }, { 'x-api-key': CLIENT_KEY }))
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe(exact)
+    // The same answer under another model name is rewritten (and so re-serialised).
+    up.script.push({ kind: 'status', status: 200, body: exact })
+    const renamed = await gw.handle('/v1/messages', json(anthropicRequest, { 'x-api-key': CLIENT_KEY }))
+    const body = (await renamed.json()) as Record<string, unknown>
+    expect(body.model).toBe('claude-3-haiku')
+    expect(body.content).toEqual([{ type: 'text', text: 'café' }])
+  })
+
   it('relays a stream event by event, unchanged apart from model in message_start', async () => {
     const res = await gw.handle('/v1/messages', json({ ...anthropicRequest, stream: true }, { authorization: `Bearer ${CLIENT_KEY}` }))
     expect(res.status).toBe(200)

@@ -189,11 +189,18 @@ export function createProxy(deps: ProxyDeps) {
     const isStream = stream && (upstream.headers.get('content-type') ?? '').includes('text/event-stream') && upstream.body !== null
 
     if (!isStream) {
-      // Parsed from the bytes as they arrived (no intermediate string). A SyntaxError is a body
-      // that is not JSON; anything else means the connection ended before the body did.
+      // A same-format answer is read as text, so that it can go out as it came when nothing in it
+      // changes; a translated one is parsed straight from the bytes. A SyntaxError is a body that
+      // is not JSON; anything else means the connection ended before the body did.
       let parsed: unknown
+      let text: string | null = null
       try {
-        parsed = await upstream.json()
+        if (mode === 'same') {
+          text = await upstream.text()
+          parsed = JSON.parse(text)
+        } else {
+          parsed = await upstream.json()
+        }
       } catch (error) {
         giveBack()
         if (error instanceof SyntaxError) throw new GatewayError(502, 'api_error', `Backend "${backend.name}" answered with something that is not JSON.`)
@@ -201,9 +208,9 @@ export function createProxy(deps: ProxyDeps) {
       } finally {
         called.release()
       }
-      const { body, usage } = convertResponseBody(mode, req.format, parsed, target)
+      const { body, usage, changed } = convertResponseBody(mode, req.format, parsed, target)
       if (usage) recordUsage(req.record, ticket, tier.name, usage)
-      return { kind: 'response', response: new Response(JSON.stringify(body), { status: upstream.status, headers }) }
+      return { kind: 'response', response: new Response(changed || text === null ? JSON.stringify(body) : text, { status: upstream.status, headers }) }
     }
 
     headers['content-type'] = 'text/event-stream; charset=utf-8'

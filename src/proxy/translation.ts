@@ -64,16 +64,19 @@ function toUsage(u: Partial<TokenUsage>): TokenUsage | null {
   return { input_tokens: u.input_tokens ?? 0, output_tokens: u.output_tokens ?? 0 }
 }
 
-export function convertResponseBody(mode: TranslationMode, client: ClientFormat, parsed: unknown, target: RouteTarget): { body: unknown; usage: TokenUsage | null } {
+/** `changed` is false when the answer is the upstream's as it came (same format, same model name). */
+export function convertResponseBody(mode: TranslationMode, client: ClientFormat, parsed: unknown, target: RouteTarget): { body: unknown; usage: TokenUsage | null; changed: boolean } {
   const record = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>
   switch (mode) {
-    case 'same':
-      if ('model' in record) record.model = target.model
-      return { body: parsed, usage: toUsage(client === 'anthropic' ? readAnthropicUsage(record.usage) : readOpenAIUsage(record.usage)) }
+    case 'same': {
+      const rename = 'model' in record && record.model !== target.model
+      if (rename) record.model = target.model
+      return { body: parsed, usage: toUsage(client === 'anthropic' ? readAnthropicUsage(record.usage) : readOpenAIUsage(record.usage)), changed: rename }
+    }
     case 'anthropic-to-openai':
-      return { body: openAIToAnthropicResponse(parsed, { model: target.model }), usage: toUsage(readOpenAIUsage(record.usage)) }
+      return { body: openAIToAnthropicResponse(parsed, { model: target.model }), usage: toUsage(readOpenAIUsage(record.usage)), changed: true }
     case 'openai-to-anthropic':
-      return { body: anthropicToOpenAIResponse(parsed, { model: target.model }), usage: toUsage(readAnthropicUsage(record.usage)) }
+      return { body: anthropicToOpenAIResponse(parsed, { model: target.model }), usage: toUsage(readAnthropicUsage(record.usage)), changed: true }
   }
 }
 
