@@ -13,13 +13,8 @@ function isJsonContentType(value: string | null): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
 }
 
+/** A body of unknown length (chunked), read up to the limit. */
 async function readLimited(request: Request, max: number): Promise<Uint8Array> {
-  const length = request.headers.get('content-length')
-  if (length !== null) {
-    if (Number(length) > max) throw tooLarge(max)
-    // The length is known and within the limit: read it in one go, without stream machinery.
-    return new Uint8Array(await request.arrayBuffer())
-  }
   if (!request.body) return new Uint8Array(0)
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
@@ -50,7 +45,8 @@ export async function readJsonBody(request: Request, max: number): Promise<Recor
   }
   let value: unknown
   const length = request.headers.get('content-length')
-  if (length !== null && Number(length) <= max) {
+  if (length !== null) {
+    if (!(Number(length) <= max)) throw tooLarge(max)
     // The length is known and within the limit: parsed straight from the bytes, without a copy.
     try {
       value = await request.json()
