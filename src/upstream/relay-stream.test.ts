@@ -1,3 +1,4 @@
+import { heapStats } from 'bun:jsc'
 import { afterEach, describe, expect, it } from 'bun:test'
 import { flood, httpChunk as chunk, type RawServer, rawServer, SSE_HEAD, stopRawServers, waitFor } from '../../test/helpers/raw-http-server'
 import { closeIdleHttp1Connections, http1IdleConnections, http1Request, pushSourceOf } from './http1-client'
@@ -28,6 +29,26 @@ describe('relayStream', () => {
     expect(text.endsWith('b')).toBe(true)
     expect(text.slice(1, -1)).toMatch(/^\.+$/)
     expect(outcomes).toEqual(['complete'])
+  })
+
+  it('open streams with keep-alive share one timer instead of holding one each', async () => {
+    const timers = () => (heapStats().objectTypeCounts as Record<string, number>).Timeout ?? 0
+    const controllers: ReadableStreamDefaultController<Uint8Array>[] = []
+    const readers: ReadableStreamDefaultReader<Uint8Array>[] = []
+    Bun.gc(true)
+    const before = timers()
+    for (let i = 0; i < 50; i++) {
+      const source = new ReadableStream<Uint8Array>({ start: (c) => void controllers.push(c) })
+      const relay = relayStream(source, { errorEvent: () => enc.encode('E'), onEnd: () => {}, keepAlive: { everyMs: 40, bytes: enc.encode('.') } })
+      readers.push(relay.getReader())
+    }
+    Bun.gc(true)
+    expect(timers() - before).toBeLessThan(5)
+    // ...and every one of them still gets its keep-alive bytes.
+    const firsts = await Promise.all(readers.map((r) => r.read()))
+    expect(firsts.every((f) => dec.decode(f.value) === '.')).toBe(true)
+    for (const c of controllers) c.close()
+    for (const r of readers) while (!(await r.read()).done);
   })
 
   it('ends a broken upstream with the error event and reports it', async () => {

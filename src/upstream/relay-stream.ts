@@ -27,14 +27,45 @@ function failureMessage(error: unknown): string {
 }
 
 /**
+ * Streams that send keep-alive bytes, checked by one interval per check period (in practice one
+ * for all of them) rather than a timer per stream: a thousand open streams would hold a thousand.
+ */
+const keepAliveGroups = new Map<number, { timer: ReturnType<typeof setInterval>; relays: Set<RelayEnding> }>()
+
+function watchKeepAlive(relay: RelayEnding, periodMs: number): void {
+  let group = keepAliveGroups.get(periodMs)
+  if (!group) {
+    const relays = new Set<RelayEnding>()
+    const timer = setInterval(() => {
+      const now = performance.now()
+      for (const r of relays) r.keepAliveDue(now)
+    }, periodMs)
+    timer.unref?.()
+    group = { timer, relays }
+    keepAliveGroups.set(periodMs, group)
+  }
+  group.relays.add(relay)
+}
+
+function unwatchKeepAlive(relay: RelayEnding, periodMs: number): void {
+  const group = keepAliveGroups.get(periodMs)
+  if (!group) return
+  group.relays.delete(relay)
+  if (group.relays.size === 0) {
+    clearInterval(group.timer)
+    keepAliveGroups.delete(periodMs)
+  }
+}
+
+/**
  * What both ways of feeding the relay share: the stream ends once (and says how), keep-alive
- * bytes go out while the upstream is silent (one timer per stream), a failure becomes the error
- * event in the client's format.
+ * bytes go out while the upstream is silent (checked by a shared interval at half the keep-alive
+ * period), a failure becomes the error event in the client's format.
  */
 class RelayEnding {
   ended = false
   private lastSent = performance.now()
-  private keepAlive: ReturnType<typeof setInterval> | undefined
+  private readonly keepAlivePeriod: number | undefined
 
   constructor(
     private readonly options: RelayOptions,
@@ -42,11 +73,16 @@ class RelayEnding {
   ) {
     const ka = options.keepAlive
     if (!ka) return
-    this.keepAlive = setInterval(() => {
-      if (this.ended || performance.now() - this.lastSent < ka.everyMs) return
-      this.lastSent = performance.now()
-      controller.enqueue(ka.bytes)
-    }, Math.max(1, Math.floor(ka.everyMs / 2)))
+    this.keepAlivePeriod = Math.max(1, Math.floor(ka.everyMs / 2))
+    watchKeepAlive(this, this.keepAlivePeriod)
+  }
+
+  /** Called by the shared interval: sends the keep-alive bytes after everyMs of silence. */
+  keepAliveDue(now: number): void {
+    const ka = this.options.keepAlive!
+    if (this.ended || now - this.lastSent < ka.everyMs) return
+    this.lastSent = now
+    this.controller.enqueue(ka.bytes)
   }
 
   /** Sends a transformed chunk; false when there was nothing to send (the transform held it back). */
@@ -85,7 +121,7 @@ class RelayEnding {
   end(outcome: StreamOutcome): void {
     if (this.ended) return
     this.ended = true
-    if (this.keepAlive) clearInterval(this.keepAlive)
+    if (this.keepAlivePeriod !== undefined) unwatchKeepAlive(this, this.keepAlivePeriod)
     this.options.onEnd(outcome)
   }
 }
