@@ -8,7 +8,8 @@
 //   BENCH_REQUESTS  requests for the memory-flatness run (default 200000)
 //   BENCH_STREAMS   concurrent open streams (default 1000)
 //   BENCH_PAIRED_ROUNDS, BENCH_PAIRED_SECONDS  rounds (default 5) and seconds per run (default 4) of
-//                   the paired nginx/gateway runs the headline throughput verdict uses
+//                   the paired runs the headline throughput and the translated/passthrough
+//                   stream verdicts use
 //   BENCH_OPEN_RUNS runs of each open-streams configuration (default 3; the verdict takes the median)
 //   BENCH_SKIP      comma-separated baselines to leave out: nginx,portkey,ccr,litellm
 //   BENCH_GATEWAY_LOG_LEVEL  the gateway's log_level (default info, its own default: an access-log line per request)
@@ -485,32 +486,35 @@ async function nonStreaming(scenario: string, t: Target, label: string, path: st
 }
 
 /**
- * The headline ratio, measured in pairs: the baseline and the gateway alternate for PAIRED_ROUNDS
- * rounds of PAIRED_SECONDS each (which of the two goes first alternates too), and the verdict uses
- * the median of the per-round ratios. A single run of a few seconds on this shared 2-core machine
+ * A ratio measured in pairs: the baseline and the measured side alternate for PAIRED_ROUNDS rounds
+ * of PAIRED_SECONDS each (which of the two goes first alternates too), and the verdict uses the
+ * median of the per-round ratios. A single run of a few seconds on this shared 2-core machine
  * drifts by about 10 %: the same gateway path measured 18,116 and 20,492 req/s minutes apart in one
  * run, which a one-shot ratio cannot tell from a change in the gateway.
  */
-async function pairedRatio(base: Target, gateway: Target, path: string, file: string, headers: Record<string, string>) {
+async function pairedRatio(label: string, base: () => Promise<number>, measured: () => Promise<number>) {
   const rounds: { base: number; gateway: number; ratio: number }[] = []
   for (let i = 0; i < PAIRED_ROUNDS; i++) {
-    const one = (t: Target, h: Record<string, string>) => wrk(t.base, path, file, h, 16, PAIRED_SECONDS).then((r) => r.rps)
     let b: number
     let g: number
     if (i % 2 === 0) {
-      b = await one(base, {})
-      g = await one(gateway, headers)
+      b = await base()
+      g = await measured()
     } else {
-      g = await one(gateway, headers)
-      b = await one(base, {})
+      g = await measured()
+      b = await base()
     }
     rounds.push({ base: b, gateway: g, ratio: g / b })
   }
   const sorted = rounds.map((r) => r.ratio).sort((x, y) => x - y)
   const median = sorted[Math.floor(sorted.length / 2)]!
-  log(`  paired: ${rounds.map((r) => `${r.gateway.toFixed(0)}/${r.base.toFixed(0)}=${r.ratio.toFixed(3)}`).join(' ')} median ${median.toFixed(3)}`)
+  log(`  paired, ${label}: ${rounds.map((r) => `${r.gateway.toFixed(0)}/${r.base.toFixed(0)}=${r.ratio.toFixed(3)}`).join(' ')} median ${median.toFixed(3)}`)
   return { rounds, median }
 }
+
+const pairedWrk = (t: Target, path: string, file: string, headers: Record<string, string>) => () => wrk(t.base, path, file, headers, 16, PAIRED_SECONDS).then((r) => r.rps)
+const pairedRelay = (t: Target, path: string, file: string, headers: Record<string, string>) => () =>
+  streamClient(['relay', t.base + path, file, hdr(headers), String(PAIRED_SECONDS), '16']).then((r) => (r.json as StreamResult).streams_per_s)
 
 async function streaming(scenario: string, t: Target, label: string, path: string, file: string, headers: Record<string, string>, mode: 'ttfb' | 'relay', conns: number) {
   const seconds = mode === 'ttfb' ? ONE_CONN_SECONDS : SECONDS
@@ -661,7 +665,7 @@ if (litellm) await nonStreaming(SA, litellm, 'LiteLLM, OpenAI', O, smallO, litel
 // The headline ratio once more, nginx and the gateway alternating (see pairedRatio).
 if (nginx) {
   log(`a. paired: nginx and gateway (SQLite) alternating, ${PAIRED_ROUNDS} rounds of ${PAIRED_SECONDS} s`)
-  extra.pairedNginx = await pairedRatio(nginx, gw, A, smallA, gw.anthropicHeaders!)
+  extra.pairedNginx = await pairedRatio('gateway / nginx', pairedWrk(nginx, A, smallA, {}), pairedWrk(gw, A, smallA, gw.anthropicHeaders!))
 }
 
 // (b) streaming: time to first byte (paced upstream, one stream at a time) and relay throughput
@@ -702,6 +706,10 @@ for (const [mode, sc, conns, a, x, o, ol] of [
   if (litellm) await streaming(sc, litellm, 'LiteLLM, OpenAI', O, ol, litellm.openaiHeaders!, mode, conns)
 }
 
+// The translated/passthrough ratio once more, the two alternating (see pairedRatio).
+log(`b. paired: translated and passthrough streams alternating, ${PAIRED_ROUNDS} rounds of ${PAIRED_SECONDS} s`)
+extra.pairedStreams = await pairedRatio('translated / passthrough streams', pairedRelay(gw, A, fastA, gw.anthropicHeaders!), pairedRelay(gw, A, fastX, gw.anthropicHeaders!))
+
 // (c) a 50 KB Claude Code request, translated vs passthrough
 log('c. 50 KB Claude Code request')
 const SC1 = 'c1. 50 KB Claude Code request, non-streaming'
@@ -728,6 +736,9 @@ if (ccrCurrent) {
   ccrCurrent = await restartCcr('xlate-ccr-c200-d0')
   await streaming(SC2, ccrCurrent, 'claude-code-router, Anthropic -> OpenAI', A, bigCcrS, ccrCurrent.anthropicHeaders!, 'relay', 16)
 }
+
+log(`c. paired: translated and passthrough 50 KB streams alternating, ${PAIRED_ROUNDS} rounds of ${PAIRED_SECONDS} s`)
+extra.pairedBigStreams = await pairedRatio('translated / passthrough 50 KB streams', pairedRelay(gw, A, bigAS, gw.anthropicHeaders!), pairedRelay(gw, A, bigXS, gw.anthropicHeaders!))
 
 // Baselines are done: stop them so that the memory runs have the machine to themselves.
 for (const t of [nginx, minimal, portkey, portkeyBun, ccrCurrent, litellm, gwRedis]) if (t?.proc) await stop(t.proc)
@@ -832,7 +843,7 @@ function renderMarkdown(res: typeof results): string {
   out.push(`- Machine: ${res.machine.nproc} cores (\`nproc\`), ${res.machine.cpuModel}, ${res.machine.memGiB} GiB; the load generator, the fake upstream and the proxy under test share these cores`)
   out.push('- Command: `bash bench/run.sh` (writes this file, `bench/results.json` and `bench/results.png`)')
   out.push(`- Gateway revision: \`${res.gitRev}\` (git describe; -dirty = uncommitted changes in the tree)`)
-  out.push(`- Durations: ${res.settings.SECONDS} s per throughput run at 16 connections, ${res.settings.ONE_CONN_SECONDS} s at 1 connection, each after a 1 s warm-up; the headline ratio also from ${res.settings.PAIRED_ROUNDS ?? 0} paired rounds of ${res.settings.PAIRED_SECONDS ?? 0} s (nginx and gateway alternating); ${res.settings.OPEN_STREAMS} open streams, ${res.settings.OPEN_RUNS ?? 1} runs of each configuration; ${res.settings.FLAT_REQUESTS} requests for memory`)
+  out.push(`- Durations: ${res.settings.SECONDS} s per throughput run at 16 connections, ${res.settings.ONE_CONN_SECONDS} s at 1 connection, each after a 1 s warm-up; the headline ratio also from ${res.settings.PAIRED_ROUNDS ?? 0} paired rounds of ${res.settings.PAIRED_SECONDS ?? 0} s (nginx and gateway alternating), and the translated/passthrough stream ratios from as many (the two alternating); ${res.settings.OPEN_STREAMS} open streams, ${res.settings.OPEN_RUNS ?? 1} runs of each configuration; ${res.settings.FLAT_REQUESTS} requests for memory`)
   out.push(`- Versions: Bun ${res.versions.bun}, ${res.versions.wrk}, ${res.versions.nginx}, ${res.versions.redis}, @portkey-ai/gateway ${res.versions.portkey}, @musistudio/claude-code-router ${res.versions.ccr}, litellm ${res.versions.litellm}`)
   out.push('- Load drivers: `wrk` (non-streaming; `bench/wrk/post.lua`), `bench/stream-client.ts` (streams); upstream: `bench/fake-upstream.ts`')
   out.push(`- Gateway: \`bun src/main.ts serve\` with key auth (static key), daily request and token quota (SQLite or Redis), routing, metrics; \`log_level: ${LOG_LEVEL}\`${LOG_LEVEL === 'info' ? ' (the default: one JSON access-log line per request, to a file)' : ' (no access-log line per request)'}`)
@@ -885,7 +896,16 @@ function renderMarkdown(res: typeof results): string {
   out.push(`| >= 10x LiteLLM | ${ratio(go16?.rps, ll16?.rps)} on /v1/chat/completions (LiteLLM ${f0(ll16?.rps)} req/s) | ${yes(go16 && ll16 ? go16.rps! >= 10 * ll16.rps! : undefined)} |`)
   out.push(`| added p50 at 1 connection < 150 µs | SQLite ${us((g1?.p50Us ?? 0) - (dA1?.p50Us ?? 0))}, Redis ${us((r1?.p50Us ?? 0) - (dA1?.p50Us ?? 0))} | ${yes(g1 && dA1 ? g1.p50Us! - dA1.p50Us! < 150 : undefined)} |`)
   out.push(`| streaming added TTFB < 1 ms | passthrough ${us((gTtfb?.ttfbP50Us ?? 0) - (dTtfb?.ttfbP50Us ?? 0))}, translated ${us((gTtfbX?.ttfbP50Us ?? 0) - (dTtfbO?.ttfbP50Us ?? 0))} (p50) | ${yes(gTtfb && dTtfb && gTtfbX && dTtfbO ? gTtfb.ttfbP50Us! - dTtfb.ttfbP50Us! < 1000 && gTtfbX.ttfbP50Us! - dTtfbO.ttfbP50Us! < 1000 : undefined)} |`)
-  out.push(`| translated streams within 20% of passthrough | small request: ${ratio(xl2?.rps, pass2?.rps)} of passthrough streams/s; 50 KB request: ${ratio(xlBig?.rps, passBig?.rps)} | ${yes(xl2 && pass2 && xlBig && passBig ? xl2.rps! >= 0.8 * pass2.rps! && xlBig.rps! >= 0.8 * passBig.rps! : undefined)} |`)
+  type Paired = { rounds: { base: number; gateway: number; ratio: number }[]; median: number }
+  const pairedS = res.extra.pairedStreams as Paired | undefined
+  const pairedB = res.extra.pairedBigStreams as Paired | undefined
+  const pairs = (p: Paired) => p.rounds.map((r) => r.ratio.toFixed(2)).join(', ')
+  const streamsText =
+    pairedS && pairedB
+      ? `paired runs, the two alternating: small request median **${pairedS.median.toFixed(2)}x** (rounds ${pairs(pairedS)}), 50 KB request median **${pairedB.median.toFixed(2)}x** (rounds ${pairs(pairedB)}); single runs in the tables below: `
+      : ''
+  const streamsOk = pairedS && pairedB ? pairedS.median >= 0.8 && pairedB.median >= 0.8 : xl2 && pass2 && xlBig && passBig ? xl2.rps! >= 0.8 * pass2.rps! && xlBig.rps! >= 0.8 * passBig.rps! : undefined
+  out.push(`| translated streams within 20% of passthrough | ${streamsText}small request: ${ratio(xl2?.rps, pass2?.rps)} of passthrough streams/s; 50 KB request: ${ratio(xlBig?.rps, passBig?.rps)} | ${yes(streamsOk)}${pairedS && pairedB ? ' (paired medians)' : ''} |`)
   const runsText = (o: (typeof open)[number]) => (o.runs.length > 1 ? `, median of ${o.runs.length} runs (peaks ${o.runs.map((r) => f0(r.peakRssMb)).join(', ')})` : '')
   out.push(`| < 100 MB RSS with ${res.settings.OPEN_STREAMS} open streams (peak) | ${open.map((o) => `${o.target}: ${f0(o.rssMb)} MB (peak ${f0(o.peakRssMb)}${runsText(o)})`).join('; ')}${openDefault ? `; with BUN_CONFIG_MAX_HTTP_REQUESTS not set: ${openDefault.note}` : ''} | ${yes(open.length ? open.every((o) => (o.peakRssMb ?? 1e9) < 100 && o.runs.every((r) => (r.errors ?? 1) === 0)) : undefined)} |`)
   out.push(`| flat after ${res.settings.FLAT_REQUESTS} requests | ${mem?.note ?? ''}; growth after warm-up ${memGrowth === undefined ? '' : `${memGrowth.toFixed(1)} MB`} | ${yes(memGrowth === undefined ? undefined : memGrowth < 10)} |`)

@@ -34,7 +34,7 @@ describe('relayStream', () => {
   it('open streams with keep-alive share one timer instead of holding one each', async () => {
     const timers = () => (heapStats().objectTypeCounts as Record<string, number>).Timeout ?? 0
     const controllers: ReadableStreamDefaultController<Uint8Array>[] = []
-    const readers: ReadableStreamDefaultReader<Uint8Array>[] = []
+    const readers: { read(): Promise<{ done: boolean; value?: Uint8Array }> }[] = []
     Bun.gc(true)
     const before = timers()
     for (let i = 0; i < 50; i++) {
