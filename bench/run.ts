@@ -492,11 +492,13 @@ async function nonStreaming(scenario: string, t: Target, label: string, path: st
  * drifts by about 10 %: the same gateway path measured 18,116 and 20,492 req/s minutes apart in one
  * run, which a one-shot ratio cannot tell from a change in the gateway.
  */
-async function pairedRatio(label: string, base: () => Promise<number>, measured: () => Promise<number>) {
+type PairedSample = { value: number; errors: number }
+async function pairedRatio(label: string, base: () => Promise<PairedSample>, measured: () => Promise<PairedSample>) {
   const rounds: { base: number; gateway: number; ratio: number }[] = []
-  for (let i = 0; i < PAIRED_ROUNDS; i++) {
-    let b: number
-    let g: number
+  let errors = 0
+  for (let i = 0; i < Math.max(1, PAIRED_ROUNDS); i++) {
+    let b: PairedSample
+    let g: PairedSample
     if (i % 2 === 0) {
       b = await base()
       g = await measured()
@@ -504,17 +506,24 @@ async function pairedRatio(label: string, base: () => Promise<number>, measured:
       g = await measured()
       b = await base()
     }
-    rounds.push({ base: b, gateway: g, ratio: g / b })
+    errors += b.errors + g.errors
+    // A failed run (no figure) counts as a ratio of 0, never as a pass.
+    const ratio = b.value > 0 && Number.isFinite(g.value) ? g.value / b.value : 0
+    rounds.push({ base: b.value, gateway: g.value, ratio })
   }
   const sorted = rounds.map((r) => r.ratio).sort((x, y) => x - y)
   const median = sorted[Math.floor(sorted.length / 2)]!
-  log(`  paired, ${label}: ${rounds.map((r) => `${r.gateway.toFixed(0)}/${r.base.toFixed(0)}=${r.ratio.toFixed(3)}`).join(' ')} median ${median.toFixed(3)}`)
-  return { rounds, median }
+  log(`  paired, ${label}: ${rounds.map((r) => `${r.gateway.toFixed(0)}/${r.base.toFixed(0)}=${r.ratio.toFixed(3)}`).join(' ')} median ${median.toFixed(3)}${errors ? ` errors ${errors}` : ''}`)
+  return { rounds, median, errors }
 }
 
-const pairedWrk = (t: Target, path: string, file: string, headers: Record<string, string>) => () => wrk(t.base, path, file, headers, 16, PAIRED_SECONDS).then((r) => r.rps)
+const pairedWrk = (t: Target, path: string, file: string, headers: Record<string, string>) => () =>
+  wrk(t.base, path, file, headers, 16, PAIRED_SECONDS).then((r) => ({ value: r.rps, errors: Number.isNaN(r.non2xx) ? 1 : r.non2xx }))
 const pairedRelay = (t: Target, path: string, file: string, headers: Record<string, string>) => () =>
-  streamClient(['relay', t.base + path, file, hdr(headers), String(PAIRED_SECONDS), '16']).then((r) => (r.json as StreamResult).streams_per_s)
+  streamClient(['relay', t.base + path, file, hdr(headers), String(PAIRED_SECONDS), '16']).then((r) => {
+    const j = r.json as StreamResult
+    return { value: j.streams_per_s, errors: j.errors }
+  })
 
 async function streaming(scenario: string, t: Target, label: string, path: string, file: string, headers: Record<string, string>, mode: 'ttfb' | 'relay', conns: number) {
   const seconds = mode === 'ttfb' ? ONE_CONN_SECONDS : SECONDS
@@ -887,16 +896,16 @@ function renderMarkdown(res: typeof results): string {
   const memGrowth = memSettled !== undefined && mem?.rssMb !== undefined ? mem.rssMb - memSettled : undefined
   out.push('## Targets', '')
   out.push('| target | measured | verdict |', '|---|---|---|')
-  const paired = res.extra.pairedNginx as { rounds: { base: number; gateway: number; ratio: number }[]; median: number } | undefined
+  const paired = res.extra.pairedNginx as { rounds: { base: number; gateway: number; ratio: number }[]; median: number; errors?: number } | undefined
   const pairedText = paired
     ? `paired runs, nginx and gateway alternating: median **${paired.median.toFixed(2)}x** (rounds: ${paired.rounds.map((r) => `${f0(r.gateway)}/${f0(r.base)} = ${r.ratio.toFixed(2)}`).join(', ')}); single runs in the table below: `
     : ''
-  out.push(`| full path, non-streaming, 16 conns >= 0.5x nginx | ${pairedText}SQLite ${f0(g16?.rps)} req/s = ${ratio(g16?.rps, n16?.rps)} nginx (${f0(n16?.rps)}); Redis ${f0(r16?.rps)} = ${ratio(r16?.rps, n16?.rps)} | ${yes(paired ? paired.median >= 0.5 : g16 && n16 ? g16.rps! >= 0.5 * n16.rps! : undefined)}${paired ? ' (paired median)' : ''} |`)
+  out.push(`| full path, non-streaming, 16 conns >= 0.5x nginx | ${pairedText}SQLite ${f0(g16?.rps)} req/s = ${ratio(g16?.rps, n16?.rps)} nginx (${f0(n16?.rps)}); Redis ${f0(r16?.rps)} = ${ratio(r16?.rps, n16?.rps)} | ${yes(paired ? paired.median >= 0.5 && !paired.errors : g16 && n16 ? g16.rps! >= 0.5 * n16.rps! : undefined)}${paired ? ' (paired median)' : ''} |`)
   out.push(`| >= 10x Portkey | ${ratio(g16?.rps, pkNode?.rps)} Portkey on Node, its documented runtime (${f0(pkNode?.rps)} req/s); ${ratio(g16?.rps, pkBun?.rps)} Portkey run on Bun (${f0(pkBun?.rps)} req/s) | ${yes(g16 && pkNode ? g16.rps! >= 10 * pkNode.rps! : undefined)} against Node; ${yes(g16 && pkBun ? g16.rps! >= 10 * pkBun.rps! : undefined)} against Bun |`)
   out.push(`| >= 10x LiteLLM | ${ratio(go16?.rps, ll16?.rps)} on /v1/chat/completions (LiteLLM ${f0(ll16?.rps)} req/s) | ${yes(go16 && ll16 ? go16.rps! >= 10 * ll16.rps! : undefined)} |`)
   out.push(`| added p50 at 1 connection < 150 µs | SQLite ${us((g1?.p50Us ?? 0) - (dA1?.p50Us ?? 0))}, Redis ${us((r1?.p50Us ?? 0) - (dA1?.p50Us ?? 0))} | ${yes(g1 && dA1 ? g1.p50Us! - dA1.p50Us! < 150 : undefined)} |`)
   out.push(`| streaming added TTFB < 1 ms | passthrough ${us((gTtfb?.ttfbP50Us ?? 0) - (dTtfb?.ttfbP50Us ?? 0))}, translated ${us((gTtfbX?.ttfbP50Us ?? 0) - (dTtfbO?.ttfbP50Us ?? 0))} (p50) | ${yes(gTtfb && dTtfb && gTtfbX && dTtfbO ? gTtfb.ttfbP50Us! - dTtfb.ttfbP50Us! < 1000 && gTtfbX.ttfbP50Us! - dTtfbO.ttfbP50Us! < 1000 : undefined)} |`)
-  type Paired = { rounds: { base: number; gateway: number; ratio: number }[]; median: number }
+  type Paired = { rounds: { base: number; gateway: number; ratio: number }[]; median: number; errors?: number }
   const pairedS = res.extra.pairedStreams as Paired | undefined
   const pairedB = res.extra.pairedBigStreams as Paired | undefined
   const pairs = (p: Paired) => p.rounds.map((r) => r.ratio.toFixed(2)).join(', ')
@@ -904,7 +913,7 @@ function renderMarkdown(res: typeof results): string {
     pairedS && pairedB
       ? `paired runs, the two alternating: small request median **${pairedS.median.toFixed(2)}x** (rounds ${pairs(pairedS)}), 50 KB request median **${pairedB.median.toFixed(2)}x** (rounds ${pairs(pairedB)}); single runs in the tables below: `
       : ''
-  const streamsOk = pairedS && pairedB ? pairedS.median >= 0.8 && pairedB.median >= 0.8 : xl2 && pass2 && xlBig && passBig ? xl2.rps! >= 0.8 * pass2.rps! && xlBig.rps! >= 0.8 * passBig.rps! : undefined
+  const streamsOk = pairedS && pairedB ? pairedS.median >= 0.8 && pairedB.median >= 0.8 && !pairedS.errors && !pairedB.errors : xl2 && pass2 && xlBig && passBig ? xl2.rps! >= 0.8 * pass2.rps! && xlBig.rps! >= 0.8 * passBig.rps! : undefined
   out.push(`| translated streams within 20% of passthrough | ${streamsText}small request: ${ratio(xl2?.rps, pass2?.rps)} of passthrough streams/s; 50 KB request: ${ratio(xlBig?.rps, passBig?.rps)} | ${yes(streamsOk)}${pairedS && pairedB ? ' (paired medians)' : ''} |`)
   const runsText = (o: (typeof open)[number]) => (o.runs.length > 1 ? `, median of ${o.runs.length} runs (peaks ${o.runs.map((r) => f0(r.peakRssMb)).join(', ')})` : '')
   out.push(`| < 100 MB RSS with ${res.settings.OPEN_STREAMS} open streams (peak) | ${open.map((o) => `${o.target}: ${f0(o.rssMb)} MB (peak ${f0(o.peakRssMb)}${runsText(o)})`).join('; ')}${openDefault ? `; with BUN_CONFIG_MAX_HTTP_REQUESTS not set: ${openDefault.note}` : ''} | ${yes(open.length ? open.every((o) => (o.peakRssMb ?? 1e9) < 100 && o.runs.every((r) => (r.errors ?? 1) === 0)) : undefined)} |`)

@@ -78,6 +78,12 @@ describe('Anthropic Messages passthrough (fake Anthropic upstream)', () => {
     const body = (await renamed.json()) as Record<string, unknown>
     expect(body.model).toBe('claude-3-haiku')
     expect(body.content).toEqual([{ type: 'text', text: 'café' }])
+    // A duplicate "model" key (the parse keeps the last) never carries the upstream's name out.
+    up.script.push({ kind: 'status', status: 200, body: '{"model":"internal-name-7b","model":"claude-sonnet-4-5","usage":{"input_tokens":1,"output_tokens":1}}' })
+    const dup = await gw.handle('/v1/messages', json({ ...anthropicRequest, model: 'claude-sonnet-4-5' }, { 'x-api-key': CLIENT_KEY }))
+    const dupText = await dup.text()
+    expect(dupText).not.toContain('internal-name-7b')
+    expect(JSON.parse(dupText).model).toBe('claude-sonnet-4-5')
   })
 
   it('relays a stream event by event, unchanged apart from model in message_start', async () => {

@@ -57,9 +57,15 @@ export function createLogger(level: LogLevel, write: (line: string) => void = to
   const min = ORDER[level]
   const log = (lvl: LogLevel) => (msg: string, fields?: LogFields) => {
     if (ORDER[lvl] < min) return
+    const time = isoNow()
+    // A field named like a fixed key replaces it, as it always did: the merged object, rarely.
+    if (fields != null && ('time' in fields || 'level' in fields || 'msg' in fields)) {
+      write(`${JSON.stringify({ time, level: lvl, msg, ...fields })}\n`)
+      return
+    }
     // The fields' own JSON, its opening brace replaced by the fixed keys: no merged object.
-    const head = `{"time":"${isoNow()}","level":"${lvl}","msg":${JSON.stringify(msg)}`
-    const rest = fields === undefined ? '{}' : JSON.stringify(fields)
+    const head = `{"time":"${time}","level":"${lvl}","msg":${JSON.stringify(String(msg))}`
+    const rest = fields == null ? '{}' : JSON.stringify(fields)
     write(rest.length > 2 ? `${head},${rest.slice(1)}\n` : `${head}}\n`)
   }
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), enabled: (lvl) => ORDER[lvl] >= min }

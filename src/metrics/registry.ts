@@ -36,7 +36,7 @@ class SeriesIndex<S> {
   find(labels: Labels): S | undefined {
     let node: SeriesNode<S> | undefined = this.root
     for (const k in labels) {
-      node = node.next?.get(k)?.get(labels[k]!)
+      node = node.next?.get(k)?.get(String(labels[k]))
       if (!node) return undefined
     }
     return node.series
@@ -48,7 +48,8 @@ class SeriesIndex<S> {
       const byName: Map<string, Map<string, SeriesNode<S>>> = (node.next ??= new Map())
       let byValue = byName.get(k)
       if (!byValue) byName.set(k, (byValue = new Map()))
-      const v = labels[k]!
+      // As text, as the output has it: 200 and '200' are one series.
+      const v = String(labels[k])
       let child = byValue.get(v)
       if (!child) byValue.set(v, (child = { series: undefined, next: undefined }))
       node = child

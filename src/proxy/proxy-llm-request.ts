@@ -210,7 +210,10 @@ export function createProxy(deps: ProxyDeps) {
       }
       const { body, usage, changed } = convertResponseBody(mode, req.format, parsed, target)
       if (usage) recordUsage(req.record, ticket, tier.name, usage)
-      return { kind: 'response', response: new Response(changed || text === null ? JSON.stringify(body) : text, { status: upstream.status, headers }) }
+      // As it came only when it names one model: a second "model" key (nested, or a duplicate the
+      // parse dropped) gets the answer written anew, so no upstream name slips through.
+      const asItCame = !changed && text !== null && text.indexOf('"model"') === text.lastIndexOf('"model"')
+      return { kind: 'response', response: new Response(asItCame ? text : JSON.stringify(body), { status: upstream.status, headers }) }
     }
 
     headers['content-type'] = 'text/event-stream; charset=utf-8'
