@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { heapStats } from 'bun:jsc'
 import { gzipSync } from 'node:zlib'
-import { flood, httpChunk, type RawServer, rawServer, SSE_HEAD, stopRawServers, waitFor } from '../../test/helpers/raw-http-server'
-import { closeIdleHttp1Connections, Http1Error, type Http1Request, http1IdleConnections, http1Request, pushSourceOf } from './http1-client'
+import { flood, http1To, httpChunk, type RawServer, rawServer, SSE_HEAD, stopRawServers, waitFor } from '../../test/helpers/raw-http-server'
+import { closeIdleHttp1Connections, Http1Error, type Http1Request, http1IdleConnections, pushSourceOf } from './http1-client'
 
 afterEach(() => {
   closeIdleHttp1Connections()
@@ -10,21 +10,7 @@ afterEach(() => {
 })
 
 
-function request(server: RawServer, over: Partial<Http1Request> = {}): Promise<Response> {
-  return http1Request({
-    method: 'POST',
-    authority: `127.0.0.1:${server.port}`,
-    hostname: '127.0.0.1',
-    port: server.port,
-    path: '/v1/chat/completions',
-    headers: { 'content-type': 'application/json' },
-    body: '{"model":"m"}',
-    signal: null,
-    firstByteMs: 5_000,
-    idleMs: 5_000,
-    ...over,
-  })
-}
+const request = (server: RawServer, over: Partial<Http1Request> = {}) => http1To(server, { path: '/v1/chat/completions', body: '{"model":"m"}', ...over })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const ok = (body: string, extra = '') => `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`

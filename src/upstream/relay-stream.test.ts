@@ -1,7 +1,7 @@
 import { heapStats } from 'bun:jsc'
 import { afterEach, describe, expect, it } from 'bun:test'
-import { flood, httpChunk as chunk, type RawServer, rawServer, SSE_HEAD, stopRawServers, waitFor } from '../../test/helpers/raw-http-server'
-import { closeIdleHttp1Connections, http1IdleConnections, http1Request, pushSourceOf } from './http1-client'
+import { flood, http1To, httpChunk as chunk, type RawServer, rawServer, SSE_HEAD, stopRawServers, waitFor } from '../../test/helpers/raw-http-server'
+import { closeIdleHttp1Connections, http1IdleConnections, pushSourceOf } from './http1-client'
 import { relayStream, type StreamOutcome } from './relay-stream'
 
 const enc = new TextEncoder()
@@ -72,19 +72,7 @@ describe('relayStream fed by the HTTP/1.1 client (fake upstream speaking raw HTT
     stopRawServers()
   })
 
-  const get = (server: RawServer) =>
-    http1Request({
-      method: 'POST',
-      authority: `127.0.0.1:${server.port}`,
-      hostname: '127.0.0.1',
-      port: server.port,
-      path: '/v1/messages',
-      headers: {},
-      body: '{}',
-      signal: null,
-      firstByteMs: 5_000,
-      idleMs: 5_000,
-    })
+  const get = (server: RawServer, signal: AbortSignal | null = null) => http1To(server, { headers: {}, signal })
   const upper = { push: (b: Uint8Array) => enc.encode(dec.decode(b).toUpperCase()), end: () => enc.encode('|END') }
 
   it('pushes chunks (those that came with the head first) through the transform, in order, and reuses the connection', async () => {
@@ -133,18 +121,7 @@ describe('relayStream fed by the HTTP/1.1 client (fake upstream speaking raw HTT
       socket.write(SSE_HEAD + chunk('first'))
     })
     const client = new AbortController()
-    const res = await http1Request({
-      method: 'POST',
-      authority: `127.0.0.1:${server.port}`,
-      hostname: '127.0.0.1',
-      port: server.port,
-      path: '/v1/messages',
-      headers: {},
-      body: '{}',
-      signal: client.signal,
-      firstByteMs: 5_000,
-      idleMs: 5_000,
-    })
+    const res = await get(server, client.signal)
     const outcomes: StreamOutcome[] = []
     const reader = relayStream(res.body!, { errorEvent: () => enc.encode('E'), onEnd: (o) => outcomes.push(o) }).getReader()
     expect(dec.decode((await reader.read()).value)).toBe('first')

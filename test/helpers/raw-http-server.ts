@@ -1,6 +1,7 @@
 // A fake upstream that speaks raw HTTP/1.1 on a TCP socket, so that each test can send exactly
 // the bytes (framing, splits, early closes) a real server might.
 import type { Socket, TCPSocketListener } from 'bun'
+import { type Http1Request, http1Request } from '../../src/upstream/http1-client'
 
 export interface Received {
   head: string
@@ -102,4 +103,21 @@ export async function waitFor(condition: () => boolean, ms = 2_000): Promise<boo
     await Bun.sleep(5)
   }
   return true
+}
+
+/** A request through the gateway's HTTP/1.1 client to a raw server, with defaults a test can override. */
+export function http1To(server: RawServer, over: Partial<Http1Request> = {}): Promise<Response> {
+  return http1Request({
+    method: 'POST',
+    authority: `127.0.0.1:${server.port}`,
+    hostname: '127.0.0.1',
+    port: server.port,
+    path: '/v1/messages',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+    signal: null,
+    firstByteMs: 5_000,
+    idleMs: 5_000,
+    ...over,
+  })
 }
