@@ -276,11 +276,12 @@ describe('restart (fake upstream)', () => {
       // is also long past the write interval), then refuses to start.
       const port = await freePort()
       const rival = await runBounded([bin, '--config', 'gw.yaml'], { cwd: dir, env: { ...(process.env as Record<string, string>), ...env, PORT: String(port) }, timeoutMs: 20_000 })
-      expect(typeof rival.code).toBe('number')
+      // It gave up on its own (not killed by the bound) with a failure status.
+      expect(rival.killed).toBe(false)
       expect(rival.code).not.toBe(0)
       expect(rival.stdout + rival.stderr).toContain('is in use by another gateway process')
     } finally {
-      expect(await first.stop('SIGKILL')).not.toBe(0)
+      await first.stop('SIGKILL')
     }
 
     const second = await run(env)

@@ -1,6 +1,6 @@
-import { heapStats } from 'bun:jsc'
 import { afterEach, describe, expect, it } from 'bun:test'
-import { flood, http1To, httpChunk as chunk, type RawServer, rawServer, SSE_HEAD, stopRawServers, waitFor } from '../../test/helpers/raw-http-server'
+import { heapObjects } from '../../test/helpers/heap-objects'
+import { flood, http1To, httpChunk as chunk, type RawServer, rawServer, SSE_HEAD, stalledAt, stopRawServers, waitFor } from '../../test/helpers/raw-http-server'
 import { closeIdleHttp1Connections, http1IdleConnections, pushSourceOf } from './http1-client'
 import { relayStream, type StreamOutcome } from './relay-stream'
 
@@ -32,7 +32,7 @@ describe('relayStream', () => {
   })
 
   it('open streams with keep-alive share one timer instead of holding one each', async () => {
-    const timers = () => (heapStats().objectTypeCounts as Record<string, number>).Timeout ?? 0
+    const timers = () => heapObjects('Timeout')
     const controllers: ReadableStreamDefaultController<Uint8Array>[] = []
     const readers: { read(): Promise<{ done: boolean; value?: Uint8Array }> }[] = []
     Bun.gc(true)
@@ -156,11 +156,11 @@ describe('relayStream fed by the HTTP/1.1 client (fake upstream speaking raw HTT
     const relayed = relayStream((await get(server)).body!, { errorEvent: () => enc.encode('E'), onEnd: () => {} })
     const reader = relayed.getReader()
     await reader.read()
-    await Bun.sleep(500)
-    // Without backpressure the relay would take the whole 128 MB into memory by now; with it, the
-    // upstream is held at what the socket buffers and one queued chunk hold.
-    expect(upstream.written).toBeGreaterThan(0)
-    expect(upstream.written).toBeLessThan(16 * 1024 * 1024)
+    // Without backpressure the relay would take the whole 128 MB into memory; with it, the
+    // upstream stalls at what the socket buffers and one queued chunk hold.
+    const written = await stalledAt(upstream)
+    expect(written).not.toBeNull()
+    expect(written!).toBeLessThan(16 * 1024 * 1024)
     await reader.cancel()
   })
 

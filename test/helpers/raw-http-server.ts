@@ -95,6 +95,27 @@ export function flood(socket: Socket<ConnState>, payload: string): { written: nu
   return state
 }
 
+/**
+ * Waits until a flood has stalled (nothing more taken for 200 ms) and returns what it wrote by
+ * then; null when it never stalled within `ms` or wrote everything: nobody pushed back. Measured by
+ * progress, not by a fixed wait, so a slow machine cannot make a missing backpressure look fine.
+ */
+export async function stalledAt(state: { written: number }, ms = 10_000): Promise<number | null> {
+  const until = performance.now() + ms
+  let last = -1
+  let since = performance.now()
+  while (performance.now() < until) {
+    if (state.written !== last) {
+      last = state.written
+      since = performance.now()
+    } else if (last > 0 && performance.now() - since >= 200) {
+      return last < FLOOD_BYTES ? last : null
+    }
+    await Bun.sleep(10)
+  }
+  return null
+}
+
 /** Polls `condition` every 5 ms until it holds or `ms` pass; says whether it held. */
 export async function waitFor(condition: () => boolean, ms = 2_000): Promise<boolean> {
   const until = performance.now() + ms

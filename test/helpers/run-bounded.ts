@@ -5,15 +5,22 @@ export interface BoundedRun {
   stdout: string
   stderr: string
   ms: number
+  /** True when the bound ran out and the process was killed. */
+  killed: boolean
 }
 
 export async function runBounded(cmd: string[], options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<BoundedRun> {
   const started = performance.now()
   const proc = Bun.spawn(cmd, { cwd: options.cwd, env: options.env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-  const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs)
+  let killed = false
+  const timer = setTimeout(() => {
+    killed = true
+    proc.kill('SIGKILL')
+  }, options.timeoutMs)
   try {
     const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()])
-    return { code: await proc.exited, stdout, stderr, ms: performance.now() - started }
+    const code = await proc.exited
+    return { code, stdout, stderr, ms: performance.now() - started, killed }
   } finally {
     clearTimeout(timer)
     if (proc.exitCode === null) proc.kill('SIGKILL')
