@@ -3,7 +3,8 @@
 // real wire formats, or nothing at all (a closed port).
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { freePort } from './helpers/free-port'
-import { buildTestApp, json, testConfig } from './helpers/gateway'
+import { createLogger } from '../src/logging/logger'
+import { buildTestApp, json, listenTestGateway, testConfig } from './helpers/gateway'
 import { startCuttingUpstream, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { readSSE } from './helpers/read-sse'
 
@@ -167,6 +168,13 @@ describe('failing upstreams (fake upstreams that fail on purpose)', () => {
     expect(a.error.message).toContain('closed the connection before the response was complete')
   })
 
+  it('answers 502, not a 400 about the request, when a backend answer is nested too deeply to write again', async () => {
+    const depth = 200_000
+    up.script.push({ kind: 'status', status: 200, body: `{"model":"upstream-name","x":${'['.repeat(depth)}${']'.repeat(depth)},"usage":{"input_tokens":1,"output_tokens":1}}` })
+    const a = await expectAnthropicError(await gw.handle('/v1/messages', raw(JSON.stringify(msg))), 502, 'api_error')
+    expect(a.error.message).toContain('cannot relay')
+  })
+
   it('answers an overloaded backend with 529 overloaded_error to Anthropic callers', async () => {
     up.script.push({ kind: 'status', status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } })
     await expectAnthropicError(await gw.handle('/v1/messages', raw(JSON.stringify(msg))), 529, 'overloaded_error')
@@ -238,5 +246,39 @@ describe('bodies and identities the config did not foresee (fake upstream)', () 
     const headers = { 'x-api-key': key }
     for (const path of ['/v1/models', '/quota']) await expectOpenAIError(await wide.handle(path, { headers }), 403, 'permission_error')
     await expectAnthropicError(await wide.handle('/v1/messages', raw(JSON.stringify(msg), headers)), 403, 'permission_error')
+  })
+})
+
+describe('a client that goes away mid-body (real sockets, fake upstream)', () => {
+  it('is recorded as 499 without an error log line, with a known length and chunked', async () => {
+    const lines: string[] = []
+    const fake = startFakeUpstream()
+    const gateway = listenTestGateway(
+      testConfig({
+        backends: { internal: { format: 'openai', base_url: `${fake.url}/v1` } },
+        models: { 'qwen3-32b': { backend: 'internal' } },
+        tiers: { enterprise: { daily_requests: null, models: ['*'] } },
+        auth: { keys: [{ key: KEY, user: 'bob', tier: 'enterprise' }] },
+      }),
+      { log: createLogger('info', (line) => lines.push(line)) },
+    )
+    try {
+      const port = Number(new URL(gateway.url).port)
+      const head = `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nx-api-key: ${KEY}\r\n`
+      for (const framing of ['content-length: 1000\r\n\r\n{"model":', 'transfer-encoding: chunked\r\n\r\n9\r\n{"model":\r\n']) {
+        const socket = await Bun.connect({ hostname: '127.0.0.1', port, socket: { data() {} } })
+        socket.write(head + framing)
+        await Bun.sleep(50)
+        socket.end()
+      }
+      const requests = () => lines.filter((l) => l.includes('"msg":"request"'))
+      for (let i = 0; i < 100 && requests().length < 2; i++) await Bun.sleep(20)
+      expect(requests().map((l) => JSON.parse(l).status)).toEqual([499, 499])
+      expect(lines.some((l) => l.includes('"level":"error"'))).toBe(false)
+      expect(fake.received).toHaveLength(0)
+    } finally {
+      await gateway.stop()
+      await fake.stop()
+    }
   })
 })

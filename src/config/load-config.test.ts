@@ -77,6 +77,15 @@ describe('loadConfig', () => {
     expect(text).not.toContain('x-fine')
   })
 
+  it('takes a backend key with the newline a secret file ends in, and never echoes a password in a URL', () => {
+    const path = file('k.json', JSON.stringify({ backends: { internal: { format: 'openai', base_url: 'http://v:8000/v1', api_key: 'sk-from-file\n' }, bad: { format: 'openai', base_url: 'ftp://user:TOPSECRETPW@h/v1' } } }))
+    const { config, problems } = loadConfig({ file: path, env: {} })
+    expect(config.backends.internal!.api_key).toBe('sk-from-file')
+    const text = problems.join('\n')
+    expect(text).toContain('backends.bad.base_url')
+    expect(text).not.toContain('TOPSECRETPW')
+  })
+
   it('reads JSON files too, and takes GATEWAY_CONFIG when no --config is given', () => {
     const path = file('c.json', JSON.stringify({ backends: { internal: { format: 'openai', base_url: 'http://j/v1' } }, quota: { timezone: 'Europe/Paris' } }))
     const { config, problems } = loadConfig({ env: { GATEWAY_CONFIG: path } })

@@ -84,7 +84,8 @@ function validUrl(url: string, path: string, p: Problems): boolean {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error()
     return true
   } catch {
-    p.add(path, `must be an http(s) URL, got ${JSON.stringify(url)}`)
+    // Never the password of a URL with credentials in it.
+    p.add(path, `must be an http(s) URL, got ${JSON.stringify(url.replace(/\/\/[^/@]*@/, '//…@'))}`)
     return false
   }
 }
@@ -112,7 +113,10 @@ function normalizeBackend(name: string, raw: unknown, p: Problems): BackendConfi
   for (const [k, v] of Object.entries(headers)) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k) || /[\r\n\0]/.test(String(v))) p.add(`${path}.headers.${k.replace(/[^\x20-\x7e]/g, '?')}`, 'must be a header name with a value on one line')
   }
-  if (typeof raw.api_key === 'string' && /[\r\n\0]/.test(raw.api_key)) p.add(`${path}.api_key`, 'must be on one line')
+  // A key read from a file or a secret often ends in a newline: surrounding whitespace is dropped,
+  // as fetch() always did; a line break inside it would start another header and is refused.
+  const apiKey = str(raw, 'api_key', `${path}.api_key`, p, null)?.trim() ?? null
+  if (apiKey !== null && /[\r\n\0]/.test(apiKey)) p.add(`${path}.api_key`, 'must be on one line')
   const t = section(raw, 'timeouts', p, `${path}.timeouts`)
   const cb = section(raw, 'circuit_breaker', p, `${path}.circuit_breaker`)
   return {
@@ -124,7 +128,7 @@ function normalizeBackend(name: string, raw: unknown, p: Problems): BackendConfi
       failure_threshold: int(cb, 'failure_threshold', `${path}.circuit_breaker.failure_threshold`, p, 3, 1),
       cooldown_ms: int(cb, 'cooldown_s', `${path}.circuit_breaker.cooldown_s`, p, 10, 0) * 1000,
     },
-    api_key: str(raw, 'api_key', `${path}.api_key`, p, null),
+    api_key: apiKey === '' ? null : apiKey,
     headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)])),
     timeouts: {
       connect_ms: int(t, 'connect_s', `${path}.timeouts.connect_s`, p, 10, 1) * 1000,

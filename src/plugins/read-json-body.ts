@@ -4,6 +4,8 @@
 import { GatewayError } from '../errors/gateway-error'
 
 const decoder = new TextDecoder()
+/** The client went away before its body was in: nobody to answer, and not the gateway's failure. */
+const clientGone = () => new GatewayError(499 as number, 'api_error', 'The client closed the request before its body arrived.')
 const invalidJson = () => new GatewayError(400, 'invalid_request_error', 'The request body is not valid JSON.')
 const tooLarge = (max: number) => new GatewayError(413, 'request_too_large', `The request body is larger than the gateway's limit of ${max} bytes.`)
 
@@ -52,10 +54,12 @@ export async function readJsonBody(request: Request, max: number): Promise<Recor
       value = await request.json()
     } catch (error) {
       if (error instanceof SyntaxError) throw invalidJson()
-      throw error
+      throw clientGone()
     }
   } else {
-    const bytes = await readLimited(request, max)
+    const bytes = await readLimited(request, max).catch((error: unknown) => {
+      throw error instanceof GatewayError ? error : clientGone()
+    })
     try {
       value = JSON.parse(decoder.decode(bytes))
     } catch {

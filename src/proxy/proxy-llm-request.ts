@@ -34,6 +34,15 @@ function streamErrorEvent(format: ClientFormat) {
     )
 }
 
+/**
+ * A translation warning as the log may carry it: the names it quotes (fields, block and tool
+ * types) are the client's to choose, so any quoted part that is not a plain identifier is blanked,
+ * and the whole is cut at 80 characters. A prompt cannot ride along in a field name or a type.
+ */
+export function loggableWarning(warning: string): string {
+  return warning.replace(/`[^`]*`|"(?:[^"\\]|\\.)*"|\{.*\}/g, (m) => (/^[`"][\w.:/-]{0,40}[`"]$/.test(m) ? m : '"…"')).slice(0, 80)
+}
+
 function translationMode(client: ClientFormat, backend: BackendFormat): TranslationMode {
   if (backend === 'demo' || backend === client) return 'same'
   return client === 'anthropic' ? 'anthropic-to-openai' : 'openai-to-anthropic'
@@ -138,7 +147,7 @@ export function createProxy(deps: ProxyDeps) {
     const built = buildUpstreamBody(mode, req, target)
     // What the translation had to drop: field names, block types and ids, which the client chose,
     // so at most 20 of them and 80 characters each (never content).
-    if (built.warnings.length > 0) deps.log.debug('translation dropped parts of the request', { request_id: req.requestId, warnings: built.warnings.slice(0, 20).map((w) => w.slice(0, 80)) })
+    if (built.warnings.length > 0 && deps.log.enabled('debug')) deps.log.debug('translation dropped parts of the request', { request_id: req.requestId, warnings: built.warnings.slice(0, 20).map(loggableWarning) })
     const upstreamEndpoint: UpstreamEndpoint = (backend.format === 'demo' ? req.format : backend.format) === 'anthropic' ? 'messages' : 'chat_completions'
 
     const started = performance.now()
@@ -203,17 +212,26 @@ export function createProxy(deps: ProxyDeps) {
         }
       } catch (error) {
         giveBack()
+        if (req.signal?.aborted) throw new GatewayError(499 as number, 'api_error', 'The client closed the request.')
         if (error instanceof SyntaxError) throw new GatewayError(502, 'api_error', `Backend "${backend.name}" answered with something that is not JSON.`)
         throw new GatewayError(502, 'api_error', `Backend "${backend.name}" closed the connection before the response was complete.`)
       } finally {
         called.release()
       }
       const { body, usage, changed } = convertResponseBody(mode, req.format, parsed, target)
-      if (usage) recordUsage(req.record, ticket, tier.name, usage)
       // As it came only when it names one model: a second "model" key (nested, or a duplicate the
       // parse dropped) gets the answer written anew, so no upstream name slips through.
       const asItCame = !changed && text !== null && text.indexOf('"model"') === text.lastIndexOf('"model"')
-      return { kind: 'response', response: new Response(asItCame ? text : JSON.stringify(body), { status: upstream.status, headers }) }
+      let out: string
+      try {
+        out = asItCame ? text! : JSON.stringify(body)
+      } catch {
+        // Nested too deeply to write again: the backend's answer is at fault, not the request.
+        giveBack()
+        throw new GatewayError(502, 'api_error', `Backend "${backend.name}" answered with JSON the gateway cannot relay.`)
+      }
+      if (usage) recordUsage(req.record, ticket, tier.name, usage)
+      return { kind: 'response', response: new Response(out, { status: upstream.status, headers }) }
     }
 
     headers['content-type'] = 'text/event-stream; charset=utf-8'
