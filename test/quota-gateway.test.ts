@@ -228,6 +228,32 @@ describe('the store going down (fake upstream)', () => {
     }
   }, 60_000)
 
+  it('a gateway started before its Redis is not ready until the store has answered (reject), and ready under allow', async () => {
+    const redis = await startRedis()
+    await redis.pause()
+    const strict = buildTestApp(config({ store: { redis_url: redis.url }, quota: { on_store_error: 'reject' } }))
+    const lenient = buildTestApp(config({ store: { redis_url: redis.url }, quota: { on_store_error: 'allow' } }))
+    try {
+      // No request has failed yet: readiness must not claim a store the gateway never reached.
+      const notReady = await strict.handle('/ready')
+      expect(notReady.status).toBe(503)
+      expect(((await notReady.json()) as { reason: string }).reason).toContain('quota store')
+      expect((await lenient.handle('/ready')).status).toBe(200)
+      await redis.resume()
+      let ready = 0
+      for (let i = 0; i < 50 && ready !== 200; i++) {
+        ready = (await strict.handle('/ready')).status
+        if (ready !== 200) await Bun.sleep(100)
+      }
+      expect(ready).toBe(200)
+      expect((await strict.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))).status).toBe(200)
+    } finally {
+      await strict.close()
+      await lenient.close()
+      await redis.stop()
+    }
+  }, 60_000)
+
   it('with on_store_error allow: requests pass uncounted while Redis is down', async () => {
     const redis = await startRedis()
     const gw = buildTestApp(config({ store: { redis_url: redis.url }, quota: { on_store_error: 'allow' } }))

@@ -27,6 +27,11 @@ export interface QuotaServiceOptions {
   /** How often a failing store is pinged. Default 1000 ms. */
   probeIntervalMs?: number
   /**
+   * Whether the store has been reached since it was opened. A gateway started before its Redis
+   * is not healthy under `reject` until then, before any request has failed. Default: reached.
+   */
+  reached?: () => boolean
+  /**
    * Token counts are summed in memory and written together instead of one store write per
    * request: at most this often for users without a daily token limit (default 1000 ms)...
    */
@@ -97,6 +102,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
   const log: QuotaLog = options.log ?? (() => {})
   const margin = options.retentionMarginSeconds ?? 3600
   const probeIntervalMs = options.probeIntervalMs ?? 1000
+  const reached = options.reached ?? (() => true)
   const tokenFlushIntervalMs = options.tokenFlushIntervalMs ?? 1000
   const limitedTokenFlushIntervalMs = options.limitedTokenFlushIntervalMs ?? 50
   if (onStoreError !== 'reject' && onStoreError !== 'allow') {
@@ -302,7 +308,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
   return {
     admit,
     status,
-    healthy: () => !(failing && onStoreError === 'reject'),
+    healthy: () => !((failing || !reached()) && onStoreError === 'reject'),
     async checkHealth() {
       try {
         await store.ping()
@@ -310,7 +316,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
       } catch (error) {
         storeFailed('ping', error)
       }
-      return !(failing && onStoreError === 'reject')
+      return !((failing || !reached()) && onStoreError === 'reject')
     },
     flush,
     close() {

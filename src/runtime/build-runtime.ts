@@ -27,6 +27,8 @@ export interface StoreParts {
   quotaStore: QuotaStore
   /** Resolves once the store answers (Redis connected), or rejects after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>
+  /** Whether the store has been reached since it was opened (the embedded one: always). */
+  reached(): boolean
   close(): Promise<void>
 }
 
@@ -44,6 +46,7 @@ export function openStores(config: GatewayConfig, log: Logger, metrics?: Gateway
     keyStore,
     quotaStore,
     ready: async () => {},
+    reached: () => true,
     async close() {
       await keyStore.close()
       await quotaStore.close()
@@ -67,6 +70,7 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
     store: stores.quotaStore,
     timeZone: config.quota.timezone,
     onStoreError: config.quota.on_store_error,
+    reached: stores.reached,
     ...(now ? { now } : {}),
     log: (level, msg, fields) => {
       if (level === 'warn' || level === 'error') metrics.storeErrors.inc({ store: config.store.redis_url ? 'redis' : 'sqlite' })

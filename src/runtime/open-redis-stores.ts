@@ -14,6 +14,10 @@ export function openRedisStores(redisUrl: string, log: Logger, metrics?: Gateway
       log.warn('redis error', { error: error.message })
     },
   })
+  // Until the first connection, commands fail at once (no offline queue): the quota service
+  // reads that as a store it cannot reach, for /ready too.
+  let reached = client.status === 'ready'
+  if (!reached) client.once('ready', () => (reached = true))
   const quotaStore = createRedisQuotaStore(client)
   const keyStore = createRedisKeyStore({ client, ownsClient: false })
   return {
@@ -26,6 +30,7 @@ export function openRedisStores(redisUrl: string, log: Logger, metrics?: Gateway
         await Bun.sleep(25)
       }
     },
+    reached: () => reached,
     async close() {
       await keyStore.close()
       await quotaStore.close()

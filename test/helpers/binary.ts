@@ -51,11 +51,12 @@ export async function runBinary(bin: string, args: string[], env: Record<string,
   const deadline = Date.now() + 15_000
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`binary exited early (${proc.exitCode}):\n${output}`)
-    const ok = await fetch(`${url}/health`).then((r) => r.ok).catch(() => false)
+    // Ready, not only alive: a gateway on Redis answers 503 until it has reached the store.
+    const ok = await fetch(`${url}/ready`).then((r) => r.ok).catch(() => false)
     if (ok) break
     if (Date.now() > deadline) {
       proc.kill()
-      throw new Error(`binary did not become healthy:\n${output}`)
+      throw new Error(`binary did not become ready:\n${output}`)
     }
     await Bun.sleep(50)
   }
