@@ -148,6 +148,37 @@ describe('redis', () => {
     expect(refusedAfterMs).toBeLessThanOrEqual(3_000)
   })
 
+  it('a lookup sent before the client has connected waits for the first connection instead of failing', async () => {
+    const seeded = await createRedisKeyStore({ client: await client() }).create({ user: 'erin', tier: 'pro' })
+    for (let i = 0; i < 5; i++) {
+      // A new gateway's first request: the client is still connecting (no offline queue).
+      const fresh = connectRedis(redis.url)
+      clients.push(fresh)
+      expect(fresh.status).not.toBe('ready')
+      const store = createRedisKeyStore({ client: fresh })
+      const record = await store.findByHash(hashCredential(seeded.key))
+      expect(record?.user).toBe('erin')
+      expect(await store.findByHash(hashCredential('sk-not-a-key'))).toBeNull()
+    }
+  })
+
+  it('a lookup while Redis has never been reached fails within the startup wait', async () => {
+    const down = await startRedis()
+    await down.pause()
+    const fresh = connectRedis(down.url)
+    clients.push(fresh)
+    try {
+      const store = createRedisKeyStore({ client: fresh, startupWaitMs: 200 })
+      const started = Date.now()
+      const error = await store.findByHash(hashCredential('sk-any')).then(() => null, (e: unknown) => e)
+      expect(error).toBeInstanceOf(Error)
+      // Bounded by the startup wait, not by a reconnection loop (the bound is generous for slow machines).
+      expect(Date.now() - started).toBeLessThan(5_000)
+    } finally {
+      await down.stop()
+    }
+  })
+
   it('never stores a key in plain text: no Redis key or value contains it', async () => {
     const store = createRedisKeyStore({ client: await client() })
     const keys: string[] = []

@@ -198,6 +198,7 @@ describe('the store going down (fake upstream)', () => {
     const redis = await startRedis()
     const gw = buildTestApp(config({ store: { redis_url: redis.url }, quota: { on_store_error: 'reject' } }))
     try {
+      await gw.ready()
       expect((await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))).status).toBe(200)
       await redis.pause()
       const down = await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))

@@ -6,6 +6,7 @@
 // Revocation deletes the lookup entry at once; replicas see it when their short cache entry expires
 // (see gateway-key-authenticator.ts).
 import type { Cluster, Redis } from 'ioredis'
+import { firstConnectionWait } from '../quota/connect-redis'
 import { generateGatewayKey } from './generate-gateway-key'
 import { validateNewKey, type CreatedGatewayKey, type GatewayKeyRecord, type KeyStore } from './key-store'
 
@@ -16,6 +17,8 @@ export interface RedisKeyStoreOptions {
   /** Whether `close()` quits the client (false when the client is shared, e.g. with the quota store). */
   ownsClient?: boolean
   now?: () => Date
+  /** How long the first commands wait for the initial connection (later, commands fail at once). Default 2000 ms. */
+  startupWaitMs?: number
 }
 
 function toRecord(fields: Record<string, string>): GatewayKeyRecord | null {
@@ -33,10 +36,12 @@ export function createRedisKeyStore(options: RedisKeyStoreOptions): KeyStore {
   const hashKey = (hash: string) => `${prefix}:hash:${hash}`
   const idKey = (id: string) => `${prefix}:id:${id}`
   const idsKey = `${prefix}:ids`
+  const firstConnection = firstConnectionWait(client, options.startupWaitMs ?? 2_000)
 
   return {
     async create(input) {
       validateNewKey(input)
+      await firstConnection()
       const { id, key, hash } = generateGatewayKey()
       const created = now()
       const createdAt = created.toISOString()
@@ -55,6 +60,7 @@ export function createRedisKeyStore(options: RedisKeyStoreOptions): KeyStore {
       return answer
     },
     async list() {
+      await firstConnection()
       const ids = await client.zrange(idsKey, '0', '-1')
       if (ids.length === 0) return []
       const pipeline = client.pipeline()
@@ -69,6 +75,7 @@ export function createRedisKeyStore(options: RedisKeyStoreOptions): KeyStore {
       return records
     },
     async revoke(id) {
+      await firstConnection()
       const fields = await client.hgetall(idKey(id))
       if (!fields.id) return false
       if (fields.revokedAt) return true
@@ -79,6 +86,7 @@ export function createRedisKeyStore(options: RedisKeyStoreOptions): KeyStore {
       return true
     },
     async findByHash(hash) {
+      await firstConnection()
       return toRecord(await client.hgetall(hashKey(hash)))
     },
     async close() {

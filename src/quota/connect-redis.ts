@@ -68,3 +68,31 @@ export function connectRedis(url: string, options: ConnectRedisOptions = {}): Re
   cluster.on('node error', onError)
   return cluster
 }
+
+/**
+ * With the offline queue off, a command sent before the client's first connection completes fails
+ * at once: a gateway's first requests would fail while it connects. What this returns gives a
+ * promise to wait on (bounded by `waitMs`) until that first connection only, and undefined once
+ * the client has been ready: never a wait during a later outage, where failing at once is right.
+ */
+export function firstConnectionWait(client: Redis | Cluster, waitMs: number): () => Promise<void> | undefined {
+  let everReady = client.status === 'ready'
+  let waiting: Promise<void> | undefined
+  return () => {
+    if (everReady || client.status === 'ready' || client.status === 'end') {
+      everReady = true
+      return undefined
+    }
+    waiting ??= new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        client.off('ready', done)
+        everReady = true
+        resolve()
+      }
+      const timer = setTimeout(done, waitMs)
+      client.once('ready', done)
+    })
+    return waiting
+  }
+}

@@ -7,6 +7,7 @@
 // Both expire after the TTL the caller passes (the reset plus a margin).
 
 import type { Cluster, Redis } from 'ioredis'
+import { firstConnectionWait } from './connect-redis'
 import type { QuotaAdmission, QuotaCounts, QuotaStore } from './quota-store'
 
 // ARGV: request limit, token limit (-1 = unlimited), ttl. Returns {allowed, used, tokens, deniedBy}
@@ -85,27 +86,7 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
     return { requests: `${base}:req`, tokens: `${base}:tok` }
   }
 
-  // With the offline queue off, a command sent before the first connection completes fails
-  // immediately; wait (bounded) for that first connection only, never during a later outage.
-  let everReady = client.status === 'ready'
-  let waiting: Promise<void> | undefined
-  function firstConnection(): Promise<void> | undefined {
-    if (everReady || client.status === 'ready' || client.status === 'end') {
-      everReady = true
-      return undefined
-    }
-    waiting ??= new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer)
-        client.off('ready', done)
-        everReady = true
-        resolve()
-      }
-      const timer = setTimeout(done, startupWaitMs)
-      client.once('ready', done)
-    })
-    return waiting
-  }
+  const firstConnection = firstConnectionWait(client, startupWaitMs)
 
   return {
     async admit(user, day, limits, ttlSeconds): Promise<QuotaAdmission> {

@@ -44,6 +44,8 @@ export function buildTestApp(config: GatewayConfig, options: { log?: Logger; now
     runtime,
     streams,
     handle: (path: string, init: RequestInit = {}) => app.handle(new Request(`http://localhost${path}`, init)),
+    /** Resolves once the store answers (a Redis store connects in the background). */
+    ready: () => runtime.stores.ready(),
     async close() {
       await runtime.close()
       dir.remove()
