@@ -1,12 +1,17 @@
-import { describe, expect, it } from 'bun:test'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { afterAll, describe, expect, it } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEMO_KEY } from './default-config'
 import { loadConfig } from './load-config'
 
+const dirs: string[] = []
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+
 function file(name: string, text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'llmgw-cfg-')), name)
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-cfg-'))
+  dirs.push(dir)
+  const path = join(dir, name)
   writeFileSync(path, text)
   return path
 }

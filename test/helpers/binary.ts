@@ -1,17 +1,17 @@
 // Builds the single executable once per test run (bun build --compile) and runs it from an empty
 // directory with no node_modules, as on an air-gapped host.
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { freePort } from './free-port'
 import { runBounded } from './run-bounded'
+import { runTempDir } from './run-temp-dirs'
 
 const ROOT = resolve(import.meta.dir, '../..')
 let built: string | null = null
 
 export async function buildBinary(): Promise<string> {
   if (built && existsSync(built)) return built
-  const out = join(mkdtempSync(join(tmpdir(), 'llmgw-build-')), 'llm-gateway')
+  const out = join(runTempDir('llmgw-build-'), 'llm-gateway')
   const proc = Bun.spawn(['bun', 'run', 'build', '--outfile', out], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
   if ((await proc.exited) !== 0) throw new Error(`bun build --compile failed: ${await new Response(proc.stderr).text()}`)
   built = out
@@ -20,7 +20,7 @@ export async function buildBinary(): Promise<string> {
 
 /** A fresh empty directory holding only a copy of the binary. */
 export async function emptyDirWithBinary(): Promise<{ dir: string; bin: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'llmgw-airgap-'))
+  const dir = runTempDir('llmgw-airgap-')
   const bin = join(dir, 'llm-gateway')
   copyFileSync(await buildBinary(), bin)
   return { dir, bin }
