@@ -7,28 +7,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { gatewayConfig } from './harness'
 
 const N = Number(Bun.argv[2] ?? 100_000)
 const root = resolve(Bun.argv[3] ?? join(import.meta.dir, '..'))
 const dir = mkdtempSync(join(tmpdir(), 'handler-cpu-'))
 const configFile = join(dir, 'gateway.yaml')
-writeFileSync(
-  configFile,
-  `server: { host: 127.0.0.1, port: 0 }
-store: { data_dir: ${JSON.stringify(join(dir, 'data'))} }
-auth:
-  providers: [keys]
-  keys:
-    - { key: sk-bench-1, user: bench, tier: bench }
-backends:
-  fa: { format: anthropic, base_url: "http://127.0.0.1:9" }
-models:
-  "claude-*": { backend: fa }
-tiers:
-  bench: { daily_requests: 1000000000, daily_tokens: 1000000000000, models: ["*"] }
-log_level: ${process.env.LOG_LEVEL ?? 'info'}
-`,
-)
+// fetch() is replaced below: the upstream address is never dialled.
+writeFileSync(configFile, gatewayConfig({ port: 0, upstream: 'http://127.0.0.1:9', dataDir: join(dir, 'data'), key: 'sk-bench-1', logLevel: process.env.LOG_LEVEL ?? 'info' }))
 
 let handler: ((request: Request) => Response | Promise<Response>) | undefined
 const realServe = Bun.serve

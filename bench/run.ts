@@ -18,6 +18,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Subprocess } from 'bun'
 import { freePort } from '../test/helpers/free-port'
+import { gatewayConfig, waitHttp, type WrkResult, wrk as runWrk } from './harness'
 
 const ROOT = resolve(import.meta.dir, '..')
 const BENCH = join(ROOT, 'bench')
@@ -111,17 +112,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-async function waitHttp(url: string, timeoutMs: number, proc?: Proc): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (proc && proc.proc.exitCode !== null) throw new Error(`${proc.name} exited with ${proc.proc.exitCode} (log: ${join(WORK, `${proc.name}.log`)})`)
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(1000) })
-      return
-    } catch {}
-    await Bun.sleep(100)
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`)
+function waitFor(url: string, timeoutMs: number, proc: Proc): Promise<void> {
+  return waitHttp(url, timeoutMs, () => (proc.proc.exitCode !== null ? `${proc.name} exited with ${proc.proc.exitCode} (log: ${join(WORK, `${proc.name}.log`)})` : null))
 }
 
 // ---------------------------------------------------------------- resources
@@ -168,38 +160,9 @@ async function measured<T>(pid: number | null, fn: () => Promise<T>): Promise<{ 
 
 // ---------------------------------------------------------------- load drivers
 
-interface WrkResult {
-  rps: number
-  p50Us: number
-  p99Us: number
-  requests: number
-  non2xx: number
-  socketErrors: string
-}
-
 async function wrk(base: string, path: string, bodyFile: string, headers: Record<string, string>, conns: number, seconds: number): Promise<WrkResult> {
-  const env = {
-    ...process.env,
-    BENCH_BODY: bodyFile,
-    BENCH_PATH: path,
-    BENCH_HEADERS: Object.entries(headers)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join('|'),
-  }
-  const threads = conns === 1 ? 1 : 2
-  const p = Bun.spawn(['wrk', `-t${threads}`, `-c${conns}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(BENCH, 'wrk/post.lua'), base], { env, stdout: 'pipe', stderr: 'pipe' })
-  const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()])
-  await p.exited
-  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? Number.NaN)
-  const r = {
-    rps: num(/Requests\/sec:\s+([\d.]+)/),
-    p50Us: num(/p50_us (\d+)/),
-    p99Us: num(/p99_us (\d+)/),
-    requests: num(/^requests (\d+)/m),
-    non2xx: num(/non2xx (\d+)/),
-    socketErrors: /Socket errors:([^\n]*)/.exec(out)?.[1]?.trim() ?? '',
-  }
-  if (r.non2xx > 0 || Number.isNaN(r.rps)) log(`  wrk ${base}${path}: non2xx=${r.non2xx} ${err.trim().slice(0, 300)} ${out.slice(0, 300)}`)
+  const r = await runWrk(base, path, bodyFile, headers, conns, seconds)
+  if (r.non2xx > 0 || Number.isNaN(r.rps)) log(`  wrk ${base}${path}: non2xx=${r.non2xx} ${r.output}`)
   return r
 }
 
@@ -289,34 +252,8 @@ async function startFakeUpstream(): Promise<Target> {
   const port = await freePort()
   const proc = start('fake-upstream', ['bun', join(BENCH, 'fake-upstream.ts'), '--port', String(port)])
   const base = `http://127.0.0.1:${port}`
-  await waitHttp(`${base}/health`, 10_000, proc)
+  await waitFor(`${base}/health`, 10_000, proc)
   return { name: 'upstream direct', base, pid: proc.pid, proc, anthropicHeaders: {}, openaiHeaders: {} }
-}
-
-function gatewayConfig(port: number, upstream: string, dataDir: string, redisUrl?: string): string {
-  return `# written by bench/run.ts
-server: { host: 127.0.0.1, port: ${port}, drain_timeout_s: 1 }
-store: { data_dir: ${JSON.stringify(dataDir)}${redisUrl ? `, redis_url: ${JSON.stringify(redisUrl)}` : ''} }
-auth:
-  providers: [keys]
-  keys:
-    - { key: ${KEY}, user: bench-user, tier: bench }
-backends:
-  fake_anthropic: { format: anthropic, base_url: "${upstream}" }
-  fake_openai: { format: openai, base_url: "${upstream}/v1" }
-models:
-  "claude-*": { backend: fake_anthropic }
-  "bench-*": { backend: fake_anthropic }
-  "xlate-*": { backend: fake_openai }
-  "gpt-*": { backend: fake_openai }
-tiers:
-  bench:
-    daily_requests: 1000000000
-    daily_tokens: 1000000000000
-    models: ["*"]
-quota: { timezone: UTC, on_store_error: reject }
-log_level: ${LOG_LEVEL}
-`
 }
 
 async function startGateway(name: string, upstream: string, redisUrl?: string, env: Record<string, string> = {}): Promise<Target> {
@@ -324,10 +261,10 @@ async function startGateway(name: string, upstream: string, redisUrl?: string, e
   const dir = join(WORK, name)
   mkdirSync(dir, { recursive: true })
   const cfg = join(dir, 'gateway.yaml')
-  writeFileSync(cfg, gatewayConfig(port, upstream, join(dir, 'data'), redisUrl))
+  writeFileSync(cfg, gatewayConfig({ port, upstream, dataDir: join(dir, 'data'), key: KEY, logLevel: LOG_LEVEL, ...(redisUrl ? { redisUrl } : {}) }))
   const proc = start(name, ['bun', join(ROOT, 'src/main.ts'), 'serve', '--config', cfg], { env })
   const base = `http://127.0.0.1:${port}`
-  await waitHttp(`${base}/health`, 20_000, proc)
+  await waitFor(`${base}/health`, 20_000, proc)
   return { name, base, pid: proc.pid, proc, anthropicHeaders: { 'x-api-key': KEY }, openaiHeaders: { authorization: `Bearer ${KEY}` } }
 }
 
@@ -372,7 +309,7 @@ http {
   )
   const proc = start('nginx', ['nginx', '-e', join(dir, 'error.log'), '-p', dir, '-c', conf])
   const base = `http://127.0.0.1:${port}`
-  await waitHttp(base, 10_000, proc)
+  await waitFor(base, 10_000, proc)
   return { name: 'nginx proxy_pass', base, pid: proc.pid, proc, anthropicHeaders: {}, openaiHeaders: {} }
 }
 
@@ -382,7 +319,7 @@ async function startMinimalProxy(upstream: string): Promise<Target> {
   const port = await freePort()
   const proc = start('minimal-bun-proxy', ['bun', join(BENCH, 'baselines/minimal-bun-proxy.ts'), String(port), upstream])
   const base = `http://127.0.0.1:${port}`
-  await waitHttp(base, 10_000, proc)
+  await waitFor(base, 10_000, proc)
   return { name: 'minimal Bun proxy', base, pid: proc.pid, proc, anthropicHeaders: {}, openaiHeaders: {} }
 }
 
@@ -395,7 +332,7 @@ async function startPortkey(upstream: string, runtime: 'node' | 'bun'): Promise<
     { env: { NODE_ENV: 'production' } },
   )
   const base = `http://127.0.0.1:${port}`
-  await waitHttp(base, 30_000, proc)
+  await waitFor(base, 30_000, proc)
   return {
     name: `Portkey gateway (${runtime})`,
     base,
@@ -424,7 +361,7 @@ async function startCcr(upstream: string, model = 'xlate-ccr-c20-d0'): Promise<T
   )
   const proc = start('ccr', ['node', join(BASELINES, '@musistudio/claude-code-router/dist/cli.js'), 'start'], { env: { HOME: home } })
   const base = `http://127.0.0.1:${port}`
-  await waitHttp(base, 30_000, proc)
+  await waitFor(base, 30_000, proc)
   return { name: 'claude-code-router', base, pid: proc.pid, proc, anthropicHeaders: { 'x-api-key': 'sk-fake' } }
 }
 
@@ -447,7 +384,7 @@ litellm_settings: { telemetry: false, turn_off_message_logging: true }
     env: { LITELLM_DANGEROUSLY_PERMIT_WEAK_OR_UNSET_MASTER_KEY: 'true', LITELLM_LOG: 'ERROR', LITELLM_TELEMETRY: 'False' },
   })
   const base = `http://127.0.0.1:${port}`
-  await waitHttp(`${base}/health/liveliness`, 90_000, proc)
+  await waitFor(`${base}/health/liveliness`, 90_000, proc)
   return { name: 'LiteLLM proxy', base, pid: proc.pid, proc, openaiHeaders: { authorization: 'Bearer sk-fake' } }
 }
 

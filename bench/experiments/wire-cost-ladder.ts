@@ -11,6 +11,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from '../../test/helpers/free-port'
+import { gatewayConfig, waitHttp, wrk } from '../harness'
 
 /** One rung: the minimal proxy (0) plus everything of the rungs up to `rung`. */
 function serveRung(rung: number, port: number, upstream: string) {
@@ -75,18 +77,6 @@ const RUNGS = [
   '+ 12 rate-limit headers and x-upstream-request-id (17 answer headers)',
 ]
 
-async function waitForPort(port: number) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(500) })
-      return
-    } catch {
-      await Bun.sleep(100)
-    }
-  }
-  throw new Error(`nothing listens on ${port}`)
-}
-
 function threadTicks(pid: number): { js: number; http: number } {
   const ticks = (file: string) => {
     const f = readFileSync(file, 'utf8').split(') ')[1]!.split(' ')
@@ -113,50 +103,35 @@ async function main() {
     return p
   }
   try {
-    const upPort = 18510
+    const upPort = await freePort()
     spawn(['bun', join(bench, 'fake-upstream.ts'), '--port', String(upPort)])
-    await waitForPort(upPort)
+    await waitHttp(`http://127.0.0.1:${upPort}/health`, 10_000)
     const upstream = `http://127.0.0.1:${upPort}`
     const targets: { name: string; port: number; pid: number }[] = []
     for (let rung = 0; rung < RUNGS.length; rung++) {
-      const port = 18520 + rung
+      const port = await freePort()
       const p = spawn(['bun', import.meta.path], { LADDER_RUNG: String(rung), LADDER_PORT: String(port), LADDER_UPSTREAM: upstream })
       targets.push({ name: RUNGS[rung]!, port, pid: p.pid })
     }
     const config = join(dir, 'gateway.yaml')
-    writeFileSync(
-      config,
-      `server: { host: 127.0.0.1, port: 18530 }
-store: { data_dir: ${JSON.stringify(join(dir, 'data'))} }
-auth: { providers: [keys], keys: [{ key: sk-bench-1, user: bench, tier: bench }] }
-backends: { fa: { format: anthropic, base_url: "${upstream}" } }
-models: { "claude-*": { backend: fa } }
-tiers: { bench: { daily_requests: 1000000000, daily_tokens: 1000000000000, models: ["*"] } }
-log_level: info
-`,
-    )
+    const gwPort = await freePort()
+    writeFileSync(config, gatewayConfig({ port: gwPort, upstream, dataDir: join(dir, 'data'), key: 'sk-bench-1', logLevel: 'info' }))
     const gw = Bun.spawn(['bun', join(bench, '..', 'src/main.ts'), 'serve', '--config', config], { env: { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: '65535' }, stdout: Bun.file(join(dir, 'gateway.log')), stderr: 'ignore' })
     procs.push(gw)
-    targets.push({ name: 'the gateway (auth, quota, routing, metrics, access log)', port: 18530, pid: gw.pid })
-    for (const t of targets) await waitForPort(t.port)
+    targets.push({ name: 'the gateway (auth, quota, routing, metrics, access log)', port: gwPort, pid: gw.pid })
+    for (const t of targets) await waitHttp(`http://127.0.0.1:${t.port}/`, 20_000)
 
-    const env = { ...process.env, BENCH_BODY: body, BENCH_PATH: '/v1/messages', BENCH_HEADERS: 'x-api-key: sk-bench-1' }
-    const wrk = async (port: number, s: number) => {
-      const p = Bun.spawn(['wrk', '-t2', '-c16', `-d${s}s`, '-s', join(bench, 'wrk/post.lua'), `http://127.0.0.1:${port}`], { env, stdout: 'pipe', stderr: 'pipe' })
-      const out = await new Response(p.stdout).text()
-      await p.exited
-      return { requests: Number(/^requests (\d+)/m.exec(out)?.[1] ?? 0), rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0), bad: Number(/^non2xx (\d+)/m.exec(out)?.[1] ?? 0) }
-    }
-    for (const t of targets) await wrk(t.port, 1) // warm-up
+    const load = (port: number, seconds: number) => wrk(`http://127.0.0.1:${port}`, '/v1/messages', body, { 'x-api-key': 'sk-bench-1' }, 16, seconds)
+    for (const t of targets) await load(t.port, 1) // warm-up
     const results = targets.map(() => [] as { js: number; http: number; rps: number }[])
     const tick = 1_000_000 / 100 // µs per clock tick (CLK_TCK 100)
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < targets.length; i++) {
         const t = targets[i]!
         const a = threadTicks(t.pid)
-        const w = await wrk(t.port, seconds)
+        const w = await load(t.port, seconds)
         const b = threadTicks(t.pid)
-        if (w.requests === 0 || w.bad > 0) throw new Error(`${t.name}: ${w.requests} requests, ${w.bad} not 2xx`)
+        if (!(w.requests > 0) || w.non2xx !== 0) throw new Error(`${t.name}: ${w.requests} requests, ${w.non2xx} not 2xx: ${w.output}`)
         results[i]!.push({ js: ((b.js - a.js) * tick) / w.requests, http: ((b.http - a.http) * tick) / w.requests, rps: w.rps })
       }
     }
