@@ -7,6 +7,7 @@ import { createLogger } from '../src/logging/logger'
 import { buildTestApp, json, listenTestGateway, testConfig } from './helpers/gateway'
 import { startCuttingUpstream, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { readSSE } from './helpers/read-sse'
+import { waitFor } from './helpers/wait-for'
 
 let up: FakeUpstream
 let gw: ReturnType<typeof buildTestApp>
@@ -272,7 +273,7 @@ describe('a client that goes away mid-body (real sockets, fake upstream)', () =>
         socket.end()
       }
       const requests = () => lines.filter((l) => l.includes('"msg":"request"'))
-      for (let i = 0; i < 100 && requests().length < 2; i++) await Bun.sleep(20)
+      await waitFor(() => requests().length >= 2)
       expect(requests().map((l) => JSON.parse(l).status)).toEqual([499, 499])
       expect(lines.some((l) => l.includes('"level":"error"'))).toBe(false)
       expect(fake.received).toHaveLength(0)

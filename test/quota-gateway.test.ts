@@ -13,6 +13,7 @@ import { freePort } from './helpers/free-port'
 import { buildTestApp, json, testConfig } from './helpers/gateway'
 import { startRedisCluster } from './helpers/redis-cluster'
 import { startRedis } from './helpers/redis-server'
+import { waitFor } from './helpers/wait-for'
 
 let up: FakeUpstream
 beforeAll(() => {
@@ -210,19 +211,9 @@ describe('the store going down (fake upstream)', () => {
       expect((await gw.handle('/health')).status).toBe(200)
       await redis.resume()
       // The fresh Redis lost its data (no persistence): counting starts again from zero.
-      let status = 0
-      for (let i = 0; i < 50 && status !== 200; i++) {
-        status = (await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))).status
-        if (status !== 200) await Bun.sleep(100)
-      }
-      expect(status).toBe(200)
+      expect(await waitFor(async () => (await gw.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))).status === 200, 5_000, 100)).toBe(true)
       // Readiness comes back with the store's next successful health probe (every second).
-      let ready = 0
-      for (let i = 0; i < 50 && ready !== 200; i++) {
-        ready = (await gw.handle('/ready')).status
-        if (ready !== 200) await Bun.sleep(100)
-      }
-      expect(ready).toBe(200)
+      expect(await waitFor(async () => (await gw.handle('/ready')).status === 200, 5_000, 100)).toBe(true)
     } finally {
       await gw.close()
       await redis.stop()
@@ -241,12 +232,7 @@ describe('the store going down (fake upstream)', () => {
       expect(((await notReady.json()) as { reason: string }).reason).toContain('quota store')
       expect((await lenient.handle('/ready')).status).toBe(200)
       await redis.resume()
-      let ready = 0
-      for (let i = 0; i < 50 && ready !== 200; i++) {
-        ready = (await strict.handle('/ready')).status
-        if (ready !== 200) await Bun.sleep(100)
-      }
-      expect(ready).toBe(200)
+      expect(await waitFor(async () => (await strict.handle('/ready')).status === 200, 5_000, 100)).toBe(true)
       expect((await strict.handle('/v1/messages', json(msg(), { 'x-api-key': 'sk-free' }))).status).toBe(200)
     } finally {
       await strict.close()

@@ -1,17 +1,12 @@
-import { afterAll, describe, expect, it } from 'bun:test'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, it } from 'bun:test'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { runTempDir } from '../../test/helpers/run-temp-dirs'
 import { DEMO_KEY } from './default-config'
 import { loadConfig } from './load-config'
 
-const dirs: string[] = []
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
-
 function file(name: string, text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'llmgw-cfg-'))
-  dirs.push(dir)
-  const path = join(dir, name)
+  const path = join(runTempDir('llmgw-cfg-'), name)
   writeFileSync(path, text)
   return path
 }

@@ -3,6 +3,7 @@ import { GatewayError } from '../errors/gateway-error'
 import { createQuotaService, type QuotaService, type QuotaServiceOptions } from './quota-service'
 import type { QuotaStore } from './quota-store'
 import { createSqliteQuotaStore } from './sqlite-quota-store'
+import { waitFor } from '../../test/helpers/wait-for'
 
 const FREE = { dailyRequests: 10 }
 
@@ -241,7 +242,7 @@ describe('token accounting writes', () => {
       await second.recordTokens(10, 5)
       expect(await service.admit('tim', { dailyRequests: null, dailyTokens: 100 })).toMatchObject({ allowed: false, deniedBy: 'tokens', tokensUsed: 105 })
       // Written by the 30 ms timer, without a flush() (bounded wait for it).
-      for (let i = 0; i < 400 && (await store.counts('tim', ticket.day)).inputTokens === 0; i++) await Bun.sleep(5)
+      await waitFor(async () => (await store.counts('tim', ticket.day)).inputTokens > 0)
       expect(await store.counts('tim', ticket.day)).toMatchObject({ inputTokens: 80, outputTokens: 25 })
       expect(await service.admit('tim', { dailyRequests: null, dailyTokens: 100 })).toMatchObject({ allowed: false, deniedBy: 'tokens', tokensUsed: 105 })
     } finally {

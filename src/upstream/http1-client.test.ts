@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { gzipSync } from 'node:zlib'
 import { heapObjects } from '../../test/helpers/heap-objects'
-import { flood, http1To, httpChunk, type RawServer, rawServer, SSE_HEAD, stalledAt, stopRawServers, waitFor } from '../../test/helpers/raw-http-server'
+import { flood, http1To, httpChunk, type RawServer, rawServer, SSE_HEAD, stalledAt, stopRawServers } from '../../test/helpers/raw-http-server'
+import { waitFor } from '../../test/helpers/wait-for'
 import { closeIdleHttp1Connections, Http1Error, type Http1Request, http1IdleConnections, pushSourceOf } from './http1-client'
 
 afterEach(() => {
@@ -194,7 +195,6 @@ describe('http1 client against a fake upstream speaking raw HTTP/1.1', () => {
       else socket.write(ok(`{"conn":${req.connection}}`))
     })
     const first = await request(server)
-    await Bun.sleep(50)
     expect((await first.text()).split(' ').length).toBe(41)
     expect(await (await request(server, { firstByteMs: 1_000 })).json()).toEqual({ conn: 1 })
   })

@@ -116,16 +116,6 @@ export async function stalledAt(state: { written: number }, ms = 10_000): Promis
   return null
 }
 
-/** Polls `condition` every 5 ms until it holds or `ms` pass; says whether it held. */
-export async function waitFor(condition: () => boolean, ms = 2_000): Promise<boolean> {
-  const until = performance.now() + ms
-  while (!condition()) {
-    if (performance.now() > until) return false
-    await Bun.sleep(5)
-  }
-  return true
-}
-
 /** A request through the gateway's HTTP/1.1 client to a raw server, with defaults a test can override. */
 export function http1To(server: RawServer, over: Partial<Http1Request> = {}): Promise<Response> {
   return http1Request({

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './free-port'
+import { waitFor } from './wait-for'
 
 export interface RunningRedisCluster {
   /** `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3`, as connectRedis() reads it. */
@@ -27,13 +28,8 @@ async function redisCli(args: string[]): Promise<string> {
   return out + err
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await Bun.sleep(100)
-  }
-  throw new Error(`redis cluster: ${what} did not happen within ${timeoutMs} ms`)
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  if (!(await waitFor(check, timeoutMs, 100))) throw new Error(`redis cluster: ${what} did not happen within ${timeoutMs} ms`)
 }
 
 async function distinctFreePorts(count: number): Promise<number[]> {
@@ -65,7 +61,7 @@ export async function startRedisCluster(): Promise<RunningRedisCluster> {
   }
   const procs = clientPorts.map((_, i) => Bun.spawn(argsFor(i), { stdout: 'ignore', stderr: 'ignore' }))
   const clusterOk = async (port: number) =>
-    waitFor(
+    waitUntil(
       `cluster_state:ok on ${port}`,
       async () => (await redisCli(['-p', String(port), 'cluster', 'info'])).includes('cluster_state:ok'),
       15_000,
@@ -78,7 +74,7 @@ export async function startRedisCluster(): Promise<RunningRedisCluster> {
   const nodes = clientPorts.map((port) => `127.0.0.1:${port}`)
   try {
     for (const port of clientPorts) {
-      await waitFor(`PING on ${port}`, async () => (await redisCli(['-p', String(port), 'ping'])).trim() === 'PONG', 10_000)
+      await waitUntil(`PING on ${port}`, async () => (await redisCli(['-p', String(port), 'ping'])).trim() === 'PONG', 10_000)
     }
     const created = await redisCli(['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'])
     if (!created.includes('[OK] All 16384 slots covered')) throw new Error(`redis cluster: create failed: ${created.slice(-500)}`)
@@ -101,7 +97,7 @@ export async function startRedisCluster(): Promise<RunningRedisCluster> {
       const port = clientPorts[index]
       if (port === undefined) throw new Error(`redis cluster: no node ${index}`)
       procs[index] = Bun.spawn(argsFor(index), { stdout: 'ignore', stderr: 'ignore' })
-      await waitFor(`PING on ${port}`, async () => (await redisCli(['-p', String(port), 'ping'])).trim() === 'PONG', 10_000)
+      await waitUntil(`PING on ${port}`, async () => (await redisCli(['-p', String(port), 'ping'])).trim() === 'PONG', 10_000)
       for (const p of clientPorts) await clusterOk(p)
     },
   }

@@ -1,5 +1,5 @@
-// Temporary directories that must outlive one test file but not the test run (the compiled
-// binary, built once per run and copied into a directory per test file: ~110 MB each). The
+// Temporary directories removed when the test run ends (the compiled binary, built once per run
+// and copied into a directory per test file, is ~110 MB each; config files of unit tests). The
 // preload (test/preload.ts) removes them all after the last file; bun test fires no process
 // 'exit' event, so a hook there would never run.
 import { mkdtempSync, rmSync } from 'node:fs'
