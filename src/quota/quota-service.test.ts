@@ -229,6 +229,47 @@ describe('token accounting writes', () => {
     }
   })
 
+  it('retries failed token writes at the slow interval while the store is down, and not at all once closed (simulated store failure)', async () => {
+    const { store, state } = flakyStore()
+    let writes = 0
+    const at: number[] = []
+    const add = store.addTokens
+    let inFlight: () => void = () => {}
+    let hold = false
+    store.addTokens = async (...args) => {
+      writes++
+      at.push(performance.now())
+      if (hold) await new Promise<void>((resolve) => (inFlight = resolve))
+      return add(...args)
+    }
+    const logged: string[] = []
+    const service = createQuotaService({ store, timeZone: 'UTC', onStoreError: 'reject', tokenFlushIntervalMs: 200, limitedTokenFlushIntervalMs: 10, log: (_l, msg) => logged.push(msg) })
+    try {
+      const limits = { dailyRequests: null, dailyTokens: 1_000 }
+      const ticket = await service.admit('yan', limits)
+      state.down = true
+      await ticket.recordTokens(5, 5)
+      // Down: the held tokens are retried at the slow interval (200 ms), not every 10 ms.
+      expect(await waitFor(() => writes >= 4, 3_000)).toBe(true)
+      const gaps = at.slice(2, 4).map((t, i) => t - at[i + 1]!)
+      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(150)
+
+      // A write in flight when the service closes, which then fails: its tokens are reported lost,
+      // and nothing is written after the close.
+      hold = true
+      expect(await waitFor(() => writes >= 5, 3_000)).toBe(true)
+      service.close()
+      inFlight()
+      const atClose = writes
+      await Bun.sleep(400)
+      expect(writes).toBe(atClose)
+      expect(logged).toContain('token counts lost: the quota store failed as the gateway stopped')
+    } finally {
+      state.down = false
+      service.close()
+    }
+  })
+
   it('counts the tokens it holds against a token limit at once, and writes them within the short interval', async () => {
     const store = createSqliteQuotaStore(':memory:')
     const service = createQuotaService({ store, timeZone: 'UTC', onStoreError: 'reject', tokenFlushIntervalMs: 60_000, limitedTokenFlushIntervalMs: 30 })

@@ -224,6 +224,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
   }
   let flushTimer: ReturnType<typeof setTimeout> | undefined
   let flushDueAt = Number.POSITIVE_INFINITY
+  let closed = false
 
   function adjustWriting(key: string, input: number, output: number) {
     const w = writingTokens.get(key) ?? { input: 0, output: 0 }
@@ -233,7 +234,10 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     else writingTokens.set(key, w)
   }
 
-  /** Writes one user's held tokens; on a store failure they are held again for the next write. */
+  /**
+   * Writes one user's held tokens; on a store failure they are held again for the next write,
+   * unless the service has closed meanwhile (the gateway is stopping): then they are lost, and said so.
+   */
   async function writeTokens(key: string, e: PendingTokens) {
     adjustWriting(key, e.input, e.output)
     try {
@@ -242,7 +246,8 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     } catch (error) {
       adjustWriting(key, -e.input, -e.output)
       storeFailed('addTokens', error)
-      void recordTokens(e.user, e.day, e.input, e.output, e.ttlSeconds, e.limited)
+      if (closed) log('error', 'token counts lost: the quota store failed as the gateway stopped', { user: e.user, input_tokens: e.input, output_tokens: e.output })
+      else void recordTokens(e.user, e.day, e.input, e.output, e.ttlSeconds, e.limited)
     }
   }
 
@@ -266,7 +271,8 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     } else {
       pendingTokens.set(key, { user, day, input, output, ttlSeconds, limited })
     }
-    const interval = limited ? limitedTokenFlushIntervalMs : tokenFlushIntervalMs
+    // While the store fails, held tokens are retried at the slow pace, not 20 times a second.
+    const interval = limited && !failing ? limitedTokenFlushIntervalMs : tokenFlushIntervalMs
     const due = performance.now() + interval
     if (due < flushDueAt) {
       if (flushTimer) clearTimeout(flushTimer)
@@ -320,6 +326,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     },
     flush,
     close() {
+      closed = true
       if (probe) clearInterval(probe)
       probe = undefined
       if (flushTimer) clearTimeout(flushTimer)
