@@ -14,6 +14,7 @@ import { relayStream, type StreamOutcome } from '../upstream/relay-stream'
 import type { UpstreamEndpoint } from '../upstream/upstream-endpoint'
 import type { ClientFormat, ProxyDeps, ProxyRequest, QuotaTicketLike } from './proxy-types'
 import { type BuiltUpstream, buildUpstreamBody, convertResponseBody, createResponseStream, type TranslationMode } from './translation'
+import { loggableWarning } from './loggable-warning'
 import { mapUpstreamError, readErrorText } from './upstream-errors'
 
 export const ROUTED_MODEL_HEADER = 'x-gateway-routed-model'
@@ -32,15 +33,6 @@ function streamErrorEvent(format: ClientFormat) {
         ? formatSSE('error', renderErrorBody(new GatewayError(502, 'api_error', message), 'anthropic'))
         : formatSSE(undefined, renderErrorBody(new GatewayError(502, 'api_error', message), 'openai')),
     )
-}
-
-/**
- * A translation warning as the log may carry it: the names it quotes (fields, block and tool
- * types) are the client's to choose, so any quoted part that is not a plain identifier is blanked,
- * and the whole is cut at 80 characters. A prompt cannot ride along in a field name or a type.
- */
-export function loggableWarning(warning: string): string {
-  return warning.replace(/`[^`]*`|"(?:[^"\\]|\\.)*"|\{.*\}/g, (m) => (/^[`"][\w.:/-]{0,40}[`"]$/.test(m) ? m : '"…"')).slice(0, 80)
 }
 
 function translationMode(client: ClientFormat, backend: BackendFormat): TranslationMode {

@@ -156,7 +156,7 @@ describe('anthropicToOpenAIRequest', () => {
       ],
     })
     expect(validateChatCompletionsRequest(body)).toEqual([])
-    expect(warnings[0]).toContain('tool call a had no tool_result')
+    expect(warnings[0]).toContain('tool call "a" had no tool_result')
   })
 
   it('carries is_error in the tool message text', () => {

@@ -24,7 +24,7 @@ export function convertAnthropicMessages(messages: unknown[], warnings: string[]
 
   function answerPending() {
     for (const id of pending) {
-      warnings.push(`tool call ${id} had no tool_result; sent a placeholder result`)
+      warnings.push(`tool call ${JSON.stringify(id)} had no tool_result; sent a placeholder result`)
       out.push({ role: 'tool', tool_call_id: id, content: 'No result was provided for this tool call.' })
     }
     pending = new Set()
@@ -87,7 +87,7 @@ export function convertAnthropicMessages(messages: unknown[], warnings: string[]
               out.push({ role: 'tool', tool_call_id: id, content: text })
             } else {
               // A result for a call the backend never saw would be rejected; keep its text.
-              warnings.push(`messages.${i}: tool_result ${id} answers no preceding tool_use; sent as user text`)
+              warnings.push(`messages.${i}: tool_result ${JSON.stringify(id)} answers no preceding tool_use; sent as user text`)
               parts.push({ type: 'text', text: `Result of tool call ${id}:\n${text}` })
             }
             break

@@ -16,7 +16,7 @@ export function convertAnthropicTools(tools: unknown, warnings: string[]): Recor
     }
     const isCustom = tool.type === undefined || tool.type === 'custom'
     if (!isCustom || !isRecord(tool.input_schema)) {
-      warnings.push(`dropped tool ${tool.name} of type ${JSON.stringify(tool.type)}: no Chat Completions equivalent`)
+      warnings.push(`dropped tool ${JSON.stringify(tool.name)} of type ${JSON.stringify(tool.type)}: no Chat Completions equivalent`)
       continue
     }
     const fn: Record<string, unknown> = { name: tool.name, parameters: tool.input_schema }

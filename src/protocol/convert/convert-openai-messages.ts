@@ -44,7 +44,7 @@ export function convertOpenAIMessages(messages: unknown[], warnings: string[]): 
             const fn = isRecord(call.function) ? call.function : {}
             const input = parseToolArguments(fn.arguments)
             if (typeof fn.arguments === 'string' && fn.arguments.trim() !== '' && Object.keys(input).length === 0 && fn.arguments.trim() !== '{}') {
-              warnings.push(`messages.${i}: tool call ${String(call.id)} had arguments that are not a JSON object; sent {}`)
+              warnings.push(`messages.${i}: tool call ${JSON.stringify(String(call.id))} had arguments that are not a JSON object; sent {}`)
             }
             blocks.push({ type: 'tool_use', id: sanitizeToolId(call.id), name: String(fn.name ?? ''), input })
           }
