@@ -78,12 +78,13 @@ describe('loadConfig', () => {
   })
 
   it('takes a backend key with the newline a secret file ends in, and never echoes a password in a URL', () => {
-    const path = file('k.json', JSON.stringify({ backends: { internal: { format: 'openai', base_url: 'http://v:8000/v1', api_key: 'sk-from-file\n' }, bad: { format: 'openai', base_url: 'ftp://user:TOPSECRETPW@h/v1' } } }))
+    const path = file('k.json', JSON.stringify({ backends: { internal: { format: 'openai', base_url: 'http://v:8000/v1', api_key: 'sk-from-file\n' }, bad: { format: 'openai', base_url: 'ftp://user:TOP/SECRETPW@h/v1' }, worse: { format: 'openai', base_url: 'user:TOPSECRETPW@h' } } }))
     const { config, problems } = loadConfig({ file: path, env: {} })
     expect(config.backends.internal!.api_key).toBe('sk-from-file')
     const text = problems.join('\n')
-    expect(text).toContain('backends.bad.base_url')
-    expect(text).not.toContain('TOPSECRETPW')
+    expect(text).toContain('backends.bad.base_url: must be an http(s) URL, got "ftp://…@h/v1"')
+    expect(text).toContain('backends.worse.base_url')
+    expect(text).not.toContain('SECRETPW')
   })
 
   it('reads JSON files too, and takes GATEWAY_CONFIG when no --config is given', () => {

@@ -84,8 +84,9 @@ function validUrl(url: string, path: string, p: Problems): boolean {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error()
     return true
   } catch {
-    // Never the password of a URL with credentials in it.
-    p.add(path, `must be an http(s) URL, got ${JSON.stringify(url.replace(/\/\/[^/@]*@/, '//…@'))}`)
+    // Never the password of a URL with credentials in it: everything up to its last "@" is hidden
+    // (a password may hold a "/", and a URL without "//" may still carry one).
+    p.add(path, `must be an http(s) URL, got ${JSON.stringify(url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, '$1…@'))}`)
     return false
   }
 }
