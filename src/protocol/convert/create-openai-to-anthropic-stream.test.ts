@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { validateAnthropicEvents } from '../../../test/helpers/validate-anthropic-stream'
 import { createRandom, loadFixture, openAIWire, parseEvents, parseSSE, runTransform, splitRandomly } from '../../../test/helpers/replay-stream'
-import { createOpenAIToAnthropicStream } from './create-openai-to-anthropic-stream'
+import { createOpenAIToAnthropicStream, unescapedLength } from './create-openai-to-anthropic-stream'
 
 const FIXTURES = [
   'openai-text.jsonl',
@@ -29,6 +29,20 @@ async function replayWire(wire: string) {
 
 const replay = (name: string) => replayWire(openAIWire(loadFixture(name)))
 const ofType = (events: Awaited<ReturnType<typeof replayWire>>['events'], type: string) => events.filter((e) => e.event === type).map((e) => e.data)
+
+describe('unescapedLength', () => {
+  it('counts the characters JSON.parse would give, for random text with escapes, quotes, control and astral characters', () => {
+    const random = createRandom(7)
+    const alphabet = ['a', 'é', '"', '\\', '\n', '\t', '\u0001', '\u2028', '😀', '/', 'u', ' ', '\ud800']
+    for (let n = 0; n < 2_000; n++) {
+      let text = ''
+      const length = Math.floor(random() * 30)
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)]
+      const body = JSON.stringify(text).slice(1, -1)
+      expect(unescapedLength(body)).toBe(text.length)
+    }
+  })
+})
 
 describe('createOpenAIToAnthropicStream', () => {
   it('estimates output tokens from the text, not its escapes, on the fast path as on the full parse', async () => {

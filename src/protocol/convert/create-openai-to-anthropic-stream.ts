@@ -82,7 +82,7 @@ class OpenAIToAnthropicConverter implements SSEHandler {
       if (json !== null) {
         this.start()
         // The estimate counts characters of text, not of escapes (`\u00e9` is one).
-        if (this.finishReason === null && json !== '') this.deltaJson('text', json, json.includes('\\') ? (JSON.parse(`"${json}"`) as string).length : json.length)
+        if (this.finishReason === null && json !== '') this.deltaJson('text', json, unescapedLength(json))
         return
       }
     }
@@ -283,6 +283,20 @@ const PLAIN_CONTENT_CHUNK =
 export function plainContentDelta(data: string): string | null {
   const m = PLAIN_CONTENT_CHUNK.exec(data)
   return m === null ? null : m[1]!
+}
+
+/**
+ * The length of the text a JSON string body (without its quotes) stands for, counted without
+ * decoding it: an escape is one character (`\u00e9` and `\n` alike), as JSON.parse would give.
+ */
+export function unescapedLength(json: string): number {
+  let length = 0
+  let from = 0
+  for (let slash = json.indexOf('\\'); slash !== -1; slash = json.indexOf('\\', from)) {
+    length += slash - from + 1
+    from = slash + (json.charCodeAt(slash + 1) === 117 /* u */ ? 6 : 2)
+  }
+  return length + Math.max(0, json.length - from)
 }
 
 function parsesToObject(json: string): boolean {
