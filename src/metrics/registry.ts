@@ -101,9 +101,10 @@ export class Gauge extends Counter {
 
 export class Histogram implements Metric {
   private readonly series = new SeriesIndex<{ labels: Labels; counts: number[]; sum: number; count: number }>()
+  private readonly newSeries = (labels: Labels) => ({ labels: { ...labels }, counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0 })
   constructor(readonly name: string, readonly help: string, private readonly buckets: number[]) {}
   observe(labels: Labels, value: number) {
-    const s = this.series.get(labels, (l) => ({ labels: { ...l }, counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 }))
+    const s = this.series.get(labels, this.newSeries)
     for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) s.counts[i]!++
     s.sum += value
     s.count++
