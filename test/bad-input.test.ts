@@ -28,6 +28,7 @@ beforeAll(async () => {
         down: { format: 'openai', base_url: `http://127.0.0.1:${closedPort}/v1` },
         cut_anthropic: { format: 'anthropic', base_url: cutter.url },
         cut_openai: { format: 'openai', base_url: `${cutter.url}/v1` },
+        stalling: { format: 'anthropic', base_url: cutter.url, timeouts: { idle_s: 1 } },
         slow: { format: 'anthropic', base_url: up.url, timeouts: { first_byte_s: 1 } },
       },
       models: {
@@ -36,6 +37,7 @@ beforeAll(async () => {
         'slow-model': { backend: 'slow' },
         'cut-claude': { backend: 'cut_anthropic' },
         'cut-gpt': { backend: 'cut_openai' },
+        'stall-claude': { backend: 'stalling', upstream_model: 'stall-claude' },
         'claude-*': { backend: 'claude' },
       },
       tiers: {
@@ -167,6 +169,12 @@ describe('failing upstreams (fake upstreams that fail on purpose)', () => {
   it('answers 502 when a non-streaming answer is cut before its body ends', async () => {
     const a = await expectAnthropicError(await gw.handle('/v1/messages', raw(JSON.stringify({ ...msg, model: 'cut-claude' }))), 502, 'api_error')
     expect(a.error.message).toContain('closed the connection before the response was complete')
+  })
+
+  it('answers 504 timed out when a backend goes silent in the middle of a JSON answer to a streaming request', async () => {
+    // Streamed requests go through the gateway's own HTTP/1.1 client; the backend answers JSON, not SSE.
+    const a = await expectAnthropicError(await gw.handle('/v1/messages', raw(JSON.stringify({ ...msg, model: 'stall-claude', stream: true }))), 504, 'api_error')
+    expect(a.error.message).toContain('timed out')
   })
 
   it('answers 502, not a 400 about the request, when a backend answer is nested too deeply to write again', async () => {

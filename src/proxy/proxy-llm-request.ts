@@ -192,7 +192,8 @@ export function createProxy(deps: ProxyDeps) {
     if (!isStream) {
       // A same-format answer is read as text, so that it can go out as it came when nothing in it
       // changes; a translated one is parsed straight from the bytes. A SyntaxError is a body that
-      // is not JSON; anything else means the connection ended before the body did.
+      // is not JSON, a TimeoutError a backend gone silent; anything else means the connection
+      // ended before the body did.
       let parsed: unknown
       let text: string | null = null
       try {
@@ -206,6 +207,8 @@ export function createProxy(deps: ProxyDeps) {
         giveBack()
         if (req.signal?.aborted) throw new GatewayError(499 as number, 'api_error', 'The client closed the request.')
         if (error instanceof SyntaxError) throw new GatewayError(502, 'api_error', `Backend "${backend.name}" answered with something that is not JSON.`)
+        // Silent past its idle limit in the middle of the body: a timeout, as before the first byte.
+        if ((error as Error)?.name === 'TimeoutError') throw new GatewayError(504, 'api_error', `Backend "${backend.name}" timed out.`)
         throw new GatewayError(502, 'api_error', `Backend "${backend.name}" closed the connection before the response was complete.`)
       } finally {
         called.release()

@@ -152,6 +152,8 @@ export function startFakeUpstream(port = 0): FakeUpstream {
  * An upstream whose connection drops in the middle of a stream: a raw TCP server that answers
  * 200 with a chunked SSE body, sends the first events of the real wire format, then closes the
  * socket without the terminating chunk, as a crashed backend or a reset connection would.
+ * A request for a model named `stall-*` gets the start of a JSON answer instead, and then
+ * silence with the connection open, as a hung backend would.
  */
 export function startCuttingUpstream(): { url: string; stop(): void } {
   const server = Bun.listen({
@@ -161,6 +163,10 @@ export function startCuttingUpstream(): { url: string; stop(): void } {
       data(socket, data) {
         const text = new TextDecoder().decode(data)
         if (!text.includes('\r\n\r\n')) return
+        if (text.includes('"model":"stall-')) {
+          socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"id":"msg_stalled",')
+          return
+        }
         const anthropic = text.startsWith('POST /v1/messages')
         const events = (anthropic ? anthropicEvents('cut-model') : openaiEvents('cut-model', false)).slice(0, 3)
         let out = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n'
