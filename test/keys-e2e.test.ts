@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
 import { type RunningBinary, emptyDirWithBinary, runBinary, runOnce } from './helpers/binary'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+import { freePort } from './helpers/free-port'
 import { json } from './helpers/gateway'
 import { type RunningRedis, startRedis } from './helpers/redis-server'
 
@@ -90,7 +91,13 @@ describe('gateway keys across two gateway processes sharing Redis (fake upstream
     expect(unknownTier.code).not.toBe(0)
     expect(unknownTier.stderr).toContain('unknown tier')
     expect(await redisDump()).not.toContain(key)
-  })
+
+    // A Redis that does not answer: a clear error and a failing exit code, not a hang or a stack trace.
+    const nowhere = await runOnce(bin, ['keys', 'list'], { ...env, QUOTA_REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, dir)
+    expect(nowhere.code).toBe(1)
+    expect(nowhere.stderr).toContain('the Redis store did not answer (is QUOTA_REDIS_URL right?)')
+    expect(nowhere.stderr).not.toContain('    at ')
+  }, 60_000)
 
   it('keys live in the embedded store by default, hashed, and the CLI works beside a running gateway', async () => {
     const local = { GATEWAY_DATA_DIR: join(dir, 'data') }

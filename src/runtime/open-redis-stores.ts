@@ -3,7 +3,7 @@
 import { createRedisKeyStore } from '../auth/redis-key-store'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
-import { connectRedis } from '../quota/connect-redis'
+import { connectRedis, firstConnectionWait } from '../quota/connect-redis'
 import { createRedisQuotaStore } from '../quota/redis-quota-store'
 import type { StoreParts } from './build-runtime'
 
@@ -24,11 +24,8 @@ export function openRedisStores(redisUrl: string, log: Logger, metrics?: Gateway
     keyStore,
     quotaStore,
     async ready(timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs
-      while (client.status !== 'ready') {
-        if (Date.now() > deadline) throw new Error('the Redis store did not answer (is QUOTA_REDIS_URL right?)')
-        await Bun.sleep(25)
-      }
+      await firstConnectionWait(client, timeoutMs)()
+      if (!reached) throw new Error('the Redis store did not answer (is QUOTA_REDIS_URL right?)')
     },
     reached: () => reached,
     async close() {
