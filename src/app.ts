@@ -45,7 +45,6 @@ export interface GatewayApp {
   fetch(request: Request): Response | Promise<Response>
   /** The same, always as a promise (for tests). */
   handle(request: Request): Promise<Response>
-  /** The Elysia app of the other routes. */
 }
 
 /** Path and query string of a request URL, without building a URL object. */
