@@ -7,7 +7,7 @@
 // Run: bun bench/auth.bench.ts [seconds per HTTP case and round, default 5] [connections, default 64]
 import { Elysia } from 'elysia'
 import { createAuthenticator } from '../src/auth/create-authenticator'
-import { createSqliteKeyStore } from '../src/auth/sqlite-key-store'
+import { createSqliteKeyStore } from '../src/stores/sqlite/sqlite-key-store'
 import { startLocalIdp } from '../test/helpers/local-idp'
 
 const seconds = Number(process.argv[2] ?? 5)

@@ -26,7 +26,7 @@ const answer = JSON.stringify({ id: 'msg_01', type: 'message', role: 'assistant'
 ;(globalThis as { fetch: unknown }).fetch = async () => new Response(answer, { status: 200, headers: { 'content-type': 'application/json', 'request-id': 'req_upstream_1' } })
 
 const { loadConfig } = await import(join(root, 'src/config/load-config.ts'))
-const { startGateway } = await import(join(root, 'src/server.ts'))
+const { startGateway } = await import(join(root, 'src/server/start-gateway.ts'))
 const { createLogger } = await import(join(root, 'src/logging/logger.ts'))
 const { config, problems } = loadConfig({ file: configFile, env: {} })
 if (problems.length > 0) throw new Error(problems.join('; '))

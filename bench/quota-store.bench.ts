@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startRedisCluster } from '../test/helpers/redis-cluster'
 import { startRedis } from '../test/helpers/redis-server'
-import { connectRedis } from '../src/quota/connect-redis'
+import { connectRedis } from '../src/stores/redis/connect-redis'
 import { createQuotaService } from '../src/quota/quota-service'
 import type { QuotaStore } from '../src/quota/quota-store'
 import { quotaWindow } from '../src/quota/quota-window'
-import { createRedisQuotaStore } from '../src/quota/redis-quota-store'
-import { createSqliteQuotaStore } from '../src/quota/sqlite-quota-store'
+import { createRedisQuotaStore } from '../src/stores/redis/redis-quota-store'
+import { createSqliteQuotaStore } from '../src/stores/sqlite/sqlite-quota-store'
 
 const total = Number(process.argv[2] ?? 50_000)
 const USERS = 1000

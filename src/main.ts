@@ -4,9 +4,9 @@
 import { runKeysCommand } from './cli/keys-command'
 import { loadConfig } from './config/load-config'
 import { createLogger } from './logging/logger'
-import { openKeyStore } from './runtime/build-runtime'
-import { raiseFetchLimit } from './runtime/raise-fetch-limit'
-import { VERSION, startGateway } from './server'
+import { openKeyStore } from './server/build-runtime'
+import { raiseFetchLimit } from './server/raise-fetch-limit'
+import { VERSION, startGateway } from './server/start-gateway'
 
 const USAGE = `llm-gateway ${VERSION}
 usage:

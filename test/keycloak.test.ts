@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAuthenticator } from '../src/auth/create-authenticator'
 import { createKeycloakVerifier, type KeycloakVerifier, type KeycloakVerifierOptions } from '../src/auth/keycloak-verifier'
-import { isKeycloakAdmin } from '../src/routes/admin-keys'
+import { isKeycloakAdmin } from '../src/http/routes/admin-keys-routes'
 import { GatewayError } from '../src/errors/gateway-error'
 import { startKeycloak, type RunningKeycloak } from './helpers/keycloak'
 

@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { Cluster } from 'ioredis'
 import { GatewayError } from '../src/errors/gateway-error'
-import { connectRedis } from '../src/quota/connect-redis'
+import { connectRedis } from '../src/stores/redis/connect-redis'
 import { createQuotaService } from '../src/quota/quota-service'
 import type { QuotaStore } from '../src/quota/quota-store'
-import { createRedisQuotaStore } from '../src/quota/redis-quota-store'
+import { createRedisQuotaStore } from '../src/stores/redis/redis-quota-store'
 import { runQuotaAdmitWorkers } from './helpers/quota-admit-worker'
 import { type RunningRedisCluster, startRedisCluster } from './helpers/redis-cluster'
 

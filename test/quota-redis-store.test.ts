@@ -2,9 +2,9 @@
 // processes (standing in for gateway replicas), expiry, give-back and token accounting.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { Redis } from 'ioredis'
-import { connectRedis } from '../src/quota/connect-redis'
+import { connectRedis } from '../src/stores/redis/connect-redis'
 import type { QuotaStore } from '../src/quota/quota-store'
-import { createRedisQuotaStore } from '../src/quota/redis-quota-store'
+import { createRedisQuotaStore } from '../src/stores/redis/redis-quota-store'
 import { runQuotaAdmitWorkers } from './helpers/quota-admit-worker'
 import { type RunningRedis, startRedis } from './helpers/redis-server'
 

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GatewayError } from '../src/errors/gateway-error'
-import { connectRedis, type ConnectRedisOptions } from '../src/quota/connect-redis'
+import { connectRedis, type ConnectRedisOptions } from '../src/stores/redis/connect-redis'
 import { createQuotaService, type QuotaService } from '../src/quota/quota-service'
-import { createRedisQuotaStore } from '../src/quota/redis-quota-store'
+import { createRedisQuotaStore } from '../src/stores/redis/redis-quota-store'
 import { type RunningRedis, startRedis } from './helpers/redis-server'
 
 const FREE = { dailyRequests: 10 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { GatewayError } from '../errors/gateway-error'
 import { startLocalIdp, type LocalIdp } from '../../test/helpers/local-idp'
 import { createAuthenticator } from './create-authenticator'
-import { createSqliteKeyStore } from './sqlite-key-store'
+import { createSqliteKeyStore } from '../stores/sqlite/sqlite-key-store'
 import type { KeyStore } from './key-store'
 
 let idp: LocalIdp

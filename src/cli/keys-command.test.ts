@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'bun:test'
 import { hashCredential } from '../auth/hash-credential'
 import type { KeyStore } from '../auth/key-store'
-import { createSqliteKeyStore } from '../auth/sqlite-key-store'
+import { createSqliteKeyStore } from '../stores/sqlite/sqlite-key-store'
 import { runKeysCommand } from './keys-command'
 
 let keyStore: KeyStore

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runTempDir } from '../../test/helpers/run-temp-dirs'
-import { DEMO_KEY } from './default-config'
+import { DEMO_KEY } from './defaults'
 import { loadConfig } from './load-config'
 
 function file(name: string, text: string): string {

@@ -4,10 +4,10 @@
 
 import { existsSync, readFileSync } from 'node:fs'
 import type { GatewayConfig } from './config-types'
-import { DEFAULT_ANTHROPIC_URL, DEFAULT_MODELS, DEFAULT_OPENAI_URL, DEFAULT_TIERS, DEMO_KEY } from './default-config'
+import { DEFAULT_ANTHROPIC_URL, DEFAULT_MODELS, DEFAULT_OPENAI_URL, DEFAULT_TIERS, DEMO_KEY } from './defaults'
 import { normalizeConfig } from './normalize-config'
 import { substituteEnv } from './substitute-env'
-import { globMatch } from '../routing/glob-match'
+import { globMatch } from './model-pattern'
 
 type Raw = Record<string, unknown>
 type Env = Record<string, string | undefined>

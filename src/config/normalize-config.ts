@@ -13,7 +13,7 @@ import type {
   StaticKeyConfig,
   TierConfig,
 } from './config-types'
-import { DEFAULT_ANTHROPIC_URL, DEFAULT_OPENAI_URL } from './default-config'
+import { DEFAULT_ANTHROPIC_URL, DEFAULT_OPENAI_URL } from './defaults'
 
 type Raw = Record<string, unknown>
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'bun:test'
 import { GatewayError } from '../errors/gateway-error'
 import { createQuotaService, type QuotaService, type QuotaServiceOptions } from './quota-service'
 import type { QuotaStore } from './quota-store'
-import { createSqliteQuotaStore } from './sqlite-quota-store'
+import { createSqliteQuotaStore } from '../stores/sqlite/sqlite-quota-store'
 import { waitFor } from '../../test/helpers/wait-for'
 
 const FREE = { dailyRequests: 10 }

@@ -4,7 +4,7 @@
 
 import type { BackendConfig, GatewayConfig, ModelConfig, TierConfig } from '../config/config-types'
 import { GatewayError } from '../errors/gateway-error'
-import { globMatch } from './glob-match'
+import { globMatch } from '../config/model-pattern'
 
 export interface RouteTarget {
   requested: string

@@ -3,17 +3,17 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createApp } from '../../src/app'
+import { createApp } from '../../src/http/create-http-app'
 import type { GatewayConfig } from '../../src/config/config-types'
 import { applyEnvOverrides } from '../../src/config/load-config'
-import { DEFAULT_MODELS, DEFAULT_TIERS } from '../../src/config/default-config'
+import { DEFAULT_MODELS, DEFAULT_TIERS } from '../../src/config/defaults'
 import { normalizeConfig } from '../../src/config/normalize-config'
 import { type Logger, silentLogger } from '../../src/logging/logger'
 import { createGatewayMetrics } from '../../src/metrics/gateway-metrics'
 import { createStreamTracker } from '../../src/proxy/stream-tracker'
 import { rateLimitHeaders } from '../../src/quota/rate-limit-headers'
-import { buildRuntime } from '../../src/runtime/build-runtime'
-import { startGateway } from '../../src/server'
+import { buildRuntime } from '../../src/server/build-runtime'
+import { startGateway } from '../../src/server/start-gateway'
 
 export function testConfig(raw: Record<string, unknown>, env: Record<string, string> = {}): GatewayConfig {
   const doc = structuredClone(raw)

@@ -2,10 +2,10 @@
 // for a shared start instant (so that the replicas fire together), sends `count` simultaneous
 // admissions for one user and prints {"allowed":N,"refused":M} on stdout.
 // Usage: bun test/helpers/quota-admit-worker.ts '<json WorkerTask>'
-import { connectRedis } from '../../src/quota/connect-redis'
+import { connectRedis } from '../../src/stores/redis/connect-redis'
 import type { QuotaStore } from '../../src/quota/quota-store'
-import { createRedisQuotaStore } from '../../src/quota/redis-quota-store'
-import { createSqliteQuotaStore } from '../../src/quota/sqlite-quota-store'
+import { createRedisQuotaStore } from '../../src/stores/redis/redis-quota-store'
+import { createSqliteQuotaStore } from '../../src/stores/sqlite/sqlite-quota-store'
 
 export interface WorkerTask {
   store: 'redis' | 'sqlite'

@@ -1,10 +1,10 @@
 // The caller's own view: the models their tier can reach and their quota today.
 import { Elysia } from 'elysia'
-import type { GatewayConfig } from '../config/config-types'
-import type { Authenticate } from '../plugins/auth'
-import type { QuotaStatus } from '../quota/quota-service'
-import { configuredTier } from '../routing/resolve-model'
-import { listTierModels } from './list-tier-models'
+import type { GatewayConfig } from '../../config/config-types'
+import type { Authenticate } from '../../plugins/auth'
+import type { QuotaStatus } from '../../quota/quota-service'
+import { configuredTier } from '../../routing/resolve-model'
+import { listTierModels } from '../../routing/list-tier-models'
 
 export interface AccountRouteDeps {
   config: GatewayConfig

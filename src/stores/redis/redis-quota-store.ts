@@ -8,7 +8,7 @@
 
 import type { Cluster, Redis } from 'ioredis'
 import { firstConnectionWait } from './connect-redis'
-import type { QuotaAdmission, QuotaCounts, QuotaStore } from './quota-store'
+import type { QuotaAdmission, QuotaCounts, QuotaStore } from '../../quota/quota-store'
 
 // ARGV: request limit, token limit (-1 = unlimited), ttl. Returns {allowed, used, tokens, deniedBy}
 // with deniedBy 0 = none, 1 = requests, 2 = tokens.

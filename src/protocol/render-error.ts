@@ -2,7 +2,7 @@
 // {"type":"error","error":{"type","message"}}; everything else gets OpenAI's
 // {"error":{"message","type","param","code"}}.
 
-import type { GatewayError } from './gateway-error'
+import type { GatewayError } from '../errors/gateway-error'
 
 export type WireFormat = 'anthropic' | 'openai'
 

@@ -3,8 +3,8 @@
 import { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { generateGatewayKey } from './generate-gateway-key'
-import { validateNewKey, type CreatedGatewayKey, type GatewayKeyRecord, type KeyStore } from './key-store'
+import { generateGatewayKey } from '../../auth/generate-gateway-key'
+import { validateNewKey, type CreatedGatewayKey, type GatewayKeyRecord, type KeyStore } from '../../auth/key-store'
 
 export interface SqliteKeyStoreOptions {
   /** Database file; defaults to `<dataDir>/keys.db`. */

@@ -2,8 +2,8 @@
 // `x-request-id` for OpenAI ones). A sane incoming `x-request-id` is kept for tracing across hops.
 // Set at the very start of the request, so that errors raised while parsing carry it too.
 import { Elysia } from 'elysia'
-import type { TokenUsage } from '../protocol/usage'
-import type { StreamOutcome } from '../upstream/relay-stream'
+import type { TokenUsage } from '../../protocol/usage'
+import type { StreamOutcome } from '../../upstream/relay-stream'
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/
 

@@ -3,9 +3,9 @@
 // The LLM routes call `observeRequest` themselves (they are served ahead of Elysia); the plugin
 // does the same for the account routes.
 import { Elysia } from 'elysia'
-import type { Identity } from '../auth/identity'
-import type { Logger } from '../logging/logger'
-import type { GatewayMetrics } from '../metrics/gateway-metrics'
+import type { Identity } from '../../auth/identity'
+import type { Logger } from '../../logging/logger'
+import type { GatewayMetrics } from '../../metrics/gateway-metrics'
 import { type RequestRecord, requestMeta } from './request-id'
 
 const ENDPOINTS: Record<string, string> = {

@@ -5,7 +5,7 @@
 
 import type { BackendFormat, TierConfig } from '../config/config-types'
 import { GatewayError } from '../errors/gateway-error'
-import { renderErrorBody } from '../errors/render-error'
+import { renderErrorBody } from '../protocol/render-error'
 import { formatSSE } from '../protocol/sse/encode-sse'
 import type { TokenUsage } from '../protocol/usage'
 import type { RouteTarget } from '../routing/resolve-model'
@@ -15,7 +15,7 @@ import type { UpstreamEndpoint } from '../upstream/upstream-endpoint'
 import type { ClientFormat, ProxyDeps, ProxyRequest, QuotaTicketLike } from './proxy-types'
 import { type BuiltUpstream, buildUpstreamBody, convertResponseBody, createResponseStream, type TranslationMode } from './translation'
 import { loggableWarning } from './loggable-warning'
-import { mapUpstreamError, readErrorText } from './upstream-errors'
+import { mapUpstreamError, readErrorText } from './map-upstream-error'
 
 export const ROUTED_MODEL_HEADER = 'x-gateway-routed-model'
 

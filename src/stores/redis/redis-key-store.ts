@@ -6,9 +6,9 @@
 // Revocation deletes the lookup entry at once; replicas see it when their short cache entry expires
 // (see gateway-key-authenticator.ts).
 import type { Cluster, Redis } from 'ioredis'
-import { firstConnectionWait } from '../quota/connect-redis'
-import { generateGatewayKey } from './generate-gateway-key'
-import { validateNewKey, type CreatedGatewayKey, type GatewayKeyRecord, type KeyStore } from './key-store'
+import { firstConnectionWait } from './connect-redis'
+import { generateGatewayKey } from '../../auth/generate-gateway-key'
+import { validateNewKey, type CreatedGatewayKey, type GatewayKeyRecord, type KeyStore } from '../../auth/key-store'
 
 export interface RedisKeyStoreOptions {
   client: Redis | Cluster

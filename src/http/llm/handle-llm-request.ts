@@ -3,17 +3,17 @@
 // hand the request to the proxy, and answer failures in the route's own error shape. They are the
 // gateway's hot path, so they are served ahead of Elysia (see src/app.ts) with the same request
 // id, error rendering, metrics and access log as the Elysia routes get from the plugins.
-import type { Identity } from '../auth/identity'
-import { GatewayError } from '../errors/gateway-error'
-import type { Logger } from '../logging/logger'
-import type { GatewayMetrics } from '../metrics/gateway-metrics'
-import type { Authenticate } from '../plugins/auth'
-import { errorResponse } from '../plugins/error-handler'
-import { observeRequest } from '../plugins/observe'
-import { readJsonBody } from '../plugins/read-json-body'
-import { type RequestRecord, requestIdFor } from '../plugins/request-id'
-import type { ProxyRequest } from '../proxy/proxy-types'
-import type { LlmRoute } from './llm-schemas'
+import type { Identity } from '../../auth/identity'
+import { GatewayError } from '../../errors/gateway-error'
+import type { Logger } from '../../logging/logger'
+import type { GatewayMetrics } from '../../metrics/gateway-metrics'
+import type { Authenticate } from '../../plugins/auth'
+import { errorResponse } from '../middleware/error-handler'
+import { observeRequest } from '../middleware/observe'
+import { readJsonBody } from '../middleware/read-json-body'
+import { type RequestRecord, requestIdFor } from '../middleware/request-id'
+import type { ProxyRequest } from '../../proxy/proxy-types'
+import type { LlmRoute } from './llm-routes'
 
 export interface LlmHandlerDeps {
   authenticate: Authenticate

@@ -3,7 +3,7 @@ import { Database } from 'bun:sqlite'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { QuotaStore } from './quota-store'
+import type { QuotaStore } from '../../quota/quota-store'
 import { createSqliteQuotaStore } from './sqlite-quota-store'
 
 const DAY = '2026-11-27'

@@ -1,7 +1,7 @@
 // What a tier can reach, for GET /v1/models: every concrete (non-glob) model name of the models
 // table that the tier's allow-list admits. Glob entries such as `claude-*` cannot be enumerated.
 import type { GatewayConfig, TierConfig } from '../config/config-types'
-import { globMatch } from '../routing/glob-match'
+import { globMatch } from '../config/model-pattern'
 
 export interface ListedModel {
   id: string

@@ -3,7 +3,7 @@
 // once by TypeBox, the schema library Elysia is built on) and the OpenAPI document.
 import { type TSchema, Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { invalidBodyMessage } from '../plugins/error-handler'
+import { invalidBodyMessage } from '../middleware/error-handler'
 
 const anthropicMessagesBody = Type.Object(
   {

@@ -1,7 +1,7 @@
 // Reads a JSON request body within max_body_bytes: refuses other content types, bodies over the
 // limit (by content-length before reading, or while reading a chunked body), malformed JSON and
 // bodies that are not a JSON object. Errors are GatewayErrors, rendered in the route's shape.
-import { GatewayError } from '../errors/gateway-error'
+import { GatewayError } from '../../errors/gateway-error'
 
 const decoder = new TextDecoder()
 /** The client went away before its body was in: nobody to answer, and not the gateway's failure. */

@@ -13,7 +13,7 @@
 import { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { QuotaAdmission, QuotaCounts, QuotaLimits, QuotaStore } from './quota-store'
+import type { QuotaAdmission, QuotaCounts, QuotaLimits, QuotaStore } from '../../quota/quota-store'
 
 export interface SqliteQuotaStoreOptions {
   /** How long to wait for another process to release the data directory. Default 30 s. */

@@ -4,13 +4,13 @@
 import { mkdirSync } from 'node:fs'
 import { createAuthenticator } from '../auth/create-authenticator'
 import type { KeyStore } from '../auth/key-store'
-import { createSqliteKeyStore } from '../auth/sqlite-key-store'
+import { createSqliteKeyStore } from '../stores/sqlite/sqlite-key-store'
 import type { GatewayConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import { createQuotaService, type QuotaService } from '../quota/quota-service'
 import type { QuotaStore } from '../quota/quota-store'
-import { createSqliteQuotaStore } from '../quota/sqlite-quota-store'
+import { createSqliteQuotaStore } from '../stores/sqlite/sqlite-quota-store'
 
 export interface Runtime {
   stores: StoreParts
@@ -36,7 +36,7 @@ export interface StoreParts {
 export function openStores(config: GatewayConfig, log: Logger, metrics?: GatewayMetrics): StoreParts {
   if (config.store.redis_url) {
     // Loaded only when Redis is configured: the client library alone costs ~15 MB of memory.
-    const { openRedisStores } = require('./open-redis-stores') as typeof import('./open-redis-stores')
+    const { openRedisStores } = require('../stores/redis/open-redis-stores') as typeof import('../stores/redis/open-redis-stores')
     return openRedisStores(config.store.redis_url, log, metrics)
   }
   mkdirSync(config.store.data_dir, { recursive: true })

@@ -2,9 +2,9 @@
 // elsewhere. Elysia's own errors (parse, validation, unknown route) become GatewayErrors first;
 // anything unexpected becomes a 500 without a stack trace, and is logged.
 import { Elysia } from 'elysia'
-import { GatewayError } from '../errors/gateway-error'
-import { type WireFormat, errorFormatForPath, renderErrorBody } from '../errors/render-error'
-import type { Logger } from '../logging/logger'
+import { GatewayError } from '../../errors/gateway-error'
+import { type WireFormat, errorFormatForPath, renderErrorBody } from '../../protocol/render-error'
+import type { Logger } from '../../logging/logger'
 
 /** The 400 message for a body that fails its schema, from the JSON pointer of the first problem. */
 export function invalidBodyMessage(pointer: string | undefined, message: string | undefined): string {

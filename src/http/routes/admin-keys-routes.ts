@@ -3,11 +3,11 @@
 // identity that `isAdmin` accepts (by default a Keycloak token holding the `gateway-admin` role).
 import { Elysia, t } from 'elysia'
 import { timingSafeEqual } from 'node:crypto'
-import { GatewayError } from '../errors/gateway-error'
-import { extractCredential } from '../auth/extract-credential'
-import { hashCredential } from '../auth/hash-credential'
-import type { Identity } from '../auth/identity'
-import type { KeyStore } from '../auth/key-store'
+import { GatewayError } from '../../errors/gateway-error'
+import { extractCredential } from '../../auth/extract-credential'
+import { hashCredential } from '../../auth/hash-credential'
+import type { Identity } from '../../auth/identity'
+import type { KeyStore } from '../../auth/key-store'
 
 export interface AdminKeysDeps {
   keyStore: KeyStore

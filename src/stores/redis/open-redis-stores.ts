@@ -1,11 +1,11 @@
 // The Redis/Valkey stores (quota and keys on one client), opened when `store.redis_url` is set.
 // A module of its own so that the embedded-store gateway never loads the Redis client.
-import { createRedisKeyStore } from '../auth/redis-key-store'
-import type { Logger } from '../logging/logger'
-import type { GatewayMetrics } from '../metrics/gateway-metrics'
-import { connectRedis, firstConnectionWait } from '../quota/connect-redis'
-import { createRedisQuotaStore } from '../quota/redis-quota-store'
-import type { StoreParts } from './build-runtime'
+import { createRedisKeyStore } from './redis-key-store'
+import type { Logger } from '../../logging/logger'
+import type { GatewayMetrics } from '../../metrics/gateway-metrics'
+import { connectRedis, firstConnectionWait } from './connect-redis'
+import { createRedisQuotaStore } from './redis-quota-store'
+import type { StoreParts } from '../../server/build-runtime'
 
 export function openRedisStores(redisUrl: string, log: Logger, metrics?: GatewayMetrics): StoreParts {
   const client = connectRedis(redisUrl, {
