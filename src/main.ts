@@ -4,7 +4,7 @@
 import { runKeysCommand } from './cli/keys-command'
 import { loadConfig } from './config/load-config'
 import { createLogger } from './logging/logger'
-import { openKeyStore } from './server/build-runtime'
+import { openKeyStore } from './stores/open-stores'
 import { raiseFetchLimit } from './server/raise-fetch-limit'
 import { VERSION, startGateway } from './server/start-gateway'
 

@@ -27,6 +27,9 @@ export interface Authenticator {
   authenticate(headers: Headers): Promise<Identity>
 }
 
+/** How the HTTP edge authenticates: headers in, Identity out, or a 401 GatewayError. */
+export type Authenticate = Authenticator['authenticate']
+
 const unauthorized = (message: string) => new GatewayError(401, 'authentication_error', message)
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {

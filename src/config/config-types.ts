@@ -1,9 +1,13 @@
 // The gateway's configuration after loading, substitution, defaults and environment overrides.
 // Field names follow the config file (snake_case) so that error messages can name key paths.
 
-export type BackendFormat = 'openai' | 'anthropic' | 'demo'
+import type { LogLevel } from '../logging/logger'
+export type { LogLevel }
+import type { WireFormat } from '../protocol/vocabulary'
+
+/** `demo` is the built-in fixed-reply backend, which answers in whichever format it is asked. */
+export type BackendFormat = WireFormat | 'demo'
 export type AuthProvider = 'keys' | 'keycloak'
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 export interface ServerConfig {
   host: string

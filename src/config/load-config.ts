@@ -41,7 +41,7 @@ const obj = (raw: Raw, key: string): Raw => {
   return raw[key] as Raw
 }
 
-/** The environment variables of the deployment override the file (CONTRACT.md, Environment). */
+/** The environment variables of the deployment override the file (the README's Environment table). */
 export function applyEnvOverrides(raw: Raw, env: Env): void {
   const set = (v: string | undefined, apply: (v: string) => void) => {
     if (v !== undefined && v !== '') apply(v)

@@ -1,7 +1,6 @@
 // Turns a raw config document (file + environment, already substituted) into a GatewayConfig,
 // collecting one readable problem per wrong key instead of stopping at the first.
 
-import { isUtc } from '../quota/quota-window'
 import type {
   AuthProvider,
   BackendConfig,
@@ -14,6 +13,7 @@ import type {
   TierConfig,
 } from './config-types'
 import { DEFAULT_ANTHROPIC_URL, DEFAULT_OPENAI_URL } from './defaults'
+import { isKnownTimeZone } from './time-zone'
 
 type Raw = Record<string, unknown>
 
@@ -204,16 +204,6 @@ function normalizeTier(name: string, raw: unknown, p: Problems): TierConfig | nu
   }
 }
 
-function validTimeZone(tz: string): boolean {
-  if (isUtc(tz)) return true
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
-}
-
 export interface NormalizeOptions {
   source: string
   /** Drop models whose backend is not configured instead of reporting them (the built-in table). */
@@ -272,7 +262,7 @@ export function normalizeConfig(raw: Raw, options: NormalizeOptions): { config: 
   if (keycloak && !tiers[keycloak.default_tier]) p.add('auth.keycloak.default_tier', `names an unknown tier ${JSON.stringify(keycloak.default_tier)}`)
 
   const timezone = str(quota, 'timezone', 'quota.timezone', p, 'UTC')
-  if (!validTimeZone(timezone)) p.add('quota.timezone', `unknown time zone ${JSON.stringify(timezone)}`)
+  if (!isKnownTimeZone(timezone)) p.add('quota.timezone', `unknown time zone ${JSON.stringify(timezone)}`)
   const onStoreError = str(quota, 'on_store_error', 'quota.on_store_error', p, 'reject')
   if (onStoreError !== 'reject' && onStoreError !== 'allow') p.add('quota.on_store_error', 'must be reject or allow')
 

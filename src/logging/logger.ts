@@ -2,8 +2,7 @@
 // tokens and prompts are not given to the logger in the first place. The lines of one event-loop
 // turn go out in one write at its end (an access log line per request would otherwise cost a
 // system call each); whatever is pending is written when the process exits.
-import type { LogLevel } from '../config/config-types'
-
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
 export interface Logger {
   debug(msg: string, fields?: LogFields): void

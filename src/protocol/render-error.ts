@@ -3,8 +3,7 @@
 // {"error":{"message","type","param","code"}}.
 
 import type { GatewayError } from '../errors/gateway-error'
-
-export type WireFormat = 'anthropic' | 'openai'
+import type { WireFormat } from './vocabulary'
 
 export function renderErrorBody(error: GatewayError, format: WireFormat): string {
   if (format === 'anthropic') {
@@ -16,9 +15,4 @@ export function renderErrorBody(error: GatewayError, format: WireFormat): string
   return JSON.stringify({
     error: { message: error.message, type: error.type, param: error.param, code: error.code ?? error.type },
   })
-}
-
-/** The wire format a path answers errors in: `/v1/messages*` speaks Anthropic, the rest OpenAI. */
-export function errorFormatForPath(pathname: string): WireFormat {
-  return pathname.startsWith('/v1/messages') ? 'anthropic' : 'openai'
 }

@@ -11,7 +11,7 @@ import type { TokenUsage } from '../protocol/usage'
 import type { RouteTarget } from '../routing/resolve-model'
 import { type BackendResponse, callBackend } from '../upstream/call-backend'
 import { relayStream, type StreamOutcome } from '../upstream/relay-stream'
-import type { UpstreamEndpoint } from '../upstream/upstream-endpoint'
+import type { LlmEndpoint } from '../protocol/vocabulary'
 import type { ClientFormat, ProxyDeps, ProxyRequest, QuotaTicketLike } from './proxy-types'
 import { type BuiltUpstream, buildUpstreamBody, convertResponseBody, createResponseStream, type TranslationMode } from './translation'
 import { loggableWarning } from './loggable-warning'
@@ -140,7 +140,7 @@ export function createProxy(deps: ProxyDeps) {
     // What the translation had to drop: field names, block types and ids, which the client chose,
     // so at most 20 of them and 80 characters each (never content).
     if (built.warnings.length > 0 && deps.log.enabled('debug')) deps.log.debug('translation dropped parts of the request', { request_id: req.requestId, warnings: built.warnings.slice(0, 20).map(loggableWarning) })
-    const upstreamEndpoint: UpstreamEndpoint = (backend.format === 'demo' ? req.format : backend.format) === 'anthropic' ? 'messages' : 'chat_completions'
+    const upstreamEndpoint: LlmEndpoint = (backend.format === 'demo' ? req.format : backend.format) === 'anthropic' ? 'messages' : 'chat_completions'
 
     const started = performance.now()
     let called: BackendResponse

@@ -1,4 +1,4 @@
-// Maps an upstream's non-2xx answer to what the client sees (CONTRACT.md, Errors): overload stays
+// Maps an upstream's non-2xx answer to what the client sees (the README's Errors): overload stays
 // overload (529 for Anthropic callers), client mistakes keep their status, the gateway's own
 // credential problems and upstream crashes become 502, gateway timeouts 504.
 

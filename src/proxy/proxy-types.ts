@@ -3,7 +3,7 @@
 import type { Identity } from '../auth/identity'
 import type { TierConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
-import type { RequestRecord } from '../http/middleware/request-id'
+import type { RequestRecord } from './request-record'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import type { QuotaService } from '../quota/quota-service'
 import type { QuotaTicket } from '../quota/quota-ticket'

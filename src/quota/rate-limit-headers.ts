@@ -11,10 +11,9 @@
 // out, the reset headers stay, as the counters still reset at midnight.
 // A refused request also gets `retry-after`: whole seconds to the reset.
 
+import type { WireFormat } from '../protocol/vocabulary'
 import type { QuotaTicket } from './quota-ticket'
 import { toRfc3339 } from './to-rfc3339'
-
-export type RateLimitHeaderFormat = 'anthropic' | 'openai'
 
 function openAIDuration(totalSeconds: number): string {
   const seconds = Math.max(0, Math.ceil(totalSeconds))
@@ -66,7 +65,7 @@ type RateLimitTicket = Pick<
   'allowed' | 'limit' | 'remaining' | 'tokenLimit' | 'tokensRemaining' | 'resetsAt' | 'retryAfterSeconds'
 >
 
-export function rateLimitHeaders(ticket: RateLimitTicket, format: RateLimitHeaderFormat): Record<string, string> {
+export function rateLimitHeaders(ticket: RateLimitTicket, format: WireFormat): Record<string, string> {
   const headers: Record<string, string> = {}
   const reset = resetDuration(ticket.retryAfterSeconds)
   const resetAt = resetInstant(ticket.resetsAt)

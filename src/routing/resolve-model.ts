@@ -1,4 +1,4 @@
-// Routing as CONTRACT.md states it: requested model M, tier T -> M' = first T.routes pattern
+// Routing as the README states it: requested model M, tier T -> M' = first T.routes pattern
 // matching M, else M; M' must match T.models (403) and an entry of the models table (404).
 // Decisions are memoised per (tier, model): the same few names arrive on every request.
 

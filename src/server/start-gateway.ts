@@ -13,7 +13,8 @@ import { createStreamTracker } from '../proxy/stream-tracker'
 import { rateLimitHeaders } from '../quota/rate-limit-headers'
 import { adminKeysRoutes, isKeycloakAdmin } from '../http/routes/admin-keys-routes'
 import { llmOpenApiPaths } from '../http/llm/llm-routes'
-import { type Runtime, type StoreParts, buildRuntime } from './build-runtime'
+import type { StoreParts } from '../stores/open-stores'
+import { type Runtime, buildRuntime } from './build-runtime'
 
 export const VERSION = '0.1.0'
 

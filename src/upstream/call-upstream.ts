@@ -9,11 +9,12 @@ import { GatewayError } from '../errors/gateway-error'
 import { demoResponse } from './demo-backend'
 import { Http1Error, http1Request } from './http1-client'
 import { upstreamHeaders } from './upstream-headers'
-import { type UpstreamEndpoint, upstreamUrl } from './upstream-endpoint'
+import type { LlmEndpoint } from '../protocol/vocabulary'
+import { upstreamUrl } from './upstream-endpoint'
 
 export interface UpstreamCall {
   backend: BackendConfig
-  endpoint: UpstreamEndpoint
+  endpoint: LlmEndpoint
   body: string
   stream: boolean
   clientHeaders: Headers | null

@@ -3,7 +3,7 @@
 // the quickstart's demo mode or a backend explicitly configured with `format: demo`.
 
 import { formatSSE } from '../protocol/sse/encode-sse'
-import type { UpstreamEndpoint } from './upstream-endpoint'
+import type { LlmEndpoint } from '../protocol/vocabulary'
 
 export const DEMO_REPLY =
   'Hello from the llm-gateway demo backend. No model is connected yet: set INTERNAL_LLM_URL, ' +
@@ -77,7 +77,7 @@ function openai(model: string, stream: boolean, includeUsage: boolean): Response
   ])
 }
 
-export function demoResponse(endpoint: UpstreamEndpoint, body: string, stream: boolean): Response {
+export function demoResponse(endpoint: LlmEndpoint, body: string, stream: boolean): Response {
   const model = modelOf(body)
   switch (endpoint) {
     case 'count_tokens':

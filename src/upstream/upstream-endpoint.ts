@@ -1,9 +1,8 @@
 // Which upstream API a request goes to, and the URL for it on one endpoint of a backend.
 import type { BackendConfig } from '../config/config-types'
+import type { LlmEndpoint } from '../protocol/vocabulary'
 
-export type UpstreamEndpoint = 'messages' | 'count_tokens' | 'chat_completions'
-
-export function upstreamUrl(backend: BackendConfig, baseUrl: string, endpoint: UpstreamEndpoint, search = ''): string {
+export function upstreamUrl(backend: BackendConfig, baseUrl: string, endpoint: LlmEndpoint, search = ''): string {
   if (backend.format === 'anthropic') {
     // Accept base URLs written with or without the version segment.
     const base = baseUrl.endsWith('/v1') ? baseUrl.slice(0, -3) : baseUrl

@@ -3,7 +3,8 @@
 // anything unexpected becomes a 500 without a stack trace, and is logged.
 import { Elysia } from 'elysia'
 import { GatewayError } from '../../errors/gateway-error'
-import { type WireFormat, errorFormatForPath, renderErrorBody } from '../../protocol/render-error'
+import { renderErrorBody } from '../../protocol/render-error'
+import type { WireFormat } from '../../protocol/vocabulary'
 import type { Logger } from '../../logging/logger'
 
 /** The 400 message for a body that fails its schema, from the JSON pointer of the first problem. */
@@ -15,6 +16,11 @@ export function invalidBodyMessage(pointer: string | undefined, message: string 
 function validationMessage(error: unknown): string {
   const e = error as { valueError?: { path?: string; message?: string } }
   return invalidBodyMessage(e.valueError?.path, e.valueError?.message)
+}
+
+/** The wire format a path answers errors in: `/v1/messages*` speaks Anthropic, the rest OpenAI. */
+export function errorFormatForPath(pathname: string): WireFormat {
+  return pathname.startsWith('/v1/messages') ? 'anthropic' : 'openai'
 }
 
 export function toGatewayError(code: unknown, error: unknown): GatewayError {

@@ -6,7 +6,8 @@ import { Elysia } from 'elysia'
 import type { Identity } from '../../auth/identity'
 import type { Logger } from '../../logging/logger'
 import type { GatewayMetrics } from '../../metrics/gateway-metrics'
-import { type RequestRecord, requestMeta } from './request-id'
+import type { RequestRecord } from '../../proxy/request-record'
+import { requestMeta } from './request-id'
 
 const ENDPOINTS: Record<string, string> = {
   '/v1/models': 'models',

@@ -2,8 +2,7 @@
 // `x-request-id` for OpenAI ones). A sane incoming `x-request-id` is kept for tracing across hops.
 // Set at the very start of the request, so that errors raised while parsing carry it too.
 import { Elysia } from 'elysia'
-import type { TokenUsage } from '../../protocol/usage'
-import type { StreamOutcome } from '../../upstream/relay-stream'
+import type { RequestRecord } from '../../proxy/request-record'
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
@@ -25,17 +24,6 @@ export function requestIdPlugin() {
       set.headers['x-request-id'] = requestId
       meta.set(request, { requestId, startedAt: performance.now() })
     })
-}
-
-/** What the gateway learns about a request along the way, for its access log line. */
-export interface RequestRecord {
-  requestId: string
-  startedAt: number
-  backend?: string
-  routedModel?: string
-  usage?: TokenUsage
-  /** Set for streamed responses: resolves with how the stream ended. */
-  streamEnd?: Promise<StreamOutcome>
 }
 
 const meta = new WeakMap<Request, RequestRecord>()

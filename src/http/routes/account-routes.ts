@@ -1,7 +1,7 @@
 // The caller's own view: the models their tier can reach and their quota today.
 import { Elysia } from 'elysia'
 import type { GatewayConfig } from '../../config/config-types'
-import type { Authenticate } from '../../plugins/auth'
+import type { Authenticate } from '../../auth/create-authenticator'
 import type { QuotaStatus } from '../../quota/quota-service'
 import { configuredTier } from '../../routing/resolve-model'
 import { listTierModels } from '../../routing/list-tier-models'

@@ -5,7 +5,7 @@ import type { Logger } from '../../logging/logger'
 import type { GatewayMetrics } from '../../metrics/gateway-metrics'
 import { connectRedis, firstConnectionWait } from './connect-redis'
 import { createRedisQuotaStore } from './redis-quota-store'
-import type { StoreParts } from '../../server/build-runtime'
+import type { StoreParts } from '../store-parts'
 
 export function openRedisStores(redisUrl: string, log: Logger, metrics?: GatewayMetrics): StoreParts {
   const client = connectRedis(redisUrl, {

@@ -1,0 +1,14 @@
+// What an opened store gives the gateway: the key store and the quota store (one place for both),
+// and its connection state for readiness.
+import type { KeyStore } from '../auth/key-store'
+import type { QuotaStore } from '../quota/quota-store'
+
+export interface StoreParts {
+  keyStore: KeyStore
+  quotaStore: QuotaStore
+  /** Resolves once the store answers (Redis connected), or rejects after `timeoutMs`. */
+  ready(timeoutMs?: number): Promise<void>
+  /** Whether the store has been reached since it was opened (the embedded one: always). */
+  reached(): boolean
+  close(): Promise<void>
+}
