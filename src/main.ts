@@ -6,7 +6,8 @@ import { loadConfig } from './config/load-config'
 import { createLogger } from './logging/logger'
 import { openKeyStore } from './stores/open-stores'
 import { raiseFetchLimit } from './server/raise-fetch-limit'
-import { VERSION, startGateway } from './server/start-gateway'
+import { startGateway } from './server/start-gateway'
+import { VERSION } from './server/version'
 
 const USAGE = `llm-gateway ${VERSION}
 usage:

@@ -1,41 +1,32 @@
-// Composes the gateway from its parts. Everything with a side effect (stores, authenticators,
-// clocks) comes in as a dependency, so that tests build the same app with other parts.
+// The gateway's HTTP surface: the LLM routes, served ahead of Elysia because they are the hot path,
+// and everything else (account, operations, admin, docs) as Elysia route groups behind the shared
+// middleware (request id, error rendering, access log). It knows Request and Response; what it
+// does with an LLM request is the proxy's business.
 import { Elysia } from 'elysia'
+import type { Authenticate } from '../auth/create-authenticator'
 import type { GatewayConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
-import type { Authenticate } from '../auth/create-authenticator'
+import type { Proxy } from '../proxy/proxy-request'
+import type { QuotaService } from '../quota/quota-service'
+import { createLlmHandler } from './llm/handle-llm-request'
+import { llmRouteFor } from './llm/llm-routes'
 import { errorHandlerPlugin } from './middleware/error-handler'
 import { observePlugin } from './middleware/observe'
 import { requestIdPlugin } from './middleware/request-id'
-import { createProxy } from '../proxy/create-proxy'
-import type { ClientFormat, QuotaLike, QuotaTicketLike, StreamTracker } from '../proxy/proxy-types'
-import type { QuotaStatus } from '../quota/quota-service'
 import { accountRoutes } from './routes/account-routes'
-import { createLlmHandler } from './llm/handle-llm-request'
-import { llmRouteFor } from './llm/llm-routes'
 import { opsRoutes } from './routes/ops-routes'
-import { createModelResolver } from '../routing/resolve-model'
-import { createEndpointPools } from '../upstream/create-endpoint-pools'
-import type { EndpointPool } from '../upstream/endpoint-pool'
 
-export interface AppQuota extends QuotaLike {
-  status(user: string, limits: { dailyRequests: number | null; dailyTokens: number | null }): Promise<QuotaStatus>
-  healthy(): boolean
-}
-
-export interface AppDeps {
+export interface HttpAppDeps {
   config: GatewayConfig
   authenticate: Authenticate
-  quota: AppQuota | null
-  rateLimitHeaders: (ticket: QuotaTicketLike, format: ClientFormat) => Record<string, string>
+  proxy: Proxy
+  /** Null when counting is off (`quota.enabled: false`). */
+  quota: Pick<QuotaService, 'status' | 'healthy'> | null
   metrics: GatewayMetrics
   log: Logger
-  streams: StreamTracker
-  /** Extra route plugins (admin API, OpenAPI docs), mounted after the core routes. */
-  plugins?: Elysia<any, any, any, any, any, any, any>[]
-  /** Endpoint pools to use (kept across config reloads); built from the config when absent. */
-  pools?: Map<string, EndpointPool>
+  /** Route groups mounted after the core ones (the admin API, the docs). */
+  routes?: Elysia<any, any, any, any, any, any, any>[]
   /** Set while shutting down, so that /ready turns 503. */
   isDraining?: () => boolean
 }
@@ -55,18 +46,8 @@ function splitUrl(url: string): { pathname: string; search: string } {
   return q === -1 ? { pathname: url.slice(start), search: '' } : { pathname: url.slice(start, q), search: url.slice(q) }
 }
 
-export function createApp(deps: AppDeps): GatewayApp {
-  const { config, metrics, log } = deps
-  const proxy = createProxy({
-    resolveModel: createModelResolver(config),
-    pools: deps.pools ?? createEndpointPools(config),
-    tiers: config.tiers,
-    quota: deps.quota,
-    rateLimitHeaders: deps.rateLimitHeaders,
-    metrics,
-    log,
-    streams: deps.streams,
-  })
+export function createHttpApp(deps: HttpAppDeps): GatewayApp {
+  const { config, metrics, log, quota } = deps
   const app = new Elysia({ name: 'llm-gateway' })
     .use(requestIdPlugin())
     .use(errorHandlerPlugin(log))
@@ -75,18 +56,18 @@ export function createApp(deps: AppDeps): GatewayApp {
       opsRoutes({
         notReadyReason: () => {
           if (deps.isDraining?.()) return 'shutting down'
-          if (deps.quota && !deps.quota.healthy()) return 'quota store unreachable'
+          if (quota && !quota.healthy()) return 'quota store unreachable'
           return null
         },
         renderMetrics: () => metrics.registry.render(),
       }),
     )
-    .use(accountRoutes({ config, authenticate: deps.authenticate, quotaStatus: deps.quota ? (u, l) => deps.quota!.status(u, l) : null }))
-  for (const plugin of deps.plugins ?? []) app.use(plugin)
+    .use(accountRoutes({ config, authenticate: deps.authenticate, quotaStatus: quota ? (u, l) => quota.status(u, l) : null }))
+  for (const routes of deps.routes ?? []) app.use(routes)
 
-  // The LLM routes are the hot path: Elysia's per-request work (hooks, context, response mapping)
-  // cost about a tenth of the gateway's CPU per request there, so they are dispatched first.
-  const handleLlm = createLlmHandler({ authenticate: deps.authenticate, maxBodyBytes: config.server.max_body_bytes, proxy, metrics, log })
+  // Elysia's per-request work (hooks, context, response mapping) cost about a tenth of the
+  // gateway's CPU per LLM request, so the LLM routes are dispatched first.
+  const handleLlm = createLlmHandler({ authenticate: deps.authenticate, maxBodyBytes: config.server.max_body_bytes, proxy: deps.proxy, metrics, log })
   const elysiaFetch = app.fetch
   const fetch = (request: Request): Response | Promise<Response> => {
     if (request.method === 'POST') {

@@ -1,5 +1,5 @@
 // Counts the streams being relayed, so that shutdown can wait for them to finish.
-import type { StreamTracker } from './proxy-types'
+import type { StreamTracker } from './proxy-request'
 
 export function createStreamTracker(): StreamTracker & { idle(): Promise<void> } {
   let count = 0

@@ -2,21 +2,15 @@
 // change of the config file), and stops it gracefully: on SIGTERM it stops accepting, lets in-flight
 // requests and streams finish within drain_timeout_s, then exits 0.
 import { unwatchFile, watchFile } from 'node:fs'
-import { openapi } from '@elysiajs/openapi'
-import { createApp } from '../http/create-http-app'
 import type { GatewayConfig } from '../config/config-types'
 import { DEMO_KEY } from '../config/defaults'
 import { loadConfig } from '../config/load-config'
 import type { Logger } from '../logging/logger'
-import { type GatewayMetrics, createGatewayMetrics } from '../metrics/gateway-metrics'
+import { createGatewayMetrics } from '../metrics/gateway-metrics'
 import { createStreamTracker } from '../proxy/stream-tracker'
-import { rateLimitHeaders } from '../quota/rate-limit-headers'
-import { adminKeysRoutes, isKeycloakAdmin } from '../http/routes/admin-keys-routes'
-import { llmOpenApiPaths } from '../http/llm/llm-routes'
 import type { StoreParts } from '../stores/open-stores'
-import { type Runtime, buildRuntime } from './build-runtime'
-
-export const VERSION = '0.1.0'
+import { buildRuntime } from './build-runtime'
+import { composeApp } from './compose-app'
 
 export interface StartedGateway {
   port: number
@@ -34,36 +28,6 @@ export interface StartOptions {
   watchIntervalMs?: number
 }
 
-function buildApp(config: GatewayConfig, runtime: Runtime, metrics: GatewayMetrics, log: Logger, streams: ReturnType<typeof createStreamTracker>, isDraining: () => boolean) {
-  return createApp({
-    config,
-    authenticate: runtime.authenticate,
-    quota: config.quota.enabled ? runtime.quota : null,
-    rateLimitHeaders,
-    metrics,
-    log,
-    streams,
-    isDraining,
-    plugins: [
-      adminKeysRoutes({
-        keyStore: runtime.keyStore,
-        ...(config.auth.admin_key ? { adminKey: config.auth.admin_key } : {}),
-        isAdmin: isKeycloakAdmin,
-        authenticate: runtime.authenticate,
-        tiers: Object.keys(config.tiers),
-      }),
-      openapi({
-        path: '/docs',
-        documentation: {
-          info: { title: 'llm-gateway', version: VERSION, description: 'One front door for Claude Code and OpenAI-compatible tools.' },
-          // The LLM routes are served ahead of Elysia (src/app.ts); their schemas are documented here.
-          paths: llmOpenApiPaths as never,
-        },
-      }),
-    ],
-  })
-}
-
 /** Settings that only take effect on a restart: the listener and the store. */
 function restartOnlyChanges(a: GatewayConfig, b: GatewayConfig): string[] {
   const changed: string[] = []
@@ -79,9 +43,10 @@ export function startGateway(initial: GatewayConfig, log: Logger, options: Start
   let runtime = buildRuntime(config, log, metrics, options.now)
   const stores: StoreParts = runtime.stores
   let draining = false
+  const parts = { metrics, log, streams, isDraining: () => draining }
   // Requests go through `current`, so that a reload swaps the whole app for new requests while
   // requests in flight finish on the one they started on.
-  let current = buildApp(config, runtime, metrics, log, streams, () => draining)
+  let current = composeApp(config, runtime, parts)
   const server = Bun.serve({
     hostname: config.server.host,
     port: config.server.port,
@@ -110,7 +75,7 @@ export function startGateway(initial: GatewayConfig, log: Logger, options: Start
     next.server = config.server
     next.store = config.store
     const nextRuntime = buildRuntime(next, log, metrics, options.now, stores)
-    current = buildApp(next, nextRuntime, metrics, log, streams, () => draining)
+    current = composeApp(next, nextRuntime, parts)
     runtime.retire()
     runtime = nextRuntime
     config = next

@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createApp } from '../../src/http/create-http-app'
 import type { GatewayConfig } from '../../src/config/config-types'
 import { applyEnvOverrides } from '../../src/config/load-config'
 import { DEFAULT_MODELS, DEFAULT_TIERS } from '../../src/config/defaults'
@@ -11,8 +10,8 @@ import { normalizeConfig } from '../../src/config/normalize-config'
 import { type Logger, silentLogger } from '../../src/logging/logger'
 import { createGatewayMetrics } from '../../src/metrics/gateway-metrics'
 import { createStreamTracker } from '../../src/proxy/stream-tracker'
-import { rateLimitHeaders } from '../../src/quota/rate-limit-headers'
 import { buildRuntime } from '../../src/server/build-runtime'
+import { composeApp } from '../../src/server/compose-app'
 import { startGateway } from '../../src/server/start-gateway'
 
 export function testConfig(raw: Record<string, unknown>, env: Record<string, string> = {}): GatewayConfig {
@@ -37,7 +36,7 @@ export function buildTestApp(config: GatewayConfig, options: { log?: Logger; now
   const log = options.log ?? silentLogger
   const runtime = buildRuntime(config, log, metrics, options.now)
   const streams = createStreamTracker()
-  const app = createApp({ config, authenticate: runtime.authenticate, quota: runtime.quota, rateLimitHeaders, metrics, log, streams })
+  const app = composeApp(config, runtime, { metrics, log, streams })
   return {
     app,
     metrics,

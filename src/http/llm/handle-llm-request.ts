@@ -1,8 +1,8 @@
-// The three LLM routes: authenticate, read the JSON body within the size limit, check the few
-// fields the gateway owns (src/routes/llm-schemas.ts; everything else passes through untouched),
-// hand the request to the proxy, and answer failures in the route's own error shape. They are the
-// gateway's hot path, so they are served ahead of Elysia (see src/app.ts) with the same request
-// id, error rendering, metrics and access log as the Elysia routes get from the plugins.
+// The LLM routes' handler: authenticate, read the JSON body within the size limit, check the few
+// fields the gateway owns (./llm-routes.ts; everything else passes through untouched), hand the
+// request to the proxy, and answer failures in the route's own error shape. These routes are the
+// gateway's hot path, so they are served ahead of Elysia (see ../create-http-app.ts) with the same
+// request id, error rendering, metrics and access log as the Elysia routes get from middleware.
 import type { Identity } from '../../auth/identity'
 import { GatewayError } from '../../errors/gateway-error'
 import type { Logger } from '../../logging/logger'
@@ -13,13 +13,13 @@ import { observeRequest } from '../middleware/observe'
 import { readJsonBody } from '../middleware/read-json-body'
 import type { RequestRecord } from '../../proxy/request-record'
 import { requestIdFor } from '../middleware/request-id'
-import type { ProxyRequest } from '../../proxy/proxy-types'
+import type { Proxy } from '../../proxy/proxy-request'
 import type { LlmRoute } from './llm-routes'
 
 export interface LlmHandlerDeps {
   authenticate: Authenticate
   maxBodyBytes: number
-  proxy: (req: ProxyRequest) => Promise<Response>
+  proxy: Proxy
   metrics: GatewayMetrics
   log: Logger
 }
@@ -43,7 +43,7 @@ export function createLlmHandler(deps: LlmHandlerDeps): LlmHandler {
       // The proxy puts the request id on every answer it builds.
       response = await proxy({
         format: route.format,
-        endpoint: route.name,
+        endpoint: route.endpoint,
         body,
         identity,
         requestId,
@@ -58,7 +58,7 @@ export function createLlmHandler(deps: LlmHandlerDeps): LlmHandler {
     }
     // A refused body may carry anything in `model`: the log gets it only as a short string.
     const model = body?.model
-    observeRequest(metrics, log, { endpoint: route.name, identity, record, status: response.status, requestedModel: typeof model === 'string' ? model.slice(0, 128) : undefined })
+    observeRequest(metrics, log, { endpoint: route.endpoint, identity, record, status: response.status, requestedModel: typeof model === 'string' ? model.slice(0, 128) : undefined })
     return response
   }
 }

@@ -1,8 +1,10 @@
-// The typed schemas of the three LLM routes: only the few fields the gateway itself relies on;
-// everything else passes through untouched. One definition serves both the validation (compiled
-// once by TypeBox, the schema library Elysia is built on) and the OpenAPI document.
+// The LLM route table: each route's path, the wire format its clients speak, and the typed schema
+// of the few body fields the gateway itself relies on (everything else passes through untouched).
+// One definition serves both the validation (compiled once by TypeBox, the schema library Elysia
+// is built on) and the OpenAPI document.
 import { type TSchema, Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
+import type { LlmEndpoint, WireFormat } from '../../protocol/vocabulary'
 import { invalidBodyMessage } from '../middleware/error-handler'
 
 const anthropicMessagesBody = Type.Object(
@@ -26,12 +28,11 @@ const chatCompletionsBody = Type.Object(
   { additionalProperties: true },
 )
 
-export type LlmRouteName = 'messages' | 'count_tokens' | 'chat_completions'
-
 export interface LlmRoute {
-  name: LlmRouteName
+  endpoint: LlmEndpoint
   path: string
-  format: 'anthropic' | 'openai'
+  /** The wire format of the route's clients, in which its errors are answered too. */
+  format: WireFormat
   /** Null when the body is valid, else a message naming the field. */
   check(body: unknown): string | null
 }
@@ -45,10 +46,10 @@ function checker(schema: TSchema): (body: unknown) => string | null {
   }
 }
 
-const LLM_ROUTES: Record<LlmRouteName, LlmRoute> = {
-  messages: { name: 'messages', path: '/v1/messages', format: 'anthropic', check: checker(anthropicMessagesBody) },
-  count_tokens: { name: 'count_tokens', path: '/v1/messages/count_tokens', format: 'anthropic', check: checker(countTokensBody) },
-  chat_completions: { name: 'chat_completions', path: '/v1/chat/completions', format: 'openai', check: checker(chatCompletionsBody) },
+const LLM_ROUTES: Record<LlmEndpoint, LlmRoute> = {
+  messages: { endpoint: 'messages', path: '/v1/messages', format: 'anthropic', check: checker(anthropicMessagesBody) },
+  count_tokens: { endpoint: 'count_tokens', path: '/v1/messages/count_tokens', format: 'anthropic', check: checker(countTokensBody) },
+  chat_completions: { endpoint: 'chat_completions', path: '/v1/chat/completions', format: 'openai', check: checker(chatCompletionsBody) },
 }
 
 /** The route of a POST to `pathname` (a trailing slash allowed, as Elysia allows it), if it is one of the three. */

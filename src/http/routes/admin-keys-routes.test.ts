@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'bun:test'
 import { Elysia } from 'elysia'
+import { keycloakAdminCheck } from '../../auth/admin-check'
 import { createAuthenticator } from '../../auth/create-authenticator'
 import type { Identity } from '../../auth/identity'
 import type { KeyStore } from '../../auth/key-store'
@@ -22,7 +23,7 @@ function app(options: { isAdmin?: (identity: Identity) => boolean; authenticate?
   const auth = createAuthenticator({ providers: ['keys'], keyStore, staticKeys: [{ key: 'sk-dev-user', user: 'u', tier: 'pro' }] })
   return new Elysia()
     .onError(({ code, error, set }) => {
-      // Stand-in for the lead's error plugin: invalid fields are a 400, GatewayErrors keep their status.
+      // Stand-in for the gateway's error plugin: invalid fields are a 400, GatewayErrors keep their status.
       if (code === 'VALIDATION') {
         set.status = 400
         return { error: { message: 'invalid request', type: 'invalid_request_error', param: null, code: null } }
@@ -32,7 +33,7 @@ function app(options: { isAdmin?: (identity: Identity) => boolean; authenticate?
         return new Response(renderErrorBody(error, 'openai'), { status: error.status, headers: { 'content-type': 'application/json' } })
       }
     })
-    .use(adminKeysRoutes({ keyStore, adminKey: ADMIN_KEY, authenticate: options.authenticate ?? auth.authenticate, tiers: ['free', 'pro', 'enterprise'], ...(options.isAdmin ? { isAdmin: options.isAdmin } : {}) }))
+    .use(adminKeysRoutes({ keyStore, adminKey: ADMIN_KEY, authenticate: options.authenticate ?? auth.authenticate, tiers: ['free', 'pro', 'enterprise'], isAdmin: options.isAdmin ?? keycloakAdminCheck('gateway-admin') }))
 }
 
 function request(path: string, init: { method?: string; key?: string; body?: unknown } = {}): Request {

@@ -1,28 +1,23 @@
 // Admin HTTP API for gateway keys: POST /admin/keys (returns the key once), GET /admin/keys,
 // DELETE /admin/keys/:id. Allowed with GATEWAY_ADMIN_KEY (compared in constant time) or with an
-// identity that `isAdmin` accepts (by default a Keycloak token holding the `gateway-admin` role).
+// identity that `isAdmin` accepts (a Keycloak token holding the configured admin role).
 import { Elysia, t } from 'elysia'
 import { timingSafeEqual } from 'node:crypto'
 import { GatewayError } from '../../errors/gateway-error'
 import { extractCredential } from '../../auth/extract-credential'
 import { hashCredential } from '../../auth/hash-credential'
-import type { Identity } from '../../auth/identity'
+import type { AdminCheck } from '../../auth/admin-check'
+import type { Authenticate } from '../../auth/create-authenticator'
 import type { KeyStore } from '../../auth/key-store'
 
 export interface AdminKeysDeps {
   keyStore: KeyStore
   /** GATEWAY_ADMIN_KEY; unset means only `isAdmin` identities get in. */
   adminKey?: string
-  isAdmin?: (identity: Identity) => boolean
-  authenticate: (headers: Headers) => Promise<Identity>
+  isAdmin: AdminCheck
+  authenticate: Authenticate
   /** Known tier names; when given, creating a key for another tier is a 400. */
   tiers?: string[]
-}
-
-export const ADMIN_ROLE = 'gateway-admin'
-
-export function isKeycloakAdmin(identity: Identity): boolean {
-  return identity.source === 'keycloak' && (identity.roles ?? []).includes(ADMIN_ROLE)
 }
 
 /** A store that is down answers 503, never a 500. */
@@ -37,7 +32,7 @@ async function fromStore<T>(operation: () => Promise<T>): Promise<T> {
 
 export function adminKeysRoutes(deps: AdminKeysDeps) {
   const adminKeyHash = deps.adminKey ? Buffer.from(hashCredential(deps.adminKey), 'hex') : undefined
-  const isAdmin = deps.isAdmin ?? isKeycloakAdmin
+  const isAdmin = deps.isAdmin
 
   async function requireAdmin(headers: Headers): Promise<void> {
     const credential = extractCredential(headers)

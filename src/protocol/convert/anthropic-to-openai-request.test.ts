@@ -16,7 +16,7 @@ describe('anthropicToOpenAIRequest', () => {
     expect(JSON.stringify(body)).not.toContain('cache_control')
     expect(body.max_completion_tokens).toBe(32768)
     expect((body.tools as unknown[]).length).toBe(12)
-    expect(warnings.some((w) => w.includes('unknown field'))).toBe(false)
+    expect(warnings.filter((w) => w.type === 'dropped-field')).toEqual([])
   })
 
   it('puts the upstream model id in the request', () => {
@@ -45,7 +45,7 @@ describe('anthropicToOpenAIRequest', () => {
   it('clamps max_tokens to the backend limit (Claude Code asks for up to 128k)', () => {
     const { body, warnings } = convert({ ...base, max_tokens: 128000 }, 8192)
     expect(body.max_completion_tokens).toBe(8192)
-    expect(warnings).toContain('max_tokens 128000 clamped to the backend limit 8192')
+    expect(warnings).toContainEqual({ type: 'clamped', setting: 'max_tokens', from: 128000, to: 8192 })
     expect(convert({ ...base, max_tokens: 100 }, 8192).body.max_completion_tokens).toBe(100)
   })
 
@@ -70,7 +70,7 @@ describe('anthropicToOpenAIRequest', () => {
   it('drops unknown top-level fields with a warning', () => {
     const { body, warnings } = convert({ ...base, brand_new_field: 1 })
     expect('brand_new_field' in body).toBe(false)
-    expect(warnings).toEqual(['dropped unknown field `brand_new_field`'])
+    expect(warnings).toEqual([{ type: 'dropped-field', field: 'brand_new_field' }])
   })
 
   it('strips cache_control with ttl or scope from every block', () => {
@@ -91,7 +91,7 @@ describe('anthropicToOpenAIRequest', () => {
   it('drops Anthropic server tools with a warning', () => {
     const { body, warnings } = convert({ ...base, tools: [{ type: 'web_search_20250305', name: 'web_search' }] })
     expect(body.tools).toBeUndefined()
-    expect(warnings[0]).toContain('web_search')
+    expect(warnings).toEqual([{ type: 'dropped-content', kind: 'tool', contentType: 'web_search_20250305' }])
   })
 
   it('maps each tool_choice and disable_parallel_tool_use', () => {
@@ -156,7 +156,7 @@ describe('anthropicToOpenAIRequest', () => {
       ],
     })
     expect(validateChatCompletionsRequest(body)).toEqual([])
-    expect(warnings[0]).toContain('tool call "a" had no tool_result')
+    expect(warnings).toEqual([{ type: 'adapted', what: 'placeholder-tool-result' }])
   })
 
   it('carries is_error in the tool message text', () => {
@@ -215,7 +215,7 @@ describe('anthropicToOpenAIRequest', () => {
       ],
     })
     expect((body.messages as any[])[0].content).toBe('Notes\n\nhello')
-    expect(warnings.some((w) => w.includes('document'))).toBe(true)
+    expect(warnings).toEqual([{ type: 'dropped-content', kind: 'document', contentType: 'base64' }])
   })
 
   it('drops thinking and redacted_thinking blocks from the history', () => {

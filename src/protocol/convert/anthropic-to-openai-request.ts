@@ -5,6 +5,7 @@ import { GatewayError } from '../../errors/gateway-error'
 import { textOfBlocks } from './convert-anthropic-content'
 import { convertAnthropicMessages } from './convert-anthropic-messages'
 import { convertAnthropicToolChoice, convertAnthropicTools } from './convert-anthropic-tools'
+import type { TranslationWarning } from '../translation-warning'
 import { isRecord } from './is-record'
 
 /** Top-level fields that are converted into something on the OpenAI side. */
@@ -57,8 +58,8 @@ const MAX_STOP_SEQUENCES = 4
 export function anthropicToOpenAIRequest(
   body: Record<string, unknown>,
   options: { model: string; maxOutputTokens?: number },
-): { body: Record<string, unknown>; warnings: string[] } {
-  const warnings: string[] = []
+): { body: Record<string, unknown>; warnings: TranslationWarning[] } {
+  const warnings: TranslationWarning[] = []
   if (!isRecord(body)) throw new GatewayError(400, 'invalid_request_error', 'request body: expected a JSON object')
   if (!Array.isArray(body.messages)) {
     throw new GatewayError(400, 'invalid_request_error', 'messages: expected an array', { param: 'messages' })
@@ -71,12 +72,12 @@ export function anthropicToOpenAIRequest(
     throw new GatewayError(400, 'invalid_request_error', THREAD_UNSUPPORTED_MESSAGE, { param: 'thread', code: THREAD_UNSUPPORTED_CODE })
   }
   for (const key of Object.keys(body)) {
-    if (!mapped.has(key) && !dropped.has(key)) warnings.push(`dropped unknown field \`${key}\``)
+    if (!mapped.has(key) && !dropped.has(key)) warnings.push({ type: 'dropped-field', field: key })
   }
 
   const messages: Record<string, unknown>[] = []
   if (body.system !== undefined) {
-    if (typeof body.system !== 'string' && !Array.isArray(body.system)) warnings.push('dropped `system`: expected a string or text blocks')
+    if (typeof body.system !== 'string' && !Array.isArray(body.system)) warnings.push({ type: 'dropped-malformed', field: 'system' })
     const system = textOfBlocks(body.system)
     if (system !== '') messages.push({ role: 'system', content: system })
   }
@@ -88,7 +89,7 @@ export function anthropicToOpenAIRequest(
   if (maxTokens !== undefined) {
     // Claude Code asks for 32k-128k; a small backend answers 400 to anything above its limit.
     const clamped = options.maxOutputTokens !== undefined ? Math.min(maxTokens, options.maxOutputTokens) : maxTokens
-    if (clamped < maxTokens) warnings.push(`max_tokens ${maxTokens} clamped to the backend limit ${clamped}`)
+    if (clamped < maxTokens) warnings.push({ type: 'clamped', setting: 'max_tokens', from: maxTokens, to: clamped })
     // max_completion_tokens: OpenAI's reasoning models reject max_tokens; vLLM accepts both.
     out.max_completion_tokens = clamped
   }
@@ -96,7 +97,7 @@ export function anthropicToOpenAIRequest(
   if (typeof body.top_p === 'number') out.top_p = body.top_p
   if (Array.isArray(body.stop_sequences)) {
     const stops = body.stop_sequences.filter((s): s is string => typeof s === 'string')
-    if (stops.length > MAX_STOP_SEQUENCES) warnings.push(`kept the first ${MAX_STOP_SEQUENCES} of ${stops.length} stop sequences`)
+    if (stops.length > MAX_STOP_SEQUENCES) warnings.push({ type: 'clamped', setting: 'stop_sequences', from: stops.length, to: MAX_STOP_SEQUENCES })
     if (stops.length > 0) out.stop = stops.slice(0, MAX_STOP_SEQUENCES)
   }
 

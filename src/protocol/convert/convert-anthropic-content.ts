@@ -1,18 +1,19 @@
 // Content-level pieces of the Anthropic -> OpenAI request conversion: images, documents, text of
 // system prompts and tool results. Each returns what it could convert and records what it dropped.
-import { isRecord } from './is-record'
+import type { TranslationWarning } from '../translation-warning'
+import { isRecord, typeName } from './is-record'
 
 export type OpenAIPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } }
 
 /** An Anthropic image block as an OpenAI image part: base64 becomes a data URL, a URL stays a URL. */
-export function convertAnthropicImage(block: Record<string, unknown>, warnings: string[]): OpenAIPart | undefined {
+export function convertAnthropicImage(block: Record<string, unknown>, warnings: TranslationWarning[]): OpenAIPart | undefined {
   const source = isRecord(block.source) ? block.source : {}
   if (source.type === 'base64' && typeof source.data === 'string') {
     const mediaType = typeof source.media_type === 'string' ? source.media_type : 'image/png'
     return { type: 'image_url', image_url: { url: `data:${mediaType};base64,${source.data}` } }
   }
   if (source.type === 'url' && typeof source.url === 'string') return { type: 'image_url', image_url: { url: source.url } }
-  warnings.push(`dropped an image with an unsupported source type ${JSON.stringify(source.type)}`)
+  warnings.push({ type: 'dropped-content', kind: 'image', contentType: typeName(source.type) })
   return undefined
 }
 
@@ -20,7 +21,7 @@ export function convertAnthropicImage(block: Record<string, unknown>, warnings: 
  * A document block as text when its source is text (plain text or a content array); PDFs and
  * file references have no Chat Completions twin that OpenAI-compatible backends agree on.
  */
-export function convertAnthropicDocument(block: Record<string, unknown>, warnings: string[]): OpenAIPart | undefined {
+export function convertAnthropicDocument(block: Record<string, unknown>, warnings: TranslationWarning[]): OpenAIPart | undefined {
   const source = isRecord(block.source) ? block.source : {}
   const title = typeof block.title === 'string' && block.title !== '' ? `${block.title}\n\n` : ''
   if (source.type === 'text' && typeof source.data === 'string') return { type: 'text', text: title + source.data }
@@ -28,7 +29,7 @@ export function convertAnthropicDocument(block: Record<string, unknown>, warning
     const text = textOfBlocks(source.content)
     if (text !== '') return { type: 'text', text: title + text }
   }
-  warnings.push(`dropped a document with source type ${JSON.stringify(source.type)}: the backend speaks Chat Completions`)
+  warnings.push({ type: 'dropped-content', kind: 'document', contentType: typeName(source.type) })
   return undefined
 }
 
@@ -49,7 +50,7 @@ export function textOfBlocks(content: unknown): string {
  */
 export function convertToolResultContent(
   block: Record<string, unknown>,
-  warnings: string[],
+  warnings: TranslationWarning[],
 ): { text: string; images: OpenAIPart[] } {
   const images: OpenAIPart[] = []
   let text = ''

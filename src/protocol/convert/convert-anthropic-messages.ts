@@ -11,11 +11,12 @@ import {
   textOfBlocks,
   type OpenAIPart,
 } from './convert-anthropic-content'
-import { isRecord } from './is-record'
+import { isRecord, typeName } from './is-record'
+import type { TranslationWarning } from '../translation-warning'
 
 type OutMessage = Record<string, unknown>
 
-export function convertAnthropicMessages(messages: unknown[], warnings: string[]): OutMessage[] {
+export function convertAnthropicMessages(messages: unknown[], warnings: TranslationWarning[]): OutMessage[] {
   const out: OutMessage[] = []
   // Tool call ids of the last assistant message that no tool message has answered yet.
   let pending = new Set<string>()
@@ -24,7 +25,7 @@ export function convertAnthropicMessages(messages: unknown[], warnings: string[]
 
   function answerPending() {
     for (const id of pending) {
-      warnings.push(`tool call ${JSON.stringify(id)} had no tool_result; sent a placeholder result`)
+      warnings.push({ type: 'adapted', what: 'placeholder-tool-result' })
       out.push({ role: 'tool', tool_call_id: id, content: 'No result was provided for this tool call.' })
     }
     pending = new Set()
@@ -59,7 +60,7 @@ export function convertAnthropicMessages(messages: unknown[], warnings: string[]
     if (role === 'system') {
       const text = textOfBlocks(records)
       if (text !== '') pendingSystem.push(text)
-      warnings.push(`messages.${i}: a mid-conversation system message was sent as user text`)
+      warnings.push({ type: 'adapted', what: 'system-message-sent-as-user', message: i })
     } else if (role === 'user') {
       const parts: OpenAIPart[] = []
       const resultImages: OpenAIPart[] = []
@@ -87,7 +88,7 @@ export function convertAnthropicMessages(messages: unknown[], warnings: string[]
               out.push({ role: 'tool', tool_call_id: id, content: text })
             } else {
               // A result for a call the backend never saw would be rejected; keep its text.
-              warnings.push(`messages.${i}: tool_result ${JSON.stringify(id)} answers no preceding tool_use; sent as user text`)
+              warnings.push({ type: 'adapted', what: 'orphan-tool-result-sent-as-user', message: i })
               parts.push({ type: 'text', text: `Result of tool call ${id}:\n${text}` })
             }
             break
@@ -97,7 +98,7 @@ export function convertAnthropicMessages(messages: unknown[], warnings: string[]
             droppedThinking++
             break
           default:
-            warnings.push(`messages.${i}: dropped a user content block of type ${JSON.stringify(block.type)}`)
+            warnings.push({ type: 'dropped-content', kind: 'block', contentType: typeName(block.type), message: i })
         }
       }
       const all = [...systemParts(), ...parts, ...resultImages]
@@ -124,7 +125,7 @@ export function convertAnthropicMessages(messages: unknown[], warnings: string[]
             droppedThinking++
             break
           default:
-            warnings.push(`messages.${i}: dropped an assistant content block of type ${JSON.stringify(block.type)}`)
+            warnings.push({ type: 'dropped-content', kind: 'block', contentType: typeName(block.type), message: i })
         }
       }
       if (texts.length === 0 && toolCalls.length === 0) return
@@ -140,7 +141,7 @@ export function convertAnthropicMessages(messages: unknown[], warnings: string[]
 
   if (pendingSystem.length > 0) pushUser(systemParts())
   else answerPending()
-  if (droppedThinking > 0) warnings.push(`dropped ${droppedThinking} thinking block(s) from the history`)
+  if (droppedThinking > 0) warnings.push({ type: 'adapted', what: 'thinking-dropped-from-history', count: droppedThinking })
   return out
 }
 

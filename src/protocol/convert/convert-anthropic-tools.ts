@@ -1,22 +1,23 @@
 // Anthropic tools and tool_choice -> OpenAI tools, tool_choice and parallel_tool_calls.
 // Server tools (web_search_*, bash_*, text_editor_*, ...) run inside Anthropic's API; an
 // OpenAI-compatible backend cannot run them, so they are dropped with a warning.
-import { isRecord } from './is-record'
+import type { TranslationWarning } from '../translation-warning'
+import { isRecord, typeName } from './is-record'
 
-export function convertAnthropicTools(tools: unknown, warnings: string[]): Record<string, unknown>[] {
+export function convertAnthropicTools(tools: unknown, warnings: TranslationWarning[]): Record<string, unknown>[] {
   if (!Array.isArray(tools)) {
-    if (tools !== undefined) warnings.push('dropped `tools`: expected an array')
+    if (tools !== undefined) warnings.push({ type: 'dropped-malformed', field: 'tools' })
     return []
   }
   const out: Record<string, unknown>[] = []
   for (const tool of tools) {
     if (!isRecord(tool) || typeof tool.name !== 'string') {
-      warnings.push('dropped a tool without a name')
+      warnings.push({ type: 'dropped-content', kind: 'tool', contentType: null })
       continue
     }
     const isCustom = tool.type === undefined || tool.type === 'custom'
     if (!isCustom || !isRecord(tool.input_schema)) {
-      warnings.push(`dropped tool ${JSON.stringify(tool.name)} of type ${JSON.stringify(tool.type)}: no Chat Completions equivalent`)
+      warnings.push({ type: 'dropped-content', kind: 'tool', contentType: typeName(tool.type) })
       continue
     }
     const fn: Record<string, unknown> = { name: tool.name, parameters: tool.input_schema }
@@ -30,7 +31,7 @@ export function convertAnthropicTools(tools: unknown, warnings: string[]): Recor
 export function convertAnthropicToolChoice(
   choice: unknown,
   hasTools: boolean,
-  warnings: string[],
+  warnings: TranslationWarning[],
 ): { tool_choice?: unknown; parallel_tool_calls?: boolean } {
   if (!hasTools || !isRecord(choice)) return {}
   const out: { tool_choice?: unknown; parallel_tool_calls?: boolean } = {}
@@ -48,7 +49,7 @@ export function convertAnthropicToolChoice(
       out.tool_choice = { type: 'function', function: { name: String(choice.name) } }
       break
     default:
-      warnings.push(`dropped tool_choice of type ${JSON.stringify(choice.type)}`)
+      warnings.push({ type: 'dropped-content', kind: 'tool_choice', contentType: typeName(choice.type) })
   }
   if (choice.disable_parallel_tool_use === true) out.parallel_tool_calls = false
   return out

@@ -4,14 +4,15 @@
 // turn's tool_use ids must all be answered in the very next message), and a user message that
 // follows them joins the same turn, after the results, since Anthropic wants results first.
 import { GatewayError } from '../../errors/gateway-error'
-import { isRecord } from './is-record'
+import type { TranslationWarning } from '../translation-warning'
+import { isRecord, typeName } from './is-record'
 import { parseToolArguments } from './parse-tool-arguments'
 import { sanitizeToolId } from './sanitize-tool-id'
 
 type Block = Record<string, unknown>
 type OutMessage = { role: 'user' | 'assistant'; content: Block[] }
 
-export function convertOpenAIMessages(messages: unknown[], warnings: string[]): { system: string[]; messages: OutMessage[] } {
+export function convertOpenAIMessages(messages: unknown[], warnings: TranslationWarning[]): { system: string[]; messages: OutMessage[] } {
   const system: string[] = []
   const out: OutMessage[] = []
 
@@ -44,12 +45,12 @@ export function convertOpenAIMessages(messages: unknown[], warnings: string[]): 
             const fn = isRecord(call.function) ? call.function : {}
             const input = parseToolArguments(fn.arguments)
             if (typeof fn.arguments === 'string' && fn.arguments.trim() !== '' && Object.keys(input).length === 0 && fn.arguments.trim() !== '{}') {
-              warnings.push(`messages.${i}: tool call ${JSON.stringify(String(call.id))} had arguments that are not a JSON object; sent {}`)
+              warnings.push({ type: 'adapted', what: 'tool-arguments-not-an-object', message: i })
             }
             blocks.push({ type: 'tool_use', id: sanitizeToolId(call.id), name: String(fn.name ?? ''), input })
           }
         }
-        if (message.function_call !== undefined) warnings.push(`messages.${i}: dropped the legacy function_call`)
+        if (message.function_call !== undefined) warnings.push({ type: 'adapted', what: 'legacy-function-call-dropped', message: i })
         return push('assistant', blocks)
       }
       case 'tool': {
@@ -59,7 +60,7 @@ export function convertOpenAIMessages(messages: unknown[], warnings: string[]): 
         return push('user', [block])
       }
       case 'function':
-        warnings.push(`messages.${i}: dropped a legacy function message`)
+        warnings.push({ type: 'adapted', what: 'legacy-function-message-dropped', message: i })
         return
       default:
         throw invalid(`messages.${i}.role: unknown role ${JSON.stringify(message.role)}`)
@@ -74,7 +75,7 @@ export function convertOpenAIMessages(messages: unknown[], warnings: string[]): 
   return { system, messages: out }
 }
 
-function userBlocks(content: unknown, i: number, warnings: string[]): Block[] {
+function userBlocks(content: unknown, i: number, warnings: TranslationWarning[]): Block[] {
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }]
   if (!Array.isArray(content)) throw invalid(`messages.${i}.content: expected a string or an array of parts`)
   const blocks: Block[] = []
@@ -86,13 +87,13 @@ function userBlocks(content: unknown, i: number, warnings: string[]): Block[] {
       const url = isRecord(part.image_url) ? part.image_url.url : part.image_url
       const source = typeof url === 'string' ? sourceFromUrl(url) : undefined
       if (source) blocks.push({ type: 'image', source })
-      else warnings.push(`messages.${i}: dropped an image_url that is neither a data URL nor http(s)`)
+      else warnings.push({ type: 'dropped-content', kind: 'image', contentType: null, message: i })
     } else if (part.type === 'file' && isRecord(part.file) && typeof part.file.file_data === 'string') {
       const source = sourceFromUrl(part.file.file_data)
       if (source?.type === 'base64' && source.media_type === 'application/pdf') blocks.push({ type: 'document', source })
-      else warnings.push(`messages.${i}: dropped a file part that is not a PDF data URL`)
+      else warnings.push({ type: 'dropped-content', kind: 'file', contentType: null, message: i })
     } else {
-      warnings.push(`messages.${i}: dropped a content part of type ${JSON.stringify(part.type)}`)
+      warnings.push({ type: 'dropped-content', kind: 'part', contentType: typeName(part.type), message: i })
     }
   }
   return blocks

@@ -1,12 +1,13 @@
 // OpenAI tools, tool_choice and parallel_tool_calls -> Anthropic tools and tool_choice.
-import { isRecord } from './is-record'
+import type { TranslationWarning } from '../translation-warning'
+import { isRecord, typeName } from './is-record'
 
-export function convertOpenAITools(tools: unknown, warnings: string[]): Record<string, unknown>[] {
+export function convertOpenAITools(tools: unknown, warnings: TranslationWarning[]): Record<string, unknown>[] {
   if (!Array.isArray(tools)) return []
   const out: Record<string, unknown>[] = []
   for (const tool of tools) {
     if (!isRecord(tool) || tool.type !== 'function' || !isRecord(tool.function) || typeof tool.function.name !== 'string') {
-      warnings.push(`dropped a tool of type ${JSON.stringify(isRecord(tool) ? tool.type : typeof tool)}`)
+      warnings.push({ type: 'dropped-content', kind: 'tool', contentType: isRecord(tool) ? typeName(tool.type) : null })
       continue
     }
     const fn = tool.function

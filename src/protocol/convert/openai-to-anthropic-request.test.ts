@@ -34,7 +34,7 @@ describe('openAIToAnthropicRequest', () => {
   it('clamps temperature to Anthropic\'s 0-1 range with a warning', () => {
     const { body, warnings } = convert({ ...base, temperature: 1.7 })
     expect(body.temperature).toBe(1)
-    expect(warnings[0]).toContain('temperature 1.7 clamped to 1')
+    expect(warnings).toEqual([{ type: 'clamped', setting: 'temperature', from: 1.7, to: 1 }])
     expect(convert({ ...base, temperature: 0.2 }).body.temperature).toBe(0.2)
   })
 
@@ -42,7 +42,7 @@ describe('openAIToAnthropicRequest', () => {
     expect(convert({ ...base, stop: 'END' }).body.stop_sequences).toEqual(['END'])
     const { body, warnings } = convert({ ...base, stop: ['a', ' ', '\n'] })
     expect(body.stop_sequences).toEqual(['a'])
-    expect(warnings.length).toBe(1)
+    expect(warnings).toEqual([{ type: 'adapted', what: 'empty-stop-sequences-dropped' }])
   })
 
   it('converts function tools, giving tools without parameters an empty object schema', () => {
@@ -156,7 +156,7 @@ describe('openAIToAnthropicRequest', () => {
   it('turns response_format json into a system instruction with a warning', () => {
     const { body, warnings } = convert({ ...base, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } } })
     expect(body.system).toContain('{"type":"object"}')
-    expect(warnings).toContain('response_format was turned into a system instruction')
+    expect(warnings).toContainEqual({ type: 'adapted', what: 'response-format-as-system-instruction' })
   })
 
   it('maps reasoning_effort to a thinking budget below max_tokens and drops temperature', () => {
@@ -194,7 +194,10 @@ describe('openAIToAnthropicRequest', () => {
   it('drops unsupported fields such as frequency_penalty with a warning', () => {
     const { body, warnings } = convert({ ...base, frequency_penalty: 0.5, seed: 1 })
     expect('frequency_penalty' in body || 'seed' in body).toBe(false)
-    expect(warnings).toEqual(['dropped unsupported field `frequency_penalty`', 'dropped unsupported field `seed`'])
+    expect(warnings).toEqual([
+      { type: 'dropped-field', field: 'frequency_penalty' },
+      { type: 'dropped-field', field: 'seed' },
+    ])
   })
 
   it('refuses messages that are not an array or hold an unknown role', () => {

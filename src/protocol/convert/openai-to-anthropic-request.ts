@@ -4,6 +4,7 @@
 import { GatewayError } from '../../errors/gateway-error'
 import { convertOpenAIMessages } from './convert-openai-messages'
 import { convertOpenAIToolChoice, convertOpenAITools } from './convert-openai-tools'
+import type { TranslationWarning } from '../translation-warning'
 import { isRecord } from './is-record'
 
 export const MAPPED_OPENAI_FIELDS = [
@@ -43,8 +44,8 @@ const THINKING_BUDGETS: Record<string, number> = { low: 1024, medium: 4096, high
 export function openAIToAnthropicRequest(
   body: Record<string, unknown>,
   options: { model: string; defaultMaxTokens: number; maxOutputTokens?: number },
-): { body: Record<string, unknown>; warnings: string[] } {
-  const warnings: string[] = []
+): { body: Record<string, unknown>; warnings: TranslationWarning[] } {
+  const warnings: TranslationWarning[] = []
   if (!isRecord(body)) throw new GatewayError(400, 'invalid_request_error', 'request body: expected a JSON object')
   if (!Array.isArray(body.messages)) {
     throw new GatewayError(400, 'invalid_request_error', 'messages: expected an array', { param: 'messages' })
@@ -53,7 +54,7 @@ export function openAIToAnthropicRequest(
     throw new GatewayError(400, 'invalid_request_error', 'n: this model returns one choice per request', { param: 'n' })
   }
   for (const key of Object.keys(body)) {
-    if (!mapped.has(key) && !dropped.has(key)) warnings.push(`dropped unsupported field \`${key}\``)
+    if (!mapped.has(key) && !dropped.has(key)) warnings.push({ type: 'dropped-field', field: key })
   }
 
   const { system, messages } = convertOpenAIMessages(body.messages, warnings)
@@ -61,7 +62,7 @@ export function openAIToAnthropicRequest(
 
   let maxTokens = positiveInt(body.max_completion_tokens) ?? positiveInt(body.max_tokens) ?? options.defaultMaxTokens
   if (options.maxOutputTokens !== undefined && maxTokens > options.maxOutputTokens) {
-    warnings.push(`max_tokens ${maxTokens} clamped to the backend limit ${options.maxOutputTokens}`)
+    warnings.push({ type: 'clamped', setting: 'max_tokens', from: maxTokens, to: options.maxOutputTokens })
     maxTokens = options.maxOutputTokens
   }
   out.max_tokens = maxTokens
@@ -69,7 +70,7 @@ export function openAIToAnthropicRequest(
   const responseFormat = isRecord(body.response_format) ? body.response_format : undefined
   if (responseFormat?.type === 'json_object' || responseFormat?.type === 'json_schema') {
     // Anthropic has no JSON mode; a system instruction gets most of the way there.
-    warnings.push('response_format was turned into a system instruction')
+    warnings.push({ type: 'adapted', what: 'response-format-as-system-instruction' })
     const schema = isRecord(responseFormat.json_schema) ? responseFormat.json_schema.schema : undefined
     system.push(
       schema === undefined
@@ -81,14 +82,14 @@ export function openAIToAnthropicRequest(
 
   if (typeof body.temperature === 'number') {
     const t = Math.min(Math.max(body.temperature, 0), 1)
-    if (t !== body.temperature) warnings.push(`temperature ${body.temperature} clamped to ${t} (Anthropic accepts 0-1)`)
+    if (t !== body.temperature) warnings.push({ type: 'clamped', setting: 'temperature', from: body.temperature, to: t })
     out.temperature = t
   }
   if (typeof body.top_p === 'number') out.top_p = body.top_p
 
   const stops = typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? body.stop : []
   const stopSequences = stops.filter((s): s is string => typeof s === 'string' && s.trim() !== '')
-  if (stopSequences.length < stops.length) warnings.push('dropped stop sequences that are empty or whitespace (Anthropic rejects them)')
+  if (stopSequences.length < stops.length) warnings.push({ type: 'adapted', what: 'empty-stop-sequences-dropped' })
   if (stopSequences.length > 0) out.stop_sequences = stopSequences
 
   const tools = convertOpenAITools(body.tools, warnings)
@@ -107,20 +108,20 @@ export function openAIToAnthropicRequest(
 }
 
 /** Anthropic's rules for extended thinking: budget below max_tokens, no forced tool, free sampling. */
-function addThinking(out: Record<string, unknown>, budget: number, warnings: string[]) {
+function addThinking(out: Record<string, unknown>, budget: number, warnings: TranslationWarning[]) {
   const maxTokens = out.max_tokens as number
   const choice = isRecord(out.tool_choice) ? out.tool_choice.type : undefined
   if (maxTokens <= 1024 || choice === 'any' || choice === 'tool') {
-    warnings.push('reasoning_effort ignored: thinking needs max_tokens above 1024 and no forced tool choice')
+    warnings.push({ type: 'adapted', what: 'reasoning-effort-ignored' })
     return
   }
   out.thinking = { type: 'enabled', budget_tokens: Math.min(budget, maxTokens - 1) }
   if (out.temperature !== undefined && out.temperature !== 1) {
-    warnings.push('temperature dropped: Anthropic allows only 1 with thinking')
+    warnings.push({ type: 'adapted', what: 'temperature-dropped-for-thinking' })
     delete out.temperature
   }
   if (typeof out.top_p === 'number' && out.top_p < 0.95) {
-    warnings.push('top_p dropped: Anthropic requires 0.95 or more with thinking')
+    warnings.push({ type: 'adapted', what: 'top-p-dropped-for-thinking' })
     delete out.top_p
   }
 }

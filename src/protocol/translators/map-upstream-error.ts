@@ -2,10 +2,8 @@
 // overload (529 for Anthropic callers), client mistakes keep their status, the gateway's own
 // credential problems and upstream crashes become 502, gateway timeouts 504.
 
-import { GatewayError } from '../errors/gateway-error'
-import type { ClientFormat } from './proxy-types'
-
-const MAX_ERROR_BODY = 64 * 1024
+import { GatewayError } from '../../errors/gateway-error'
+import type { WireFormat } from '../vocabulary'
 
 /** The upstream's error message, whichever API shape it used, bounded and single-line. */
 export function upstreamErrorMessage(text: string): string | null {
@@ -17,35 +15,13 @@ export function upstreamErrorMessage(text: string): string | null {
   return null
 }
 
-/** The body of a small upstream answer, read up to MAX_ERROR_BODY bytes; the rest is never read. */
-export async function readErrorText(response: Response): Promise<string> {
-  if (!response.body) return ''
-  const reader = response.body.getReader()
-  const decoder = new TextDecoder()
-  let text = ''
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      text += decoder.decode(value, { stream: true })
-      if (text.length >= MAX_ERROR_BODY) {
-        await reader.cancel().catch(() => {})
-        return text.slice(0, MAX_ERROR_BODY)
-      }
-    }
-    return text + decoder.decode()
-  } catch {
-    return text
-  }
-}
-
 export interface MappedUpstreamError {
   /** Forward the upstream's own body unchanged (same API, client-caused error). */
   passthrough: boolean
   error: GatewayError
 }
 
-export function mapUpstreamError(status: number, text: string, backendName: string, clientFormat: ClientFormat, sameFormat: boolean): MappedUpstreamError {
+export function mapUpstreamError(status: number, text: string, backendName: string, clientFormat: WireFormat, sameFormat: boolean): MappedUpstreamError {
   const detail = upstreamErrorMessage(text)
   if (status === 429 || status === 503 || status === 529) {
     const message = `Backend "${backendName}" is overloaded${detail ? `: ${detail}` : '.'}`

@@ -1,0 +1,83 @@
+// Step three, for one routed model: translate the request for the backend, call it, and sort out
+// what came back. A backend that is down or overloaded before any byte reached the client is
+// `unavailable`, so that the caller can try the next candidate; anything else is the answer.
+import { GatewayError } from '../errors/gateway-error'
+import { loggableWarning } from '../protocol/translation-warning'
+import { translatorFor } from '../protocol/translators'
+import type { RouteTarget } from '../routing/resolve-model'
+import { type BackendResponse, callBackend } from '../upstream/call-backend'
+import { readErrorText } from '../upstream/read-error-text'
+import type { Admission } from './admit-request'
+import { answerHeaders } from './answer-headers'
+import type { ProxyDeps, ProxyRequest } from './proxy-request'
+import { relayJson, relayStreamed } from './relay-answer'
+
+export type Attempt = { kind: 'response'; response: Response } | { kind: 'unavailable'; error: GatewayError }
+
+/** At most this many translation warnings per request reach the debug log. */
+const MAX_LOGGED_WARNINGS = 20
+
+export async function attemptBackend(deps: ProxyDeps, req: ProxyRequest, target: RouteTarget, admission: Admission): Promise<Attempt> {
+  const { metrics, log } = deps
+  const backend = target.backend
+  if (req.record) {
+    req.record.backend = backend.name
+    req.record.routedModel = target.model
+  }
+  // The demo backend answers in whichever format it is asked.
+  const translator = translatorFor(req.format, backend.format === 'demo' ? req.format : backend.format)
+  const stream = req.body.stream === true
+  const translated = translator.request(req.body, target)
+  if (translated.warnings.length > 0 && log.enabled('debug')) {
+    log.debug('translation dropped parts of the request', { request_id: req.requestId, warnings: translated.warnings.slice(0, MAX_LOGGED_WARNINGS).map(loggableWarning) })
+  }
+
+  const started = performance.now()
+  let called: BackendResponse
+  try {
+    called = await callBackend(
+      {
+        backend,
+        endpoint: translator.upstreamEndpoint,
+        body: translated.body,
+        stream,
+        clientHeaders: translator.passthrough && req.format === 'anthropic' ? req.headers : null,
+        search: translator.passthrough ? req.search : '',
+        requestId: req.requestId,
+        signal: req.signal,
+      },
+      deps.pools.get(backend.name),
+    )
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error
+    metrics.upstreamErrors.inc({ backend: backend.name, kind: error.status === 504 ? 'timeout' : error.status === 503 ? 'no_endpoint' : 'connect' })
+    if (error.status === 499) throw error
+    return { kind: 'unavailable', error }
+  }
+  const upstream = called.response
+  metrics.upstreamDuration.observe({ backend: backend.name }, (performance.now() - started) / 1000)
+
+  if (!upstream.ok) {
+    const text = await readErrorText(upstream)
+    called.release()
+    metrics.upstreamErrors.inc({ backend: backend.name, kind: String(upstream.status) })
+    const mapped = translator.error(upstream.status, text, backend.name)
+    if (mapped.error.type === 'overloaded_error' || upstream.status === 502) return { kind: 'unavailable', error: mapped.error }
+    admission.giveBack()
+    if (!mapped.passthrough) throw mapped.error
+    const headers = answerHeaders(req, 'application/json', target.model)
+    const shouldRetry = upstream.headers.get('x-should-retry')
+    if (shouldRetry) headers['x-should-retry'] = shouldRetry
+    return { kind: 'response', response: new Response(text, { status: upstream.status, headers }) }
+  }
+
+  const headers = answerHeaders(req, 'application/json', target.model)
+  for (const name in admission.rateHeaders) headers[name] = admission.rateHeaders[name]!
+  const upstreamRequestId = upstream.headers.get('request-id') ?? upstream.headers.get('x-request-id')
+  if (upstreamRequestId) headers['x-upstream-request-id'] = upstreamRequestId
+  const isStream = stream && (upstream.headers.get('content-type') ?? '').includes('text/event-stream') && upstream.body !== null
+  const response = isStream
+    ? relayStreamed(deps, req, translator, translated.plan, target, backend.name, called, admission, started, headers)
+    : await relayJson(req, translator, target, backend.name, called, admission, headers)
+  return { kind: 'response', response }
+}
