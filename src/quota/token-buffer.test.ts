@@ -63,8 +63,8 @@ function bufferOver(options: Partial<TokenBufferOptions> = {}) {
 describe('token buffer', () => {
   it('sums the tokens of each user and day in memory and writes each sum once', async () => {
     const { buffer, state } = bufferOver()
-    await buffer.record('ann', '2026-11-27', 10, 2, 100, false)
-    await buffer.record('ann', '2026-11-27', 5, 1, 300, false)
+    await buffer.record('ann', '2026-11-27', 10, 2, 300, false)
+    await buffer.record('ann', '2026-11-27', 5, 1, 100, false)
     await buffer.record('ann', '2026-11-28', 1, 1, 200, false)
     await buffer.record('bob', '2026-11-27', 3, 0, 100, false)
     expect(state.attempts).toHaveLength(0)
