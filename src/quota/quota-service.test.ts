@@ -148,6 +148,25 @@ describe('createQuotaService', () => {
     expect((await quota.admit('alice', FREE)).allowed).toBe(true)
   })
 
+  it('stays unhealthy through a partial outage (other operations succeed) until a ping succeeds (simulated store failure)', async () => {
+    const { store, state } = flakyStore()
+    const ping = store.ping
+    let pingDown = true
+    store.ping = async () => {
+      if (pingDown) throw new Error('CLUSTERDOWN')
+      return ping()
+    }
+    const quota = service({ store, probeIntervalMs: 5 })
+    state.down = true
+    await quota.admit('alice', FREE).catch(() => {})
+    state.down = false
+    for (let i = 0; i < 5; i++) expect((await quota.admit('bob', FREE)).allowed).toBe(true)
+    await Bun.sleep(20)
+    expect(quota.healthy()).toBe(false)
+    pingDown = false
+    expect(await waitFor(() => quota.healthy())).toBe(true)
+  })
+
   it('lets requests through uncounted and stays healthy while the store fails under allow (simulated store failure)', async () => {
     const { store, state } = flakyStore()
     const quota = service({ store, onStoreError: 'allow' })

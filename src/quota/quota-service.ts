@@ -1,19 +1,18 @@
-// Daily request (and optional token) quotas per user, on top of a QuotaStore. Works out the
-// quota day in the configured time zone, admits or refuses, and decides what happens while
-// the store is unreachable: `reject` answers 503 (and reports unhealthy, for /ready) until the
-// store is back; `allow` lets requests through uncounted. Recovery is automatic: while the store
-// is failing, a background probe pings it (on a Cluster, every master) and only a successful ping
-// clears the state, so that a partial outage (one Cluster master down: some users' operations
-// fail, others succeed) reads as unhealthy instead of flapping.
+// Daily request (and optional token) quotas per user, on top of a QuotaStore: the admission that
+// runs on every request and the status of GET /quota. Works out the quota day in the configured
+// time zone and admits or refuses in one store round trip. Two parts it composes: what happens
+// while the store is unreachable (store-outage.ts) and the buffered token writes, whose tokens
+// still held in memory count against the token limit (token-buffer.ts).
 
-import { GatewayError } from '../errors/gateway-error'
+import type { QuotaLog } from './quota-log'
 import type { QuotaStore } from './quota-store'
 import type { QuotaTicket } from './quota-ticket'
 import { quotaWindow } from './quota-window'
+import { createStoreOutage, storeUnavailable } from './store-outage'
+import { createTokenBuffer } from './token-buffer'
 import { toRfc3339 } from './to-rfc3339'
 
-export type QuotaLogLevel = 'debug' | 'info' | 'warn' | 'error'
-export type QuotaLog = (level: QuotaLogLevel, msg: string, fields?: Record<string, unknown>) => void
+export type { QuotaLog, QuotaLogLevel } from './quota-log'
 
 export interface QuotaServiceOptions {
   store: QuotaStore
@@ -77,14 +76,6 @@ export interface QuotaService {
   close(): void
 }
 
-const STORE_UNAVAILABLE = 'quota store unavailable; try again shortly'
-
-// Store errors may quote a connection string; keep credentials out of the logs.
-function describeError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
-  return message.replace(/\/\/[^/\s@]*@/g, '//***@')
-}
-
 // An empty id is a caller bug, not a store failure: it must not turn into a 503 or an outage.
 function checkUser(user: string): void {
   if (typeof user !== 'string' || user === '') throw new Error('quota: user id must be a non-empty string')
@@ -97,54 +88,25 @@ function checkLimit(name: string, value: number | null | undefined): number | nu
 }
 
 export function createQuotaService(options: QuotaServiceOptions): QuotaService {
-  const { store, timeZone, onStoreError } = options
+  const { store, timeZone } = options
   const now = options.now ?? (() => new Date())
   const log: QuotaLog = options.log ?? (() => {})
   const margin = options.retentionMarginSeconds ?? 3600
-  const probeIntervalMs = options.probeIntervalMs ?? 1000
-  const reached = options.reached ?? (() => true)
-  const tokenFlushIntervalMs = options.tokenFlushIntervalMs ?? 1000
-  const limitedTokenFlushIntervalMs = options.limitedTokenFlushIntervalMs ?? 50
-  if (onStoreError !== 'reject' && onStoreError !== 'allow') {
-    throw new Error(`quota: on_store_error must be "reject" or "allow", got "${String(onStoreError)}"`)
-  }
+  const outage = createStoreOutage({
+    store,
+    onStoreError: options.onStoreError,
+    log,
+    probeIntervalMs: options.probeIntervalMs ?? 1000,
+    reached: options.reached ?? (() => true),
+  })
   quotaWindow(now(), timeZone) // throws now, not on the first request, when the zone is unknown
-
-  let failing = false
-  let probe: ReturnType<typeof setInterval> | undefined
-
-  function storeSucceeded() {
-    if (!failing) return
-    failing = false
-    if (probe) clearInterval(probe)
-    probe = undefined
-    log('info', 'quota store reachable again')
-  }
-
-  function storeFailed(operation: string, error: unknown) {
-    if (!failing) {
-      failing = true
-      log('error', 'quota store unreachable', { operation, error: describeError(error), on_store_error: onStoreError })
-    } else {
-      log('debug', 'quota store still unreachable', { operation, error: describeError(error) })
-    }
-    if (!probe) {
-      let probing = false
-      probe = setInterval(() => {
-        if (probing) return
-        probing = true
-        store
-          .ping()
-          .then(storeSucceeded, () => {})
-          .finally(() => (probing = false))
-      }, probeIntervalMs)
-      probe.unref?.()
-    }
-  }
-
-  function unavailable(): GatewayError {
-    return new GatewayError(503, 'api_error', STORE_UNAVAILABLE)
-  }
+  const tokens = createTokenBuffer({
+    store,
+    outage,
+    log,
+    intervalMs: options.tokenFlushIntervalMs ?? 1000,
+    limitedIntervalMs: options.limitedTokenFlushIntervalMs ?? 50,
+  })
 
   async function admit(user: string, limits: QuotaUserLimits): Promise<QuotaTicket> {
     checkUser(user)
@@ -155,15 +117,15 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     const base = { limit, tokenLimit, day: window.day, resetsAt: window.resetsAt, retryAfterSeconds: window.secondsToReset }
 
     // Tokens this process holds but has not written yet count against the token limit too.
-    const held = tokenLimit === null ? null : heldTokensOf(`${user}\u0000${window.day}`)
+    const held = tokenLimit === null ? null : tokens.held(user, window.day)
     const heldTokens = held ? held.input + held.output : 0
     let admission
     try {
       admission = await store.admit(user, window.day, { requests: limit, tokens: tokenLimit === null ? null : Math.max(0, tokenLimit - heldTokens) }, ttlSeconds)
       if (heldTokens > 0) admission = { ...admission, tokensUsed: admission.tokensUsed + heldTokens }
     } catch (error) {
-      storeFailed('admit', error)
-      if (onStoreError === 'reject') throw unavailable()
+      outage.failed('admit', error)
+      if (outage.policy === 'reject') throw storeUnavailable()
       log('debug', 'quota not counted: store unreachable, on_store_error is allow', { user })
       return {
         ...base,
@@ -175,7 +137,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
         tokensRemaining: null,
         degraded: true,
         release: async () => {},
-        recordTokens: (input, output) => recordTokens(user, window.day, input, output, ttlSeconds, tokenLimit !== null),
+        recordTokens: (input, output) => tokens.record(user, window.day, input, output, ttlSeconds, tokenLimit !== null),
       }
     }
 
@@ -195,90 +157,12 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
         try {
           await store.release(user, window.day)
         } catch (error) {
-          storeFailed('release', error)
+          outage.failed('release', error)
         }
       },
       recordTokens: async (input, output) => {
-        if (admission.allowed) await recordTokens(user, window.day, input, output, ttlSeconds, tokenLimit !== null)
+        if (admission.allowed) await tokens.record(user, window.day, input, output, ttlSeconds, tokenLimit !== null)
       },
-    }
-  }
-
-  interface PendingTokens {
-    user: string
-    day: string
-    input: number
-    output: number
-    ttlSeconds: number
-    limited: boolean
-  }
-  const pendingTokens = new Map<string, PendingTokens>()
-  /** Tokens on their way to the store: still this process's to count until the write lands. */
-  const writingTokens = new Map<string, { input: number; output: number }>()
-
-  function heldTokensOf(key: string): { input: number; output: number } | null {
-    const pending = pendingTokens.get(key)
-    const writing = writingTokens.get(key)
-    if (!pending && !writing) return null
-    return { input: (pending?.input ?? 0) + (writing?.input ?? 0), output: (pending?.output ?? 0) + (writing?.output ?? 0) }
-  }
-  let flushTimer: ReturnType<typeof setTimeout> | undefined
-  let flushDueAt = Number.POSITIVE_INFINITY
-  let closed = false
-
-  function adjustWriting(key: string, input: number, output: number) {
-    const w = writingTokens.get(key) ?? { input: 0, output: 0 }
-    w.input += input
-    w.output += output
-    if (w.input === 0 && w.output === 0) writingTokens.delete(key)
-    else writingTokens.set(key, w)
-  }
-
-  /**
-   * Writes one user's held tokens; on a store failure they are held again for the next write,
-   * unless the service has closed meanwhile (the gateway is stopping): then they are lost, and said so.
-   */
-  async function writeTokens(key: string, e: PendingTokens) {
-    adjustWriting(key, e.input, e.output)
-    try {
-      await store.addTokens(e.user, e.day, e.input, e.output, e.ttlSeconds)
-      adjustWriting(key, -e.input, -e.output)
-    } catch (error) {
-      adjustWriting(key, -e.input, -e.output)
-      storeFailed('addTokens', error)
-      if (closed) log('error', 'token counts lost: the quota store failed as the gateway stopped', { user: e.user, input_tokens: e.input, output_tokens: e.output })
-      else void recordTokens(e.user, e.day, e.input, e.output, e.ttlSeconds, e.limited)
-    }
-  }
-
-  async function flush() {
-    if (flushTimer) clearTimeout(flushTimer)
-    flushTimer = undefined
-    flushDueAt = Number.POSITIVE_INFINITY
-    const entries = [...pendingTokens]
-    pendingTokens.clear()
-    await Promise.all(entries.map(([key, e]) => writeTokens(key, e)))
-  }
-
-  async function recordTokens(user: string, day: string, input: number, output: number, ttlSeconds: number, limited: boolean) {
-    const key = `${user}\u0000${day}`
-    const entry = pendingTokens.get(key)
-    if (entry) {
-      entry.input += input
-      entry.output += output
-      entry.ttlSeconds = Math.max(entry.ttlSeconds, ttlSeconds)
-      entry.limited ||= limited
-    } else {
-      pendingTokens.set(key, { user, day, input, output, ttlSeconds, limited })
-    }
-    // While the store fails, held tokens are retried at the slow pace, not 20 times a second.
-    const interval = limited && !failing ? limitedTokenFlushIntervalMs : tokenFlushIntervalMs
-    const due = performance.now() + interval
-    if (due < flushDueAt) {
-      if (flushTimer) clearTimeout(flushTimer)
-      flushDueAt = due
-      flushTimer = setTimeout(() => void flush(), interval)
-      flushTimer.unref?.()
     }
   }
 
@@ -292,13 +176,13 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
       counts = await store.counts(user, window.day)
     } catch (error) {
       // Even with `allow` there is nothing truthful to show.
-      storeFailed('counts', error)
-      throw unavailable()
+      outage.failed('counts', error)
+      throw storeUnavailable()
     }
     // Tokens still held in memory count too.
-    const held = heldTokensOf(`${user}\u0000${window.day}`)
+    const held = tokens.held(user, window.day)
     if (held) counts = { ...counts, inputTokens: counts.inputTokens + held.input, outputTokens: counts.outputTokens + held.output }
-    const tokens = counts.inputTokens + counts.outputTokens
+    const tokensUsed = counts.inputTokens + counts.outputTokens
     return {
       limit,
       used: counts.requests,
@@ -307,30 +191,19 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
       input_tokens: counts.inputTokens,
       output_tokens: counts.outputTokens,
       token_limit: tokenLimit,
-      tokens_remaining: tokenLimit === null ? null : Math.max(0, tokenLimit - tokens),
+      tokens_remaining: tokenLimit === null ? null : Math.max(0, tokenLimit - tokensUsed),
     }
   }
 
   return {
     admit,
     status,
-    healthy: () => !((failing || !reached()) && onStoreError === 'reject'),
-    async checkHealth() {
-      try {
-        await store.ping()
-        storeSucceeded()
-      } catch (error) {
-        storeFailed('ping', error)
-      }
-      return !((failing || !reached()) && onStoreError === 'reject')
-    },
-    flush,
+    healthy: outage.healthy,
+    checkHealth: outage.checkHealth,
+    flush: tokens.flush,
     close() {
-      closed = true
-      if (probe) clearInterval(probe)
-      probe = undefined
-      if (flushTimer) clearTimeout(flushTimer)
-      flushTimer = undefined
+      tokens.close()
+      outage.close()
     },
   }
 }
