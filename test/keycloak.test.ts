@@ -10,6 +10,7 @@ import { createAuthenticator } from '../src/auth/create-authenticator'
 import { createKeycloakVerifier, type KeycloakVerifier, type KeycloakVerifierOptions } from '../src/auth/keycloak-verifier'
 import { keycloakAdminCheck } from '../src/auth/admin-check'
 import { GatewayError } from '../src/errors/gateway-error'
+import { buildTestApp, testConfig } from './helpers/gateway'
 import { startKeycloak, type RunningKeycloak } from './helpers/keycloak'
 
 const FIXTURES = join(import.meta.dir, 'fixtures/keycloak')
@@ -99,6 +100,29 @@ describe('Keycloak integration', () => {
     const isAdmin = keycloakAdminCheck('gateway-admin')
     expect(isAdmin(await verifier.verify(await passwordToken('gateway', 'root')))).toBe(true)
     expect(isAdmin(await verifier.verify(await passwordToken('gateway', 'bob')))).toBe(false)
+  })
+
+  it('lets the configured admin_role into the admin API and refuses a token without it with 403', async () => {
+    const gateway = (adminRole?: string) =>
+      buildTestApp(
+        testConfig({
+          auth: { providers: ['keys', 'keycloak'], keycloak: { issuer: kc.issuer('gateway'), audience: 'llm-gateway', ...(adminRole ? { admin_role: adminRole } : {}) } },
+          backends: { internal: { format: 'openai', base_url: 'http://127.0.0.1:9/v1' } },
+          models: { m: { backend: 'internal' } },
+        }),
+      )
+    const listKeys = async (app: ReturnType<typeof gateway>, user: string) => (await app.handle('/admin/keys', { headers: { authorization: `Bearer ${await passwordToken('gateway', user)}` } })).status
+    const operators = gateway('llm-operators')
+    const byDefault = gateway()
+    try {
+      expect(await listKeys(operators, 'carol')).toBe(200)
+      expect(await listKeys(operators, 'root')).toBe(403)
+      expect(await listKeys(byDefault, 'root')).toBe(200)
+      expect(await listKeys(byDefault, 'carol')).toBe(403)
+    } finally {
+      await operators.close()
+      await byDefault.close()
+    }
   })
 
   it('apikey-helper.sh prints a token the gateway accepts, by client credentials or refresh token', async () => {
