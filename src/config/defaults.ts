@@ -1,12 +1,52 @@
-// The defaults of the contract: what the gateway runs on with no config file at all.
-// Kept as raw (file-shaped) data so that a file, the environment and the defaults go through
-// the same normalisation and validation.
+// Every default of the configuration, in one place: what the gateway runs on when a key, a section
+// or the whole config file is absent. The section normalisers read their fallbacks from here.
+// The built-in models and tiers are kept as raw (file-shaped) data, so that a file, the environment
+// and the defaults go through the same normalisation and validation.
+// Optional keys whose absence means "not set" (api_key, audience, upstream_model, ...) are null
+// and not listed.
 
 export const DEFAULT_ANTHROPIC_URL = 'https://api.anthropic.com'
 export const DEFAULT_OPENAI_URL = 'https://api.openai.com/v1'
 
 /** The key the demo mode accepts. Only ever active when nothing real is configured. */
 export const DEMO_KEY = 'sk-demo-llm-gateway'
+
+/** The static key demo mode adds when no key and no Keycloak are configured. */
+export const DEMO_STATIC_KEY = { key: DEMO_KEY, user: 'demo', tier: 'pro', name: 'demo key (demo mode only)' } as const
+
+const MiB = 1024 * 1024
+
+/** Scalar defaults, keyed and in the units of the config file (seconds where the key ends in _s). */
+export const DEFAULTS = {
+  server: { host: '0.0.0.0', port: 8000, max_body_bytes: 32 * MiB, drain_timeout_s: 30 },
+  store: { data_dir: './data', lock_timeout_s: 30 },
+  backend: {
+    format: 'openai',
+    /** The built-in demo backend answers itself; its URL is never fetched and only fills base_url. */
+    demo_base_url: 'http://demo.invalid',
+    circuit_breaker: { failure_threshold: 3, cooldown_s: 10 },
+    timeouts: { connect_s: 10, first_byte_s: 300, idle_s: 300 },
+  },
+  auth: {
+    providers: ['keys'],
+    /** When a Keycloak issuer is configured and auth.providers is not set. */
+    providers_with_keycloak: ['keys', 'keycloak'],
+  },
+  keycloak: {
+    tier_claim: 'realm_access.roles',
+    tier_map: { 'tier-free': 'free', 'tier-pro': 'pro', 'tier-enterprise': 'enterprise' },
+    default_tier: 'free',
+    admin_role: 'gateway-admin',
+  },
+  tier: {
+    /** Null is unlimited. */
+    daily_requests: null,
+    daily_tokens: null,
+    models: ['*'],
+  },
+  quota: { enabled: true, timezone: 'UTC', on_store_error: 'reject' },
+  log_level: 'info',
+} as const
 
 export const DEFAULT_MODELS: Record<string, unknown> = {
   'qwen3-32b': { backend: 'internal', upstream_model: 'Qwen/Qwen3-32B' },

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'bun:test'
+import { DEFAULTS } from '../defaults'
+import { Problems } from '../field-readers'
+import { normalizeAuth } from './auth'
+
+function auth(raw: Record<string, unknown>) {
+  const p = new Problems('c.yaml')
+  return { ...normalizeAuth(raw, p), problems: p.list }
+}
+
+describe('normalizeAuth', () => {
+  it('turns on static keys alone by default, and Keycloak beside them once an issuer is configured', () => {
+    expect(auth({}).auth.providers).toEqual(['keys'])
+    const kc = auth({ keycloak: { issuer: 'https://kc/realms/a/' } })
+    expect(kc.problems).toEqual([])
+    expect(kc.auth.providers).toEqual(['keys', 'keycloak'])
+    expect(kc.auth.keycloak).toEqual({ issuer: 'https://kc/realms/a', audience: null, ...DEFAULTS.keycloak })
+  })
+
+  it('requires an issuer when the keycloak provider is on, and refuses a provider it does not know', () => {
+    expect(auth({ providers: 'keycloak, ldap' }).problems).toEqual(['c.yaml: auth.providers: unknown provider "ldap" (keys, keycloak)', 'c.yaml: auth.keycloak.issuer: is required when the keycloak provider is on (set KEYCLOAK_URL)'])
+  })
+
+  it('records the key path of each static key, which skips an entry that is not a mapping', () => {
+    const { auth: a, keyPaths, problems } = auth({ keys: [{ key: 'k0', user: 'u', tier: 'free' }, 'oops', { key: 'k2', user: '', tier: 'pro', name: 'ci' }] })
+    expect(a.keys).toEqual([{ key: 'k0', user: 'u', tier: 'free' }, { key: 'k2', user: '', tier: 'pro', name: 'ci' }])
+    expect(a.keys.map((k) => keyPaths.get(k))).toEqual(['auth.keys[0]', 'auth.keys[2]'])
+    expect(problems).toEqual(['c.yaml: auth.keys[1]: must be a mapping with key, user and tier', 'c.yaml: auth.keys[2].user: is required'])
+  })
+
+  it('gives each config its own copy of the default tier map', () => {
+    const a = auth({ keycloak: { issuer: 'https://kc/r' } }).auth.keycloak!
+    a.tier_map.extra = 'x'
+    expect(auth({ keycloak: { issuer: 'https://kc/r' } }).auth.keycloak!.tier_map).toEqual({ 'tier-free': 'free', 'tier-pro': 'pro', 'tier-enterprise': 'enterprise' })
+  })
+})

@@ -1,0 +1,75 @@
+// The `auth` section: who may call the gateway — static API keys from the file, Keycloak-issued
+// tokens, which of the two providers are on, and the admin key of the key-management API.
+// Whether a key's tier or Keycloak's default tier exists is checked later, against the tiers
+// (check-references.ts).
+
+import type { AuthConfig, AuthProvider, KeycloakConfig, StaticKeyConfig } from '../config-types'
+import { DEFAULTS } from '../defaults'
+import { isObject, type Problems, type Raw, section, str, stringList, validUrl } from '../field-readers'
+
+const PROVIDERS: AuthProvider[] = ['keys', 'keycloak']
+
+export interface NormalizedAuth {
+  auth: AuthConfig
+  /** The key path each static key was read from: an entry that is not a mapping is skipped, so `auth.keys[i]` need not be the i-th key kept. */
+  keyPaths: Map<StaticKeyConfig, string>
+}
+
+export function normalizeAuth(auth: Raw, p: Problems): NormalizedAuth {
+  const keyPaths = new Map<StaticKeyConfig, string>()
+  const keys = normalizeKeys(auth.keys, p, keyPaths)
+  const keycloak = normalizeKeycloak(section(auth, 'keycloak', p, 'auth.keycloak'), p)
+  const d = DEFAULTS.auth
+  const providers = stringList(auth.providers ?? [...(keycloak ? d.providers_with_keycloak : d.providers)], 'auth.providers', p) as AuthProvider[]
+  for (const pr of providers) {
+    if (!PROVIDERS.includes(pr)) p.add('auth.providers', `unknown provider ${JSON.stringify(pr)} (keys, keycloak)`)
+  }
+  if (providers.includes('keycloak') && !keycloak) p.add('auth.keycloak.issuer', 'is required when the keycloak provider is on (set KEYCLOAK_URL)')
+  return { auth: { providers, keys, keycloak, admin_key: str(auth, 'admin_key', 'auth.admin_key', p, null) }, keyPaths }
+}
+
+function normalizeKeys(raw: unknown, p: Problems, keyPaths: Map<StaticKeyConfig, string>): StaticKeyConfig[] {
+  const keys: StaticKeyConfig[] = []
+  const rawKeys = raw ?? []
+  if (!Array.isArray(rawKeys)) {
+    p.add('auth.keys', 'must be a list of {key, user, tier}')
+    return keys
+  }
+  rawKeys.forEach((k, i) => {
+    const path = `auth.keys[${i}]`
+    if (!isObject(k)) return p.add(path, 'must be a mapping with key, user and tier')
+    const key = str(k, 'key', `${path}.key`, p, '')
+    const user = str(k, 'user', `${path}.user`, p, '')
+    const tier = str(k, 'tier', `${path}.tier`, p, '')
+    if (key === '') p.add(`${path}.key`, 'is required')
+    if (user === '') p.add(`${path}.user`, 'is required')
+    const name = str(k, 'name', `${path}.name`, p, null)
+    const entry: StaticKeyConfig = name === null ? { key, user, tier } : { key, user, tier, name }
+    keys.push(entry)
+    keyPaths.set(entry, path)
+  })
+  return keys
+}
+
+/** Null when no issuer is configured: Keycloak is then off. */
+function normalizeKeycloak(raw: Raw, p: Problems): KeycloakConfig | null {
+  const path = 'auth.keycloak'
+  const issuer = str(raw, 'issuer', `${path}.issuer`, p, '')
+  if (issuer === '') return null
+  validUrl(issuer, `${path}.issuer`, p)
+  const tierMap = section(raw, 'tier_map', p, `${path}.tier_map`)
+  const map: Record<string, string> = {}
+  for (const [k, v] of Object.entries(tierMap)) {
+    if (typeof v !== 'string') p.add(`${path}.tier_map.${k}`, 'must be a tier name')
+    else map[k] = v
+  }
+  const d = DEFAULTS.keycloak
+  return {
+    issuer: issuer.replace(/\/+$/, ''),
+    audience: str(raw, 'audience', `${path}.audience`, p, null),
+    tier_claim: str(raw, 'tier_claim', `${path}.tier_claim`, p, d.tier_claim),
+    tier_map: Object.keys(map).length > 0 ? map : { ...d.tier_map },
+    default_tier: str(raw, 'default_tier', `${path}.default_tier`, p, d.default_tier),
+    admin_role: str(raw, 'admin_role', `${path}.admin_role`, p, d.admin_role),
+  }
+}

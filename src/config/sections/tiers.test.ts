@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'bun:test'
+import { Problems } from '../field-readers'
+import { normalizeTiers } from './tiers'
+
+function tiers(raw: Record<string, unknown>) {
+  const p = new Problems('c.yaml')
+  return { tiers: normalizeTiers(raw, p), problems: p.list }
+}
+
+describe('normalizeTiers', () => {
+  it('requires at least one tier', () => {
+    expect(tiers({}).problems).toEqual(['c.yaml: tiers: at least one tier is required'])
+    expect(tiers({ free: 'x' }).problems).toEqual(['c.yaml: tiers.free: must be a mapping', 'c.yaml: tiers: at least one tier is required'])
+  })
+
+  it('lets a tier with no limits and no model list use every model without limit, each tier with its own list', () => {
+    const { tiers: t, problems } = tiers({ a: {}, b: null })
+    expect(problems).toEqual(['c.yaml: tiers.b: must be a mapping'])
+    expect(t.a).toEqual({ name: 'a', daily_requests: null, daily_tokens: null, models: ['*'], routes: [] })
+    t.a!.models.push('changed')
+    expect(tiers({ c: {} }).tiers.c!.models).toEqual(['*'])
+  })
+
+  it('keeps routes in order and reports one that names no model', () => {
+    const { tiers: t, problems } = tiers({ free: { routes: { 'claude-*': 'm1', 'gpt-*': '', 'x': 3 } } })
+    expect(t.free!.routes).toEqual([['claude-*', 'm1']])
+    expect(problems).toEqual(['c.yaml: tiers.free.routes.gpt-*: must name a model', 'c.yaml: tiers.free.routes.x: must name a model'])
+  })
+})
