@@ -1,13 +1,13 @@
 // The only place that sends requests upstream. Applies the backend's timeouts, ties the upstream
 // request to the client's (a disconnect cancels it), and turns network failures into GatewayErrors.
 // Streamed requests to plain-HTTP upstreams go through the gateway's own keep-alive HTTP/1.1 client
-// (./http1-client.ts: less memory per open stream); everything else, HTTPS, and every upstream
+// (./http1/: less memory per open stream); everything else, HTTPS, and every upstream
 // while an HTTP proxy is configured in the environment, goes through fetch(), which pools
 // connections on its own and does its work on its own thread.
 import type { BackendConfig } from '../config/config-types'
 import { GatewayError } from '../errors/gateway-error'
 import { demoResponse } from './demo-backend'
-import { Http1Error, http1Request } from './http1-client'
+import { Http1Error, http1Request } from './http1'
 import { upstreamHeaders } from './upstream-headers'
 import type { LlmEndpoint } from '../protocol/vocabulary'
 import { upstreamUrl } from './upstream-endpoint'

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'bun:test'
 import { heapObjects } from '../../test/helpers/heap-objects'
 import { flood, http1To, httpChunk as chunk, type RawServer, rawServer, SSE_HEAD, stalledAt, stopRawServers } from '../../test/helpers/raw-http-server'
 import { waitFor } from '../../test/helpers/wait-for'
-import { closeIdleHttp1Connections, http1IdleConnections, pushSourceOf } from './http1-client'
+import { closeIdleHttp1Connections, http1IdleConnections, pushSourceOf } from './http1'
 import { relayStream, type StreamOutcome } from './relay-stream'
 
 const enc = new TextEncoder()

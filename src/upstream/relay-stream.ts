@@ -7,7 +7,7 @@
 // HTTP/1.1 client is not even read: its chunks are pushed into the relay as they arrive, which
 // spares a promise and a read request per chunk (garbage that 1,000 open streams pile up).
 import type { ChunkTransform } from '../protocol/chunk-transform'
-import { type PushSource, pushSourceOf } from './http1-client'
+import { type PushSource, pushSourceOf } from './http1'
 
 export type StreamOutcome = 'complete' | 'error' | 'cancelled'
 

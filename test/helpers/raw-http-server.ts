@@ -1,7 +1,7 @@
 // A fake upstream that speaks raw HTTP/1.1 on a TCP socket, so that each test can send exactly
 // the bytes (framing, splits, early closes) a real server might.
 import type { Socket, TCPSocketListener } from 'bun'
-import { type Http1Request, http1Request } from '../../src/upstream/http1-client'
+import { type Http1Request, http1Request } from '../../src/upstream/http1'
 
 export interface Received {
   head: string

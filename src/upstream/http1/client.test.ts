@@ -1,9 +1,11 @@
+// The HTTP/1.1 client end to end against a fake upstream that sends exact bytes: reuse, framing on
+// the wire, retries, timeouts, aborts, backpressure, and what an open stream keeps alive.
 import { afterEach, describe, expect, test } from 'bun:test'
 import { gzipSync } from 'node:zlib'
-import { heapObjects } from '../../test/helpers/heap-objects'
-import { flood, http1To, httpChunk, type RawServer, rawServer, SSE_HEAD, stalledAt, stopRawServers } from '../../test/helpers/raw-http-server'
-import { waitFor } from '../../test/helpers/wait-for'
-import { closeIdleHttp1Connections, Http1Error, type Http1Request, http1IdleConnections, pushSourceOf } from './http1-client'
+import { heapObjects } from '../../../test/helpers/heap-objects'
+import { flood, http1To, httpChunk, type RawServer, rawServer, SSE_HEAD, stalledAt, stopRawServers } from '../../../test/helpers/raw-http-server'
+import { waitFor } from '../../../test/helpers/wait-for'
+import { closeIdleHttp1Connections, Http1Error, type Http1Request, http1IdleConnections, pushSourceOf } from './index'
 
 afterEach(() => {
   closeIdleHttp1Connections()
