@@ -1,8 +1,10 @@
 // A fast fake LLM upstream for load tests: Bun.serve on 127.0.0.1 speaking the Anthropic Messages
 // API (POST /v1/messages) and the OpenAI Chat Completions API (POST /v1/chat/completions),
-// streaming and not, with bodies precomputed per model name. It reads the whole request body (as a
-// real upstream must) but never parses it: it finds `"stream":true` and the model with string
-// searches, so that it costs as little as possible and is never the bottleneck.
+// streaming and not, in the wire formats the test fakes speak too (test/helpers/llm-wire.ts). It is
+// a server of its own, not the tests' fake, because it must never be the bottleneck of a
+// measurement: its bodies are precomputed bytes per model name, and it reads the whole request
+// body (as a real upstream must) but never parses it, finding `"stream":true` and the model with
+// string searches; it records nothing and follows no script.
 //
 // Streams: `--chunks N` text deltas (default 20) of `--chunk-bytes B` characters (default 16), one
 // every `--delay-ms D` (default 0: all at once, as fast as the socket takes them). A model named
@@ -11,6 +13,7 @@
 //
 // Run: bun bench/fake-upstream.ts [--port P] [--chunks N] [--delay-ms D] [--chunk-bytes B]
 // Prints `listening <port>` on stdout once ready.
+import * as wire from '../test/helpers/llm-wire'
 
 const args = new Map<string, string>()
 for (let i = 2; i < Bun.argv.length; i += 2) args.set(Bun.argv[i]!.replace(/^--/, ''), Bun.argv[i + 1] ?? '')
@@ -33,46 +36,26 @@ interface Bodies {
   delayMs: number
 }
 
-const sse = (event: string | undefined, data: unknown) =>
-  enc.encode(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)
+const bytes = (events: string[]) => events.map((e) => enc.encode(e))
 
 function build(model: string): Bodies {
   const m = /-c(\d+)-d(\d+)/.exec(model)
   const chunks = m ? Number(m[1]) : DEFAULT_CHUNKS
   const delayMs = m ? Number(m[2]) : DEFAULT_DELAY
-  const usageA = { input_tokens: 12, output_tokens: chunks, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
-  const anthropicJson = enc.encode(
-    JSON.stringify({ id: 'msg_bench_01', type: 'message', role: 'assistant', model, content: [{ type: 'text', text: TEXT }], stop_reason: 'end_turn', stop_sequence: null, usage: usageA }),
-  )
-  const openaiJson = enc.encode(
-    JSON.stringify({
-      id: 'chatcmpl-bench01',
-      object: 'chat.completion',
-      created: 1764000000,
-      model,
-      choices: [{ index: 0, message: { role: 'assistant', content: TEXT, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
-      system_fingerprint: 'fp_bench',
-    }),
-  )
-  const anthropicStream = [
-    sse('message_start', { type: 'message_start', message: { id: 'msg_bench_01', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } }),
-    sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
-    ...Array.from({ length: chunks }, (_, i) => sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece(i) } })),
-    sse('content_block_stop', { type: 'content_block_stop', index: 0 }),
-    sse('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: chunks } }),
-    sse('message_stop', { type: 'message_stop' }),
-  ]
-  const oChunk = (choices: unknown[], usage: boolean, extra: Record<string, unknown> = {}) =>
-    sse(undefined, { id: 'chatcmpl-bench01', object: 'chat.completion.chunk', created: 1764000000, model, system_fingerprint: 'fp_bench', choices, ...(usage ? { usage: null } : {}), ...extra })
-  const openaiEvents = (usage: boolean) => [
-    oChunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }], usage),
-    ...Array.from({ length: chunks }, (_, i) => oChunk([{ index: 0, delta: { content: piece(i) }, logprobs: null, finish_reason: null }], usage)),
-    oChunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], usage),
-    ...(usage ? [oChunk([], false, { usage: { prompt_tokens: 12, completion_tokens: chunks, total_tokens: 12 + chunks } })] : []),
-    sse(undefined, '[DONE]'),
-  ]
-  return { anthropicJson, openaiJson, anthropicStream, openaiStream: openaiEvents(false), openaiStreamUsage: openaiEvents(true), delayMs }
+  const pieces = Array.from({ length: chunks }, (_, i) => piece(i))
+  const anthropic = { id: 'msg_bench_01', model }
+  const openai = { id: 'chatcmpl-bench01', model }
+  const anthropicUsage = { input_tokens: 12, output_tokens: chunks, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
+  const openaiStream = (includeUsage: boolean) =>
+    bytes(wire.openaiStream({ ...openai, text: pieces }, { usage: { prompt_tokens: 12, completion_tokens: chunks, total_tokens: 12 + chunks }, systemFingerprint: 'fp_bench', includeUsage }))
+  return {
+    anthropicJson: enc.encode(JSON.stringify(wire.anthropicMessage({ ...anthropic, text: [TEXT] }, { usage: anthropicUsage }))),
+    openaiJson: enc.encode(JSON.stringify(wire.openaiCompletion({ ...openai, text: [TEXT] }, { usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 }, systemFingerprint: 'fp_bench' }))),
+    anthropicStream: bytes(wire.anthropicStream({ ...anthropic, text: pieces }, { usage: anthropicUsage, startUsage: { input_tokens: 12, output_tokens: 1 } })),
+    openaiStream: openaiStream(false),
+    openaiStreamUsage: openaiStream(true),
+    delayMs,
+  }
 }
 
 const cache = new Map<string, Bodies>()
@@ -154,5 +137,3 @@ process.on('SIGTERM', () => {
   server.stop(true)
   process.exit(0)
 })
-
-export {}

@@ -20,8 +20,8 @@ import { anthropicToOpenAIRequest } from '../src/protocol/convert/anthropic-to-o
 import { createAnthropicToOpenAIStream } from '../src/protocol/convert/create-anthropic-to-openai-stream'
 import { createOpenAIToAnthropicStream } from '../src/protocol/convert/create-openai-to-anthropic-stream'
 import { createPassthroughStream } from '../src/protocol/passthrough/create-passthrough-stream'
-import { formatSSE } from '../src/protocol/sse/encode-sse'
 import { estimateAnthropicInputTokens } from '../src/protocol/tokens/estimate-anthropic-input-tokens'
+import { openaiStream } from '../test/helpers/llm-wire'
 
 const ROUNDS = Number(process.argv[2] ?? 5)
 const ROUND_MS = 400
@@ -40,18 +40,9 @@ const editArguments = JSON.stringify({
 const argumentPieces = editArguments.match(/[\s\S]{1,24}/g)!
 
 function openAIAnswer(): Uint8Array[] {
-  const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1764000000, model: 'Qwen/Qwen3-32B' }
-  const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-    formatSSE(undefined, JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] }))
-  const events = [chunk({ role: 'assistant', content: '' })]
-  for (const t of reasoningTokens) events.push(chunk({ reasoning: t }))
-  for (const t of textTokens) events.push(chunk({ content: t }))
-  events.push(chunk({ tool_calls: [{ index: 0, id: 'call_bench_edit', type: 'function', function: { name: 'Edit', arguments: '' } }] }))
-  for (const p of argumentPieces) events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: p } }] }))
-  events.push(chunk({}, 'tool_calls'))
-  events.push(formatSSE(undefined, JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 14000, completion_tokens: 900, total_tokens: 14900, prompt_tokens_details: { cached_tokens: 12000 } } })))
-  events.push(formatSSE(undefined, '[DONE]'))
-  return events.map((e) => enc.encode(e))
+  const reply = { id: 'chatcmpl-bench', model: 'Qwen/Qwen3-32B', reasoning: reasoningTokens, text: textTokens, toolCalls: [{ id: 'call_bench_edit', name: 'Edit', arguments: argumentPieces }] }
+  const usage = { prompt_tokens: 14000, completion_tokens: 900, total_tokens: 14900, prompt_tokens_details: { cached_tokens: 12000 } }
+  return openaiStream(reply, { usage, includeUsage: true, nullUsage: false }).map((e) => enc.encode(e))
 }
 
 async function pipe(chunks: Uint8Array[], transform: TransformStream<Uint8Array, Uint8Array>): Promise<string> {

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { startFakeOpenAIToolUpstream, type FakeOpenAIToolUpstream } from './helpers/fake-openai-tool-upstream'
+import { startScriptedUpstream, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
 import { listenTestGateway, testConfig } from './helpers/gateway'
 import { parseSSEText } from './helpers/read-sse'
 import { validateAnthropicEvents } from './helpers/validate-anthropic-stream'
@@ -45,7 +45,7 @@ interface Tapped {
   responseText: Promise<string>
 }
 
-let up: FakeOpenAIToolUpstream
+let up: ScriptedUpstream
 let gw: ReturnType<typeof listenTestGateway>
 let tap: ReturnType<typeof Bun.serve>
 const tapped: Tapped[] = []
@@ -77,13 +77,11 @@ beforeAll(async () => {
     const install = Bun.spawnSync(['bash', join(ROOT, 'scripts/install-clients.sh')], { cwd: ROOT, stdout: 'inherit', stderr: 'inherit' })
     if (install.exitCode !== 0) throw new Error('scripts/install-clients.sh failed: Claude Code is not installed')
   }
-  up = startFakeOpenAIToolUpstream({
-    toolName: 'Bash',
+  up = startScriptedUpstream({
     scenarios: [
-      { trigger: TRIGGER, calls: [{ command: COMMAND, description: 'Print the round-trip token' }] },
-      { trigger: PARALLEL_TRIGGER, calls: PARALLEL_COMMANDS.map((command, i) => ({ command, description: `Print part ${i + 1}` })) },
+      { trigger: TRIGGER, toolName: 'Bash', calls: [{ command: COMMAND, description: 'Print the round-trip token' }] },
+      { trigger: PARALLEL_TRIGGER, toolName: 'Bash', calls: PARALLEL_COMMANDS.map((command, i) => ({ command, description: `Print part ${i + 1}` })) },
     ],
-    reasoning: true,
     chunkDelayMs: 2,
   })
   gw = listenTestGateway(
@@ -140,7 +138,7 @@ async function runClaude(prompt: string, args: string[] = []): Promise<ClaudeRun
 }
 
 function explain(run: ClaudeRun): string {
-  return `exit ${run.exitCode} after ${Math.round(run.ms)} ms\nstdout: ${run.stdout}\nstderr: ${run.stderr}\nupstream saw: ${JSON.stringify(up.received.map((r) => [r.method, r.path, r.answer, r.problems]))}`
+  return `exit ${run.exitCode} after ${Math.round(run.ms)} ms\nstdout: ${run.stdout}\nstderr: ${run.stderr}\nupstream saw: ${JSON.stringify(up.received.map((r) => [r.method, r.path, r.reply, r.problems]))}`
 }
 
 /** Every Anthropic stream the gateway sent back through the tap since `from` is valid. */
@@ -190,24 +188,24 @@ describe('Claude Code (claude -p) through the gateway to a fake OpenAI-format up
     const seen = up.received.slice(fromUp)
     for (const r of seen) {
       expect({ path: `${r.method} ${r.path}`, problems: r.problems }).toEqual({ path: 'POST /v1/chat/completions', problems: [] })
-      expect(r.body!.stream).toBe(true)
-      expect(r.body!.max_completion_tokens as number).toBeLessThanOrEqual(MAX_OUTPUT_TOKENS)
-      expect(r.body!.model).toBe('Qwen/Qwen3-32B')
+      expect(r.body.stream).toBe(true)
+      expect(r.body.max_completion_tokens as number).toBeLessThanOrEqual(MAX_OUTPUT_TOKENS)
+      expect(r.body.model).toBe('Qwen/Qwen3-32B')
     }
-    const call = seen.find((r) => r.answer === 'tool_call')
-    const answer = seen.find((r) => r.answer === 'tool_result_answer')
+    const call = seen.find((r) => r.reply === 'tool_calls')
+    const answer = seen.find((r) => r.reply === 'tool_results_answer')
     expect(call).toBeDefined()
     expect(answer).toBeDefined()
 
     // Claude Code's tool list arrived as functions; Bash keeps its schema.
-    const tools = call!.body!.tools as { type: string; function: { name: string; parameters: { properties: Record<string, unknown>; required: string[] } } }[]
+    const tools = call!.body.tools as { type: string; function: { name: string; parameters: { properties: Record<string, unknown>; required: string[] } } }[]
     const bash = tools.find((t) => t.function.name === 'Bash')!
     expect(bash.type).toBe('function')
     expect(Object.keys(bash.function.parameters.properties)).toContain('command')
     expect(bash.function.parameters.required).toContain('command')
 
     // The second turn carries the call (same id, same arguments) and its result as a tool message.
-    const messages = answer!.body!.messages as Record<string, any>[]
+    const messages = answer!.body.messages as Record<string, any>[]
     const assistant = messages.findLast((m) => m.role === 'assistant')!
     expect(assistant.tool_calls).toHaveLength(1)
     const toolCall = assistant.tool_calls[0]
@@ -240,8 +238,8 @@ describe('Claude Code (claude -p) through the gateway to a fake OpenAI-format up
 
     const seen = up.received.slice(fromUp)
     for (const r of seen) expect(r.problems).toEqual([])
-    const answer = seen.find((r) => r.answer === 'tool_result_answer')!
-    const messages = answer.body!.messages as Record<string, any>[]
+    const answer = seen.find((r) => r.reply === 'tool_results_answer')!
+    const messages = answer.body.messages as Record<string, any>[]
     const assistant = messages.findLast((m) => m.role === 'assistant')!
     expect(assistant.tool_calls.map((c: any) => JSON.parse(c.function.arguments).command)).toEqual(PARALLEL_COMMANDS)
     // Both results follow the assistant message directly, in call order, as tool messages.
@@ -272,7 +270,7 @@ describe('Claude Code (claude -p) through the gateway to a fake OpenAI-format up
     const seen = up.received.slice(fromUp)
     expect(seen.length).toBeGreaterThan(0)
     for (const r of seen) expect(r.problems).toEqual([])
-    expect(seen.every((r) => r.answer === 'text')).toBe(true)
+    expect(seen.every((r) => r.reply === 'text')).toBe(true)
     const streamed = await checkStreams(fromTap)
     expect(streamed.at(-1)!.stopReason).toBe('end_turn')
     expect(streamed.at(-1)!.content.at(-1)).toEqual({ type: 'text', text: up.plainText })

@@ -8,6 +8,7 @@ import { heapStats } from 'bun:jsc'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildTestApp, json, testConfig } from './helpers/gateway'
+import { anthropicStream } from './helpers/llm-wire'
 
 const STREAMS = 100
 const claudeCodeRequest = JSON.parse(readFileSync(join(import.meta.dir, 'fixtures/requests/claude-code-messages.json'), 'utf8')) as Record<string, unknown>
@@ -17,10 +18,13 @@ const released = new Promise<void>((resolve) => (releaseStreams = resolve))
 let upstream: ReturnType<typeof Bun.serve>
 let gw: ReturnType<typeof buildTestApp>
 
-const event = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`
+// A reply with no content: message_start, then (once released) message_delta and message_stop.
+const EVENTS = anthropicStream({ id: 'msg_1', model: 'm' }, { usage: { input_tokens: 10, output_tokens: 1 }, startUsage: { input_tokens: 10, output_tokens: 0 } })
 
 beforeAll(() => {
   // Reads and drops each request body, sends message_start, and holds the stream open until released.
+  // Its own server, not test/helpers/fake-upstream.ts, which keeps every parsed body: 100 bodies of
+  // ~50 KB kept in this process would be counted in the very heap this test measures.
   upstream = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
@@ -31,10 +35,9 @@ beforeAll(() => {
       return new Response(
         new ReadableStream({
           async start(c) {
-            c.enqueue(enc.encode(event('message_start', { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 0 } } })))
+            c.enqueue(enc.encode(EVENTS[0]!))
             await released
-            c.enqueue(enc.encode(event('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 1 } })))
-            c.enqueue(enc.encode(event('message_stop', { type: 'message_stop' })))
+            for (const e of EVENTS.slice(1)) c.enqueue(enc.encode(e))
             c.close()
           },
         }),

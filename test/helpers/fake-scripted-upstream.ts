@@ -1,47 +1,71 @@
-// A scripted LLM upstream speaking both real wire formats on 127.0.0.1: Anthropic Messages on
-// /v1/messages and OpenAI Chat Completions on /v1/chat/completions, streaming and not. It answers
-// every request with the same logical reply in either format, so a test can check that a client
-// gets the same result through translation as the backend meant, streamed or not:
-//   - the conversation ends with tool results: reasoning, then text quoting every result in order;
-//   - `get_weather` is offered and the user asks about the weather: reasoning, a short text and two
-//     parallel get_weather calls (Paris, Tokyo) with fixed ids;
-//   - anything else: reasoning and a plain text answer.
-// Each request body is checked (validateChatCompletionsRequest / validateAnthropicRequest); a body
-// with problems is answered 400 in the backend's own error shape, as a strict backend would.
+// A scripted, strict LLM upstream that plays a tool-using model, for the tests of translation and of
+// real clients (the Anthropic and OpenAI SDKs, Claude Code) through the gateway. It speaks both
+// real wire formats on 127.0.0.1 (Anthropic Messages on /v1/messages, OpenAI Chat Completions on
+// /v1/chat/completions, streaming and not, written by llm-wire.ts) and answers every request with
+// the same logical reply in either format, so that a test can check a client gets, through
+// translation, what the backend meant:
+//   - the conversation ends with tool results: reasoning, then text quoting every result in order,
+//     after SCRIPT.resultPrefix, joined by " | ";
+//   - the user's text contains a scenario's trigger and the request offers its tool: reasoning, the
+//     scenario's text if any, and its tool calls, in parallel;
+//   - anything else (plain prompts, a client's side requests): reasoning and SCRIPT.plainText.
+// By default the one scenario is the weather question of the SDK tests (WEATHER_SCENARIO).
+// Each body is checked (validateChatCompletionsRequest / validateAnthropicRequest) and one with
+// problems is answered 400 in the backend's own error shape, as a strict backend would. Every
+// request is recorded, anything it does not serve too (answered 404), so a test sees what a client
+// tried. It is kept apart from fake-upstream.ts, which answers one fixed reply to any body, however
+// malformed, and scripts transport faults instead of conversations.
 import { expect } from 'bun:test'
-import { formatSSE } from '../../src/protocol/sse/encode-sse'
+import * as wire from './llm-wire'
+import type { WireReply } from './llm-wire'
 import { validateAnthropicRequest } from './validate-anthropic-request'
 import { validateChatCompletionsRequest } from './validate-chat-completions-request'
-import { sseResponse, splitText } from './sse-response'
+import { sseResponse } from './sse-response'
 
 export type UpstreamFormat = 'anthropic' | 'openai'
 
+export type ReplyKind = 'tool_calls' | 'tool_results_answer' | 'text' | 'not_found'
+
 export interface ScriptedRequest {
-  format: UpstreamFormat
+  method: string
+  /** null: a path the fake does not serve. */
+  format: UpstreamFormat | null
   path: string
+  /** The parsed JSON body; {} when there was none or it did not parse. */
   body: Record<string, unknown>
+  /** What the body's validator found wrong; empty for a valid body. */
   problems: string[]
   reply: ReplyKind
 }
 
-export type ReplyKind = 'tool_calls' | 'tool_results_answer' | 'text'
-
-export interface ScriptedToolCall {
-  id: string
-  name: string
-  input: Record<string, unknown>
+export interface ToolScenario {
+  /** Text in the user's messages that makes the fake call the tool. */
+  trigger: string
+  /** The tool called, as the client declared it (Claude Code: "Bash"). */
+  toolName: string
+  /** Text said before the calls, if any. */
+  text?: string
+  /** The arguments of each call, made in parallel. */
+  calls: Record<string, unknown>[]
+  /** Fixed call ids per format; without them, fresh ids for every reply. */
+  ids?: Record<UpstreamFormat, readonly string[]>
 }
 
-export interface ScriptedReply {
-  kind: ReplyKind
-  reasoning: string
-  text: string
-  toolCalls: ScriptedToolCall[]
+export interface ScriptedUpstreamOptions {
+  /** The first scenario whose trigger the user's text contains, and whose tool is offered, is played. */
+  scenarios?: ToolScenario[]
+  /** Milliseconds between streamed events. */
+  chunkDelayMs?: number
+  /** Called with each request as it arrives (debug logging). */
+  onRequest?: (request: ScriptedRequest) => void
 }
 
 export interface ScriptedUpstream {
   url: string
   received: ScriptedRequest[]
+  /** SCRIPT.plainText and SCRIPT.resultPrefix, at hand. */
+  plainText: string
+  resultPrefix: string
   stop(): Promise<void>
 }
 
@@ -62,174 +86,133 @@ export const WEATHER_TOOL_SCHEMA = {
   required: ['city'],
 }
 
+/** A question about the weather with get_weather offered: two parallel calls (Paris, Tokyo) with fixed ids. */
+export const WEATHER_SCENARIO: ToolScenario = {
+  trigger: 'weather',
+  toolName: 'get_weather',
+  text: SCRIPT.toolText,
+  calls: SCRIPT.cities.map((city) => ({ city, unit: 'celsius' })),
+  ids: SCRIPT.toolIds,
+}
 
-export function startScriptedUpstream(options: { chunkDelayMs?: number } = {}): ScriptedUpstream {
+/** How many pieces a stream cuts each part of a reply into. */
+const PIECES = { reasoning: 3, text: 3, arguments: 4 }
+
+interface Decision {
+  kind: ReplyKind
+  text?: string
+  calls: { id: string; name: string; input: Record<string, unknown> }[]
+}
+
+export function startScriptedUpstream(options: ScriptedUpstreamOptions = {}): ScriptedUpstream {
   const received: ScriptedRequest[] = []
+  const scenarios = options.scenarios ?? [WEATHER_SCENARIO]
+  let freshIds = 0
+
+  function decide(format: UpstreamFormat, body: Record<string, unknown>): Decision {
+    const messages = Array.isArray(body.messages) ? (body.messages as Record<string, unknown>[]) : []
+    const results = toolResults(format, messages)
+    if (results.length > 0) return { kind: 'tool_results_answer', text: `${SCRIPT.resultPrefix}${results.join(' | ')}`, calls: [] }
+    const tools = Array.isArray(body.tools) ? (body.tools as Record<string, any>[]) : []
+    const offered = new Set(tools.map((t) => (format === 'openai' ? t.function?.name : t.name)))
+    // Claude Code sends the prompt, then context (agent types, reminders) as further user messages.
+    const userText = messages.filter((m) => m.role === 'user').map((m) => textOf(m.content)).join('\n')
+    const scenario = scenarios.find((s) => offered.has(s.toolName) && userText.includes(s.trigger))
+    if (!scenario) return { kind: 'text', text: SCRIPT.plainText, calls: [] }
+    const calls = scenario.calls.map((input, i) => {
+      const id = scenario.ids?.[format][i] ?? (format === 'openai' ? `call_fake${++freshIds}abc` : `toolu_fake${++freshIds}`)
+      return { id, name: scenario.toolName, input }
+    })
+    return { kind: 'tool_calls', ...(scenario.text === undefined ? {} : { text: scenario.text }), calls }
+  }
+
+  function record(entry: ScriptedRequest) {
+    received.push(entry)
+    options.onRequest?.(entry)
+  }
+
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
     idleTimeout: 60,
     async fetch(req) {
       const url = new URL(req.url)
-      const format: UpstreamFormat | undefined = url.pathname === '/v1/messages' ? 'anthropic' : url.pathname === '/v1/chat/completions' ? 'openai' : undefined
+      const route = url.pathname === '/v1/messages' ? 'anthropic' : url.pathname === '/v1/chat/completions' ? 'openai' : null
+      const format: UpstreamFormat | null = req.method === 'POST' ? route : null
       let body: Record<string, unknown> = {}
       try {
         body = (await req.json()) as Record<string, unknown>
       } catch {}
-      if (req.method !== 'POST' || format === undefined) return new Response('not found', { status: 404 })
+      if (format === null) {
+        record({ method: req.method, format, path: url.pathname, body, problems: [`unexpected ${req.method} ${url.pathname}`], reply: 'not_found' })
+        return Response.json(wire.openaiError(`no route ${req.method} ${url.pathname}`, 'invalid_request_error', 'not_found'), { status: 404 })
+      }
       const problems = format === 'openai' ? validateChatCompletionsRequest(body) : validateAnthropicRequest(body)
-      const reply = decide(format, body)
-      received.push({ format, path: url.pathname, body, problems, reply: reply.kind })
+      const decision = decide(format, body)
+      record({ method: req.method, format, path: url.pathname, body, problems, reply: decision.kind })
       if (problems.length > 0) {
         const message = `invalid request: ${problems.join('; ')}`
-        return Response.json(
-          format === 'openai' ? { error: { message, type: 'invalid_request_error', param: null, code: null } } : { type: 'error', error: { type: 'invalid_request_error', message } },
-          { status: 400 },
-        )
+        return Response.json(format === 'openai' ? wire.openaiError(message, 'invalid_request_error') : wire.anthropicError('invalid_request_error', message), { status: 400 })
       }
       const model = typeof body.model === 'string' ? body.model : 'unknown'
+      const reply = wireReply(format, model, decision)
+      const headers = { [format === 'openai' ? 'x-request-id' : 'request-id']: 'req_scripted_1' }
       if (body.stream === true) {
         const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
-        return sseResponse(format === 'openai' ? openAIChunks(model, reply, includeUsage) : anthropicEvents(model, reply), { delayMs: options.chunkDelayMs ?? 0, headers: { 'request-id': 'req_scripted_1' } })
+        const events = format === 'openai' ? wire.openaiStream(reply, { ...openaiUsage(), includeUsage }) : wire.anthropicStream(reply, { ...anthropicUsage(), ping: true })
+        return sseResponse(events, { delayMs: options.chunkDelayMs ?? 0, headers })
       }
-      return Response.json(format === 'openai' ? openAICompletion(model, reply) : anthropicMessage(model, reply))
+      return Response.json(format === 'openai' ? wire.openaiCompletion(reply, openaiUsage()) : wire.anthropicMessage(reply, anthropicUsage()), { headers })
     },
   })
   return {
     url: `http://127.0.0.1:${server.port}`,
     received,
+    plainText: SCRIPT.plainText,
+    resultPrefix: SCRIPT.resultPrefix,
     async stop() {
       await server.stop(true)
     },
   }
 }
 
-function decide(format: UpstreamFormat, body: Record<string, unknown>): ScriptedReply {
-  const messages = Array.isArray(body.messages) ? (body.messages as Record<string, unknown>[]) : []
-  const results = toolResults(format, messages)
-  if (results.length > 0) {
-    return { kind: 'tool_results_answer', reasoning: SCRIPT.reasoning, text: `${SCRIPT.resultPrefix}${results.join(' | ')}`, toolCalls: [] }
+function wireReply(format: UpstreamFormat, model: string, decision: Decision): WireReply {
+  return {
+    id: format === 'openai' ? 'chatcmpl-scripted' : 'msg_scripted_01',
+    model,
+    reasoning: wire.splitText(SCRIPT.reasoning, PIECES.reasoning),
+    ...(decision.text === undefined ? {} : { text: wire.splitText(decision.text, PIECES.text) }),
+    toolCalls: decision.calls.map((c) => ({ id: c.id, name: c.name, arguments: wire.splitText(JSON.stringify(c.input), PIECES.arguments) })),
   }
-  const tools = Array.isArray(body.tools) ? (body.tools as Record<string, any>[]) : []
-  const offered = tools.some((t) => (format === 'openai' ? t.function?.name : t.name) === 'get_weather')
-  const asked = messages.some((m) => m.role === 'user' && textOf(m.content).toLowerCase().includes('weather'))
-  if (offered && asked) {
-    return {
-      kind: 'tool_calls',
-      reasoning: SCRIPT.reasoning,
-      text: SCRIPT.toolText,
-      toolCalls: SCRIPT.cities.map((city, i) => ({ id: SCRIPT.toolIds[format][i]!, name: 'get_weather', input: { city, unit: 'celsius' } })),
-    }
-  }
-  return { kind: 'text', reasoning: SCRIPT.reasoning, text: SCRIPT.plainText, toolCalls: [] }
 }
 
-/** The tool results that end the conversation, in order (OpenAI: trailing tool messages). */
+function openaiUsage() {
+  const { input, cacheRead, output } = SCRIPT.usage
+  return { usage: { prompt_tokens: input + cacheRead, completion_tokens: output, total_tokens: input + cacheRead + output, prompt_tokens_details: { cached_tokens: cacheRead } } }
+}
+
+function anthropicUsage() {
+  const { input, cacheRead, output } = SCRIPT.usage
+  return { usage: { input_tokens: input, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: cacheRead }, signature: 'sig_scripted_01' }
+}
+
+/** The tool results that end the conversation, in order: trailing tool messages (OpenAI), tool_result blocks of the last user turn (Anthropic). */
 function toolResults(format: UpstreamFormat, messages: Record<string, unknown>[]): string[] {
   if (format === 'openai') {
     const out: string[] = []
-    for (let i = messages.length - 1; i >= 0 && messages[i]!.role === 'tool'; i--) out.unshift(textOf(messages[i]!.content))
+    for (let i = messages.length - 1; i >= 0 && messages[i]!.role === 'tool'; i--) out.unshift(textOf(messages[i]!.content).trim())
     return out
   }
   const last = messages.at(-1)
   if (!last || last.role !== 'user' || !Array.isArray(last.content)) return []
-  return (last.content as Record<string, unknown>[]).filter((b) => b.type === 'tool_result').map((b) => textOf(b.content))
+  return (last.content as Record<string, unknown>[]).filter((b) => b.type === 'tool_result').map((b) => textOf(b.content).trim())
 }
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content
-  if (Array.isArray(content)) return content.map((p) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('')
+  if (Array.isArray(content)) return content.map((p) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('\n')
   return ''
 }
-
-// ---- OpenAI Chat Completions ----
-
-function openAIUsage() {
-  const { input, cacheRead, output } = SCRIPT.usage
-  return { prompt_tokens: input + cacheRead, completion_tokens: output, total_tokens: input + cacheRead + output, prompt_tokens_details: { cached_tokens: cacheRead } }
-}
-
-function openAICompletion(model: string, reply: ScriptedReply) {
-  const message: Record<string, unknown> = { role: 'assistant', content: reply.text, refusal: null, reasoning_content: reply.reasoning }
-  if (reply.toolCalls.length > 0) {
-    message.tool_calls = reply.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.input) } }))
-  }
-  return {
-    id: 'chatcmpl-scripted',
-    object: 'chat.completion',
-    created: 1764000000,
-    model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: reply.toolCalls.length > 0 ? 'tool_calls' : 'stop' }],
-    usage: openAIUsage(),
-  }
-}
-
-/** As vLLM streams: role, reasoning (delta.reasoning), content, tool calls one after another. */
-function openAIChunks(model: string, reply: ScriptedReply, includeUsage: boolean): string[] {
-  const base = { id: 'chatcmpl-scripted', object: 'chat.completion.chunk', created: 1764000000, model }
-  const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-    formatSSE(undefined, JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) }))
-  const out = [chunk({ role: 'assistant', content: '' })]
-  for (const piece of splitText(reply.reasoning, 3)) out.push(chunk({ reasoning: piece }))
-  for (const piece of splitText(reply.text, 3)) out.push(chunk({ content: piece }))
-  reply.toolCalls.forEach((c, index) => {
-    out.push(chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }))
-    for (const piece of splitText(JSON.stringify(c.input), 4)) out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }))
-  })
-  out.push(chunk({}, reply.toolCalls.length > 0 ? 'tool_calls' : 'stop'))
-  if (includeUsage) out.push(formatSSE(undefined, JSON.stringify({ ...base, choices: [], usage: openAIUsage() })))
-  out.push(formatSSE(undefined, '[DONE]'))
-  return out
-}
-
-// ---- Anthropic Messages ----
-
-function anthropicMessage(model: string, reply: ScriptedReply) {
-  const content: Record<string, unknown>[] = [
-    { type: 'thinking', thinking: reply.reasoning, signature: 'sig_scripted_01' },
-    { type: 'text', text: reply.text },
-    ...reply.toolCalls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: c.input })),
-  ]
-  const { input, cacheRead, output } = SCRIPT.usage
-  return {
-    id: 'msg_scripted_01',
-    type: 'message',
-    role: 'assistant',
-    model,
-    content,
-    stop_reason: reply.toolCalls.length > 0 ? 'tool_use' : 'end_turn',
-    stop_sequence: null,
-    usage: { input_tokens: input, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: cacheRead },
-  }
-}
-
-function anthropicEvents(model: string, reply: ScriptedReply): string[] {
-  const ev = (type: string, data: Record<string, unknown>) => formatSSE(type, JSON.stringify({ type, ...data }))
-  const { input, cacheRead, output } = SCRIPT.usage
-  const out = [
-    ev('message_start', {
-      message: { id: 'msg_scripted_01', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: input, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: cacheRead } },
-    }),
-    ev('content_block_start', { index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
-    ...splitText(reply.reasoning, 3).map((t) => ev('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: t } })),
-    ev('content_block_delta', { index: 0, delta: { type: 'signature_delta', signature: 'sig_scripted_01' } }),
-    ev('content_block_stop', { index: 0 }),
-    ev('ping', {}),
-    ev('content_block_start', { index: 1, content_block: { type: 'text', text: '' } }),
-    ...splitText(reply.text, 3).map((t) => ev('content_block_delta', { index: 1, delta: { type: 'text_delta', text: t } })),
-    ev('content_block_stop', { index: 1 }),
-  ]
-  reply.toolCalls.forEach((c, i) => {
-    const index = 2 + i
-    out.push(ev('content_block_start', { index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } }))
-    for (const piece of splitText(JSON.stringify(c.input), 4)) out.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } }))
-    out.push(ev('content_block_stop', { index }))
-  })
-  out.push(ev('message_delta', { delta: { stop_reason: reply.toolCalls.length > 0 ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: output } }))
-  out.push(ev('message_stop', {}))
-  return out
-}
-
 
 /**
  * A gateway config that puts the scripted upstream behind both formats: `qwen3-32b` on an

@@ -1,7 +1,14 @@
-// A fake LLM upstream speaking the real wire formats of the Anthropic Messages API and the OpenAI
-// Chat Completions API (streaming and not), on 127.0.0.1. Tests script its behaviour per request
-// and read back what it received. Only LLM upstreams are ever faked.
-import { formatSSE } from '../../src/protocol/sse/encode-sse'
+// A fake LLM upstream for the gateway's own behaviour (routing, quotas, passthrough, errors,
+// disconnects): it answers every request with one fixed reply in the real wire format of the
+// Anthropic Messages API or the OpenAI Chat Completions API (streaming and not, written by
+// llm-wire.ts), on 127.0.0.1. Tests script faults per request (a status, a hang, a slow or a raw
+// stream) and read back what it received, headers included. It accepts any body, malformed ones
+// too, because the tests that use it send such bodies on purpose; fake-scripted-upstream.ts is the
+// strict one that plays a conversation. bench/fake-upstream.ts speaks the same formats without
+// parsing or recording anything, to stay out of the measurements. Only LLM upstreams are faked.
+import * as wire from './llm-wire'
+import type { WireReply } from './llm-wire'
+import { httpChunk, SSE_HEAD } from './raw-http-server'
 import { sseResponse } from './sse-response'
 
 export interface ReceivedRequest {
@@ -31,58 +38,28 @@ export interface FakeUpstream {
 
 export const FAKE_TEXT = ['Hello', ' from', ' the', ' fake', ' upstream.']
 
+const reply = (id: string, model: string): WireReply => ({ id, model, text: FAKE_TEXT })
 
 export function anthropicMessage(model: string, extra: Record<string, unknown> = {}) {
-  return {
-    id: 'msg_fake_01',
-    type: 'message',
-    role: 'assistant',
-    model,
-    content: [{ type: 'text', text: FAKE_TEXT.join('') }],
-    stop_reason: 'end_turn',
-    stop_sequence: null,
-    usage: { input_tokens: 12, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 3 },
-    ...extra,
-  }
+  return wire.anthropicMessage(reply('msg_fake_01', model), { usage: { input_tokens: 12, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 3 }, extra })
 }
 
 export function anthropicEvents(model: string): string[] {
-  const ev = (type: string, data: Record<string, unknown>) => formatSSE(type, JSON.stringify({ type, ...data }))
-  return [
-    ev('message_start', { message: { id: 'msg_fake_01', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1, cache_read_input_tokens: 3 } } }),
-    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-    ev('ping', {}),
-    ...FAKE_TEXT.map((t) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: t } })),
-    ev('content_block_stop', { index: 0 }),
-    ev('future_event_type', { surprise: true }),
-    ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } }),
-    ev('message_stop', {}),
-  ]
+  return wire.anthropicStream(reply('msg_fake_01', model), {
+    usage: { input_tokens: 12, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 3 },
+    startUsage: { input_tokens: 12, output_tokens: 1, cache_read_input_tokens: 3 },
+    ping: true,
+    unknownEvent: true,
+  })
 }
 
 export function openaiCompletion(model: string) {
-  return {
-    id: 'chatcmpl-fake01',
-    object: 'chat.completion',
-    created: 1764000000,
-    model,
-    choices: [{ index: 0, message: { role: 'assistant', content: FAKE_TEXT.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 } },
-    system_fingerprint: 'fp_fake',
-    service_tier: 'default',
-  }
+  const usage = { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 } }
+  return wire.openaiCompletion(reply('chatcmpl-fake01', model), { usage, systemFingerprint: 'fp_fake', serviceTier: 'default' })
 }
 
 export function openaiEvents(model: string, includeUsage: boolean): string[] {
-  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    formatSSE(undefined, JSON.stringify({ id: 'chatcmpl-fake01', object: 'chat.completion.chunk', created: 1764000000, model, system_fingerprint: 'fp_fake', choices, ...(includeUsage ? { usage: null } : {}), ...extra }))
-  return [
-    chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]),
-    ...FAKE_TEXT.map((t) => chunk([{ index: 0, delta: { content: t }, logprobs: null, finish_reason: null }])),
-    chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]),
-    ...(includeUsage ? [chunk([], { usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } })] : []),
-    formatSSE(undefined, '[DONE]'),
-  ]
+  return wire.openaiStream(reply('chatcmpl-fake01', model), { usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 }, systemFingerprint: 'fp_fake', includeUsage })
 }
 
 function sse(events: string[], delayMs = 0, onCancel?: () => void): Response {
@@ -169,9 +146,7 @@ export function startCuttingUpstream(): { url: string; stop(): void } {
         }
         const anthropic = text.startsWith('POST /v1/messages')
         const events = (anthropic ? anthropicEvents('cut-model') : openaiEvents('cut-model', false)).slice(0, 3)
-        let out = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n'
-        for (const e of events) out += `${Buffer.byteLength(e).toString(16)}\r\n${e}\r\n`
-        socket.write(out)
+        socket.write(SSE_HEAD + events.map(httpChunk).join(''))
         setTimeout(() => socket.end(), 20)
       },
     },

@@ -1,5 +1,7 @@
 // A fake upstream that speaks raw HTTP/1.1 on a TCP socket, so that each test can send exactly
-// the bytes (framing, splits, early closes) a real server might.
+// the bytes (framing, splits, early closes) a real server might. The tests of the HTTP/1.1 client
+// write those bytes themselves, so no reply is built here; the framing pieces (SSE_HEAD, httpChunk)
+// also serve fake-upstream.ts's connection-cutting upstream.
 import type { Socket, TCPSocketListener } from 'bun'
 import { type Http1Request, http1Request } from '../../src/upstream/http1'
 

@@ -1,5 +1,7 @@
 // Replays recorded upstream streams (test/fixtures/streams/*.jsonl, one upstream chunk or event per
 // line) through a stream transform, whole or cut at random byte boundaries, and parses the output.
+// Its wire writers frame whatever line they are given, the fuzzers' junk included (undefined, a
+// missing or odd `type`), byte for byte as below; llm-wire.ts writes well-formed replies only.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseSSEText } from './read-sse'

@@ -1,5 +1,6 @@
-// Pieces the fake upstreams share: an SSE response that sends prepared events one by one (paced
-// when asked, and noticing a client that goes away), and a text cut into a few pieces for deltas.
+// How the test fakes send a stream: prepared SSE events one by one, paced when asked, noticing a
+// client that goes away. The benchmark's fake (bench/fake-upstream.ts) sends its streams its own
+// way, as one precomputed write or paced direct writes, so that serving costs it next to nothing.
 const encoder = new TextEncoder()
 
 export function sseResponse(events: string[], options: { delayMs?: number; headers?: Record<string, string>; onCancel?: () => void } = {}): Response {
@@ -14,11 +15,4 @@ export function sseResponse(events: string[], options: { delayMs?: number; heade
     cancel: options.onCancel,
   })
   return new Response(stream, { headers: { 'content-type': 'text/event-stream', ...options.headers } })
-}
-
-export function splitText(text: string, parts: number): string[] {
-  const size = Math.max(1, Math.ceil(text.length / parts))
-  const out: string[] = []
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size))
-  return out
 }
