@@ -9,13 +9,12 @@ import type { Translator } from './translator'
 export type { MappedUpstreamError } from './map-upstream-error'
 export type { StreamPlan, TranslatedRequest, TranslatedResponse, TranslationTarget, Translator } from './translator'
 
-const TRANSLATORS: Record<`${WireFormat}->${WireFormat}`, Translator> = {
-  'anthropic->anthropic': passthroughTranslator('anthropic'),
-  'openai->openai': passthroughTranslator('openai'),
-  'anthropic->openai': anthropicClientOpenAIBackend,
-  'openai->anthropic': openAIClientAnthropicBackend,
+/** By client format, then backend format (looked up on every request: no key string is built). */
+const TRANSLATORS: Record<WireFormat, Record<WireFormat, Translator>> = {
+  anthropic: { anthropic: passthroughTranslator('anthropic'), openai: anthropicClientOpenAIBackend },
+  openai: { openai: passthroughTranslator('openai'), anthropic: openAIClientAnthropicBackend },
 }
 
 export function translatorFor(client: WireFormat, backend: WireFormat): Translator {
-  return TRANSLATORS[`${client}->${backend}`]
+  return TRANSLATORS[client][backend]
 }
