@@ -9,7 +9,7 @@ import { SSEDecoder } from '../sse/sse-decoder'
 import type { SSEEvent } from '../sse/sse-event'
 import type { TokenUsage, UsageListener } from '../usage'
 import type { WireFormat } from '../vocabulary'
-import { readAnthropicUsage, readOpenAIUsage } from './read-usage'
+import { readAnthropicUsage, readOpenAIUsage } from '../read-usage'
 
 export interface PassthroughStreamOptions {
   format: WireFormat

@@ -5,7 +5,7 @@
 import { anthropicToOpenAIRequest } from '../convert/anthropic-to-openai-request'
 import { openAIToAnthropicChunks } from '../convert/create-openai-to-anthropic-stream'
 import { openAIToAnthropicResponse } from '../convert/openai-to-anthropic-response'
-import { readOpenAIUsage } from '../passthrough/read-usage'
+import { readOpenAIUsage } from '../read-usage'
 import { formatSSE } from '../sse/encode-sse'
 import { streamErrorEvent } from '../stream-error-event'
 import { mapUpstreamError } from './map-upstream-error'

@@ -4,7 +4,7 @@
 import { anthropicToOpenAIChunks } from '../convert/create-anthropic-to-openai-stream'
 import { anthropicToOpenAIResponse } from '../convert/anthropic-to-openai-response'
 import { openAIToAnthropicRequest } from '../convert/openai-to-anthropic-request'
-import { readAnthropicUsage } from '../passthrough/read-usage'
+import { readAnthropicUsage } from '../read-usage'
 import { streamErrorEvent } from '../stream-error-event'
 import { mapUpstreamError } from './map-upstream-error'
 import { type Translator, toUsage, wantsUsage } from './translator'

@@ -3,7 +3,7 @@
 // OpenAI stream is asked for its usage chunk, so that tokens are counted, and the client never
 // sees that chunk unless it asked for it itself.
 import { passthroughChunks } from '../passthrough/create-passthrough-stream'
-import { readAnthropicUsage, readOpenAIUsage } from '../passthrough/read-usage'
+import { readAnthropicUsage, readOpenAIUsage } from '../read-usage'
 import { streamErrorEvent } from '../stream-error-event'
 import type { WireFormat } from '../vocabulary'
 import { mapUpstreamError } from './map-upstream-error'

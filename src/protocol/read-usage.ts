@@ -1,6 +1,7 @@
-// Reads token usage from a same-format response or stream event, for quota token accounting.
+// Reads the token usage an answer or a stream event reports, in either wire format, as the gateway
+// accounts it (quota, metrics, access log).
 // Anthropic input_tokens excludes cache tokens; cache reads and writes are input all the same.
-import type { TokenUsage } from '../usage'
+import type { TokenUsage } from './usage'
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0)
 
