@@ -4,7 +4,7 @@
 // for credentials not already known (./failed-login-limiter.ts) before any lookup is made.
 import { GatewayError } from '../errors/gateway-error'
 import { extractCredential } from './extract-credential'
-import { createFailedLoginLimiter, type FailedLoginLimiter } from './failed-login-limiter'
+import { createFailedLoginLimiter, type FailedLoginLimiter, TOKEN_EXPIRED } from './failed-login-limiter'
 import { hashCredential } from './hash-credential'
 import { createGatewayKeyAuthenticator, type GatewayKeyAuthenticatorOptions } from './gateway-key-authenticator'
 import type { Identity } from './identity'
@@ -67,7 +67,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     try {
       return await check()
     } catch (error) {
-      if (error instanceof GatewayError && error.status === 401) failedLogins.failed(where)
+      // An expired token was signed by the realm: its holder needs a new one, and is no guesser (behind
+      // one NAT, many users' tokens expire within the same minutes).
+      if (error instanceof GatewayError && error.status === 401 && error.code !== TOKEN_EXPIRED) failedLogins.failed(where)
       throw error
     }
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { GatewayError } from '../errors/gateway-error'
 import { createSqliteKeyStore } from '../stores/sqlite/sqlite-key-store'
 import { createAuthenticator } from './create-authenticator'
-import { createFailedLoginLimiter } from './failed-login-limiter'
+import { createFailedLoginLimiter, TOKEN_EXPIRED } from './failed-login-limiter'
 import type { KeyStore } from './key-store'
 
 describe('createFailedLoginLimiter', () => {
@@ -47,5 +47,17 @@ describe('the authenticator with failed logins from one address', () => {
     // Another address is not affected.
     expect(((await from('sk-gw-made-up-x', '198.51.100.1').catch((e: unknown) => e)) as GatewayError).status).toBe(401)
     await inner.close()
+  })
+})
+
+describe('expired tokens and the failed-login limit', () => {
+  it('does not count an expired token: behind one NAT many users hold one at once, and none of them is guessing', async () => {
+    const expired = { verify: async () => Promise.reject(new GatewayError(401, 'authentication_error', 'token expired', { code: TOKEN_EXPIRED })) }
+    const auth = createAuthenticator({ providers: ['keycloak'], keycloak: expired, failedLogins: createFailedLoginLimiter({ maxFailures: 3 }) })
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'
+    for (let i = 0; i < 10; i++) {
+      const error = (await auth.authenticate(new Headers({ authorization: `Bearer ${jwt}` }), () => '192.0.2.7').catch((e: unknown) => e)) as GatewayError
+      expect(error.status).toBe(401)
+    }
   })
 })

@@ -6,6 +6,12 @@
 // whose credentials were checked lately (the caches hold them seconds to minutes) are not affected.
 // Memory is bounded: at most `maxAddresses` are remembered, the oldest forgotten first.
 
+/**
+ * The error code of a 401 for a correctly signed token that has expired: its holder needs a new one
+ * and is no guesser, so it does not count as a failure.
+ */
+export const TOKEN_EXPIRED = 'token_expired'
+
 export interface FailedLoginLimiter {
   /** Seconds until `address` may try unknown credentials again; 0 when it may now. */
   blockedFor(address: string): number

@@ -21,6 +21,7 @@ import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, decodePr
 import type { JWSHeaderParameters, FlattenedJWSInput, JWTPayload, RemoteJWKSet } from 'jose'
 import { isSafeProviderUrl } from '../config/safe-provider-url'
 import { GatewayError } from '../errors/gateway-error'
+import { TOKEN_EXPIRED } from './failed-login-limiter'
 import { hashCredential } from './hash-credential'
 import type { Identity } from './identity'
 import { readClaimPath } from './read-claim-path'
@@ -285,7 +286,8 @@ function isKeySelectionError(error: unknown): boolean {
 /** Short reasons that never echo the token. */
 function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error
-  if (error instanceof errors.JWTExpired) return refuse('token expired')
+  // A genuine token past its time: not a guess, so it does not count as a failed authentication.
+  if (error instanceof errors.JWTExpired) return new GatewayError(401, 'authentication_error', 'token expired', { code: TOKEN_EXPIRED })
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return refuse('token issuer mismatch')
     if (error.claim === 'nbf') return refuse('token not yet valid')

@@ -33,6 +33,7 @@ export interface LimitServiceOptions {
 }
 
 const UNLIMITED: LimitLease = { finish() {}, cancel() {}, recordTokens() {} }
+const LOG_EVERY_MS = 10_000
 
 /** A lease that holds nothing (no limit configured, or the store is down under `allow`). */
 export function noLimitLease(): LimitLease {
@@ -49,7 +50,20 @@ export function createLimitService(options: LimitServiceOptions): LimitService {
   const { store, onStoreError } = options
   const log: LimitLog = options.log ?? (() => {})
   const newSlot = options.newSlot ?? slotNamer()
-  const failed = (operation: string) => (error: unknown) => log('warn', 'limit store operation failed', { operation, error: error instanceof Error ? error.message.replace(/\/\/[^/\s@]*@/g, '//***@') : String(error) })
+  // One line when the store starts failing and one every LOG_EVERY_MS while it goes on: never a line
+  // per request of a busy gateway with its Redis down.
+  let lastLogged = Number.NEGATIVE_INFINITY
+  let unlogged = 0
+  const failed = (operation: string) => (error: unknown) => {
+    const t = performance.now()
+    if (t - lastLogged < LOG_EVERY_MS) {
+      unlogged++
+      return
+    }
+    lastLogged = t
+    log('warn', 'limit store operation failed', { operation, error: error instanceof Error ? error.message.replace(/\/\/[^/\s@]*@/g, '//***@') : String(error), failures_since_last_line: unlogged })
+    unlogged = 0
+  }
 
   return {
     async admit(subject, limits) {

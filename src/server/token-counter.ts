@@ -24,12 +24,13 @@ function workerPath(): string {
   return import.meta.url.startsWith('file:///$bunfs/') ? './server/token-count-worker.ts' : new URL('./token-count-worker.ts', import.meta.url).href
 }
 
-/** What a text costs when the tokenizer cannot be asked. */
-export const roughTokens = (text: string) => Math.ceil(text.length / 4)
+/** What a text of this length costs when the tokenizer cannot be asked. */
+export const roughTokens = (length: number) => Math.ceil(length / 4)
 
 interface Pending {
   resolve: (tokens: number) => void
-  text: string
+  /** The text's length, for the fallback: never the text, which may be megabytes. */
+  length: number
   timer: ReturnType<typeof setTimeout>
 }
 
@@ -43,7 +44,7 @@ export function createTokenCounter(options: TokenCounterOptions = {}): { count: 
   function settleAll(): void {
     for (const [id, p] of pending) {
       clearTimeout(p.timer)
-      p.resolve(roughTokens(p.text))
+      p.resolve(roughTokens(p.length))
       pending.delete(id)
     }
   }
@@ -63,7 +64,7 @@ export function createTokenCounter(options: TokenCounterOptions = {}): { count: 
       if (!p) return
       pending.delete(event.data.id)
       clearTimeout(p.timer)
-      p.resolve(typeof event.data.tokens === 'number' ? event.data.tokens : roughTokens(p.text))
+      p.resolve(typeof event.data.tokens === 'number' ? event.data.tokens : roughTokens(p.length))
     }
     w.onerror = () => {
       if (worker === w) replaceWorker()
@@ -74,7 +75,7 @@ export function createTokenCounter(options: TokenCounterOptions = {}): { count: 
 
   return {
     count(text) {
-      if (pending.size >= maxQueue) return Promise.resolve(roughTokens(text))
+      if (pending.size >= maxQueue) return Promise.resolve(roughTokens(text.length))
       return new Promise<number>((resolve) => {
         const id = nextId++
         const timer = setTimeout(() => {
@@ -83,7 +84,7 @@ export function createTokenCounter(options: TokenCounterOptions = {}): { count: 
           replaceWorker()
         }, timeoutMs)
         timer.unref?.()
-        pending.set(id, { resolve, text, timer })
+        pending.set(id, { resolve, length: text.length, timer })
         try {
           // Only what is tokenized crosses to the worker; the total length gives the rate for the rest.
           workerOf().postMessage({ id, text: text.length > MAX_EXACT_CHARS ? text.slice(0, MAX_EXACT_CHARS) : text, total: text.length })
