@@ -1,10 +1,12 @@
 // Per-user limits beside the daily quota (tiers.<tier>.concurrent_requests, requests_per_minute,
 // tokens_per_minute): a 429 with retry-after in the client's format, count_tokens covered, exact
-// on the embedded store of one process and across replicas on a real redis-server. Upstreams are
+// on the embedded store of one process and across replicas on a real redis-server and a real Redis
+// Cluster. Upstreams are
 // fakes speaking the real wire formats.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream'
 import { buildTestApp, json, testConfig } from './helpers/gateway'
+import { type RunningRedisCluster, startRedisCluster } from './helpers/redis-cluster'
 import { type RunningRedis, startRedis } from './helpers/redis-server'
 
 let up: FakeUpstream
@@ -151,6 +153,38 @@ describe('per-user limits across three replicas on one real redis-server (fake u
         if (status !== 200) await Bun.sleep(25)
       }
       expect(status).toBe(200)
+    } finally {
+      await Promise.all(gws.map((g) => g.close()))
+    }
+  })
+})
+
+describe('per-user limits across three replicas on a real three-master Redis Cluster (fake upstream)', () => {
+  let cluster: RunningRedisCluster
+  beforeAll(async () => {
+    cluster = await startRedisCluster()
+  }, 30_000)
+  afterAll(async () => {
+    await cluster?.stop()
+  })
+
+  it("admits exactly requests_per_minute of a burst, for users whose keys land on every master", async () => {
+    const users = ['ann', 'bob', 'cyd', 'dee', 'eve', 'fay']
+    const cfg = () =>
+      testConfig({
+        store: { redis_url: cluster.url },
+        backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } },
+        models: { 'qwen3-32b': { backend: 'internal' } },
+        tiers: { free: { daily_requests: 100, requests_per_minute: 4, concurrent_requests: 50, models: ['*'] } },
+        auth: { keys: users.map((u) => ({ key: `sk-${u}`, user: u, tier: 'free' })) },
+      })
+    const gws = [0, 1, 2].map(() => buildTestApp(cfg()))
+    try {
+      await Promise.all(gws.map((g) => g.ready()))
+      const results = await Promise.all(
+        users.flatMap((u) => Array.from({ length: 9 }, (_, i) => gws[i % 3]!.handle('/v1/chat/completions', json(chat, { 'x-api-key': `sk-${u}` })).then((r) => [u, r.status] as const))),
+      )
+      for (const u of users) expect(results.filter(([user, status]) => user === u && status === 200)).toHaveLength(4)
     } finally {
       await Promise.all(gws.map((g) => g.close()))
     }
