@@ -25,7 +25,7 @@ COPY package.json bun.lock bunfig.toml ./
 RUN bun install --frozen-lockfile
 COPY tsconfig.json ./
 COPY src ./src
-# `bun run build` = bun build src/main.ts --compile --minify --sourcemap --outfile dist/llm-gateway
+# `bun run build` = bun build src/main.ts src/server/token-count-worker.ts --compile --minify ... (the worker thread of count_tokens is an entry point of its own)
 RUN bun run build \
  && ./dist/llm-gateway check-config \
  && mkdir -p /out/data \

@@ -19,7 +19,8 @@ writeFileSync(configFile, gatewayConfig({ port: 0, upstream: 'http://127.0.0.1:9
 let handler: ((request: Request) => Response | Promise<Response>) | undefined
 const realServe = Bun.serve
 ;(Bun as unknown as { serve: unknown }).serve = (options: Parameters<typeof Bun.serve>[0]) => {
-  handler = (options as { fetch: typeof handler }).fetch
+  // The first server is the API's; the gateway starts a second one for /metrics.
+  handler ??= (options as { fetch: typeof handler }).fetch
   return realServe(options)
 }
 const answer = JSON.stringify({ id: 'msg_01', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'Hello! How can I help you today?' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 12, output_tokens: 9 } })

@@ -262,7 +262,8 @@ async function startGateway(name: string, upstream: string, redisUrl?: string, e
   mkdirSync(dir, { recursive: true })
   const cfg = join(dir, 'gateway.yaml')
   writeFileSync(cfg, gatewayConfig({ port, upstream, dataDir: join(dir, 'data'), key: KEY, logLevel: LOG_LEVEL, ...(redisUrl ? { redisUrl } : {}) }))
-  const proc = start(name, ['bun', join(ROOT, 'src/main.ts'), 'serve', '--config', cfg], { env })
+  // Gateways of one run listen side by side: each needs a metrics port of its own.
+  const proc = start(name, ['bun', join(ROOT, 'src/main.ts'), 'serve', '--config', cfg], { env: { METRICS_PORT: String(await freePort()), ...env } })
   const base = `http://127.0.0.1:${port}`
   await waitFor(`${base}/health`, 20_000, proc)
   return { name, base, pid: proc.pid, proc, anthropicHeaders: { 'x-api-key': KEY }, openaiHeaders: { authorization: `Bearer ${KEY}` } }

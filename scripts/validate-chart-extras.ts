@@ -24,6 +24,8 @@ export const DASHBOARD_METRICS = [
   'gateway_quota_rejections_total',
   'gateway_store_errors_total',
   'gateway_open_streams',
+  'gateway_limit_rejections_total',
+  'gateway_event_loop_lag_seconds',
 ] as const
 
 type Manifest = { apiVersion?: string; kind?: string; metadata?: { name?: string } }

@@ -5,6 +5,7 @@ import { runKeysCommand } from './cli/keys-command'
 import { loadConfig } from './config/load-config'
 import { createLogger } from './logging/logger'
 import { openKeyStore } from './stores/open-stores'
+import { installProcessGuards } from './server/process-guards'
 import { raiseFetchLimit } from './server/raise-fetch-limit'
 import { startGateway } from './server/start-gateway'
 import { VERSION } from './server/version'
@@ -76,7 +77,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'serve') {
     raiseFetchLimit()
-    startGateway(config, createLogger(config.log_level), { handleSignals: true, source: { file, env: process.env }, watchIntervalMs: 5000 })
+    const serveLog = createLogger(config.log_level)
+    startGateway(config, serveLog, { handleSignals: true, source: { file, env: process.env }, watchIntervalMs: 5000 })
+    // Once serving: a gateway that cannot start (its store locked, its port taken) must still fail.
+    installProcessGuards(serveLog)
     return -1 // keep running
   }
   writeErr(`unknown command ${JSON.stringify(command)}\n${USAGE}`)

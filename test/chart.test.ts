@@ -88,11 +88,26 @@ describe('helm chart', () => {
       expect(code).toBe(0)
     })
 
-    it('runs 2 replicas serving port 8000 named http behind a Service', () => {
-      expect(one(objects, 'Deployment').spec.replicas).toBe(2)
-      expect(container.ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }])
+    it('runs 1 replica (the embedded store is per pod) serving port 8000 named http, and /metrics on its own port, behind a Service', () => {
+      expect(one(objects, 'Deployment').spec.replicas).toBe(1)
+      expect(container.ports).toEqual([
+        { name: 'http', containerPort: 8000, protocol: 'TCP' },
+        { name: 'metrics', containerPort: 9464, protocol: 'TCP' },
+      ])
+      expect(envOf(container).get('METRICS_PORT')?.value).toBe('9464')
       const service = one(objects, 'Service')
       expect(service.spec.ports[0]).toMatchObject({ name: 'http', port: 8000, targetPort: 'http' })
+      expect(service.spec.ports[1]).toMatchObject({ name: 'metrics', port: 9464, targetPort: 'metrics' })
+    })
+
+    it('has a NetworkPolicy letting anyone reach the API port and only in-cluster pods the metrics port', () => {
+      const policy = one(objects, 'NetworkPolicy')
+      expect(policy.spec.policyTypes).toEqual(['Ingress'])
+      expect(policy.spec.ingress).toEqual([
+        { ports: [{ port: 'http', protocol: 'TCP' }] },
+        { ports: [{ port: 'metrics', protocol: 'TCP' }], from: [{ namespaceSelector: {} }] },
+      ])
+      expect(policy.spec.podSelector.matchLabels).toEqual(one(objects, 'Deployment').spec.selector.matchLabels)
     })
 
     it('probes liveness on /health and readiness on /ready', () => {
@@ -166,10 +181,10 @@ describe('helm chart', () => {
       expect(env.get('AUTH_PROVIDER')?.value).toBe('keys,keycloak')
     })
 
-    it('lets the HPA own the replica count and scrapes /metrics with a ServiceMonitor', () => {
+    it('lets the HPA own the replica count and scrapes /metrics on the metrics port with a ServiceMonitor', () => {
       expect(one(objects, 'Deployment').spec.replicas).toBeUndefined()
       expect(one(objects, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 8 })
-      expect(one(objects, 'ServiceMonitor').spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics' })
+      expect(one(objects, 'ServiceMonitor').spec.endpoints[0]).toMatchObject({ port: 'metrics', path: '/metrics' })
     })
 
     it('ships the Grafana dashboard as a labelled ConfigMap', () => {
@@ -205,6 +220,14 @@ describe('helm chart', () => {
     expect(blueprint.interfaces.metrics.series.map((m: Obj) => m.name).sort()).toEqual([...DASHBOARD_METRICS].sort())
   }, 30_000)
 
+  it('renders more than one replica once a Redis URL is set, however it is given', () => {
+    for (const sets of [['replicaCount=3', 'gateway.quotaRedisUrl=redis://valkey:6379'], ['replicaCount=3', 'config.store.redis_url=redis://valkey:6379'], ['replicaCount=3', 'extraEnv[0].name=QUOTA_REDIS_URL', 'extraEnv[0].value=redis://valkey:6379']]) {
+      const r = render([], sets)
+      expect(r.stderr).toBe('')
+      expect(one(r.objects, 'Deployment').spec.replicas).toBe(3)
+    }
+  }, 30_000)
+
   describe('refuses values that would deploy something broken or leak a secret', () => {
     const refusals: [string, string[], RegExp][] = [
       ['a Redis password inlined in gateway.quotaRedisUrl', ['gateway.quotaRedisUrl=redis://:hunter2@valkey:6379'], /quotaRedisUrl/],
@@ -213,6 +236,10 @@ describe('helm chart', () => {
       ['an unknown top-level value', ['replicas=3'], /replicas/],
       ['a Redis URL key with no Secret named', ['secrets.quotaRedisUrl.key=url'], /no Secret is named/],
       ['the Redis URL both inline and from a Secret', ['secrets.existingSecret=s', 'secrets.quotaRedisUrl.key=url', 'gateway.quotaRedisUrl=redis://valkey:6379'], /not both/],
+      ['two replicas on the per-pod embedded store (each would count its own quota)', ['replicaCount=2'], /needs a Redis\/Valkey URL/],
+      ['the HPA on the per-pod embedded store', ['autoscaling.enabled=true'], /needs a Redis\/Valkey URL/],
+      ['Keycloak with neither an audience nor clients', ['gateway.keycloakUrl=https://kc.example/realms/a'], /keycloakAudience or gateway.keycloakClients/],
+      ['an http Keycloak URL', ['gateway.keycloakUrl=http://kc.example/realms/a', 'gateway.keycloakAudience=gw'], /keycloakUrl/],
     ]
     for (const [what, sets, message] of refusals) {
       it(`refuses ${what}`, () => {

@@ -15,6 +15,8 @@ beforeAll(() => {
   up = startFakeUpstream()
   gw = buildTestApp(
     testConfig({
+      // /metrics on the app itself, as on a laptop; the listener of its own is tested below.
+      server: { metrics_port: null },
       backends: { claude: { format: 'anthropic', base_url: up.url, api_key: 'upstream-key-991' }, internal: { format: 'openai', base_url: `${up.url}/v1` } },
       models: { 'qwen3-32b': { backend: 'internal' }, 'claude-*': { backend: 'claude' } },
       tiers: {
@@ -79,7 +81,8 @@ describe('/metrics after traffic (fake upstreams)', () => {
     expect(sample(text, 'gateway_requests_total', { tier: 'pro', endpoint: 'messages', status: '502' })).toBe(1)
     expect(sample(text, 'gateway_quota_used', { user: 'fran' })).toBe(2)
     expect(sample(text, 'gateway_model_routes_total', { from: 'claude-opus-5-5', to: 'qwen3-32b' })).toBe(1)
-    expect(sample(text, 'gateway_model_routes_total', { from: 'claude-opus-5-5', to: 'claude-opus-5-5' })).toBe(3)
+    // `to` is the models entry that matched: the glob, not the name the client sent.
+    expect(sample(text, 'gateway_model_routes_total', { from: 'claude-opus-5-5', to: 'claude-*' })).toBe(3)
     expect(sample(text, 'gateway_request_duration_seconds_count', { tier: 'pro', endpoint: 'messages' })).toBe(3)
     expect(sample(text, 'gateway_request_duration_seconds_bucket', { tier: 'pro', endpoint: 'messages', le: '+Inf' })).toBe(3)
     expect(sample(text, 'gateway_upstream_duration_seconds_count', { backend: 'claude' })).toBe(3)
@@ -114,6 +117,14 @@ describe('/metrics after traffic (fake upstreams)', () => {
 })
 
 describe('metric labels clients choose (fake upstream)', () => {
+  it('labels gateway_model_routes_total{to} with the models entry that matched, never a name the client made up', async () => {
+    const pro = { 'x-api-key': 'sk-pro-metrics' }
+    for (let i = 0; i < 20; i++) expect((await gw.handle('/v1/messages/count_tokens', json({ model: `claude-invented-${i}`, messages: [] }, pro))).status).toBe(200)
+    const text = await (await gw.handle('/metrics')).text()
+    const tos = new Set(text.split('\n').filter((l) => l.startsWith('gateway_model_routes_total{')).map((l) => /to="([^"]*)"/.exec(l)![1]))
+    expect([...tos].every((to) => to === 'qwen3-32b' || to === 'claude-*')).toBe(true)
+  })
+
   it('caps the distinct requested model names in gateway_model_routes_total, folding the rest into "other"', async () => {
     const pro = { 'x-api-key': 'sk-pro-metrics' }
     for (let i = 0; i < 520; i++) {
@@ -155,17 +166,58 @@ describe('translation warnings at debug level (fake upstream)', () => {
 })
 
 describe('OpenAPI', () => {
-  it('serves the document of the gateway routes and a UI', async () => {
+  it('serves the document of the gateway routes and a page listing them that loads nothing from elsewhere (air-gapped hosts)', async () => {
     const server = listenTestGateway(testConfig({ backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } }, models: { m: { backend: 'internal' } } }))
     try {
       const doc = (await (await fetch(`${server.url}/docs/json`)).json()) as { openapi: string; paths: Record<string, unknown> }
       expect(doc.openapi).toMatch(/^3\./)
-      for (const path of ['/v1/messages', '/v1/chat/completions', '/v1/models', '/quota', '/health', '/ready', '/metrics']) expect(Object.keys(doc.paths)).toContain(path)
+      for (const path of ['/v1/messages', '/v1/chat/completions', '/v1/models', '/quota', '/health', '/ready']) expect(Object.keys(doc.paths)).toContain(path)
       const ui = await fetch(`${server.url}/docs`)
       expect(ui.status).toBe(200)
       expect(ui.headers.get('content-type')).toContain('text/html')
+      const page = await ui.text()
+      expect(page).toContain('docs/json')
+      // No script, style or font from another host: no "//" in any src or href, no CDN.
+      expect(page).not.toMatch(/(?:src|href)\s*=\s*["']?(?:https?:)?\/\//i)
+      expect(page).not.toMatch(/cdn|jsdelivr|unpkg/i)
     } finally {
       await server.stop()
     }
+  })
+})
+
+describe('/metrics on a listener of its own', () => {
+  it('is not on the API port, where clients are: it shows users and tiers', async () => {
+    const server = listenTestGateway(testConfig({ backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } }, models: { m: { backend: 'internal' } } }))
+    try {
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(404)
+      const scraped = await fetch(`${server.metricsUrl}/metrics`)
+      expect(scraped.status).toBe(200)
+      expect(scraped.headers.get('content-type')).toContain('text/plain')
+      const text = await scraped.text()
+      expect(text).toContain('gateway_event_loop_lag_seconds')
+      expect(text).toContain('gateway_requests_total')
+      // The metrics listener serves nothing else.
+      expect((await fetch(`${server.metricsUrl}/v1/models`)).status).toBe(404)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
+describe('request ids', () => {
+  it("are always the gateway's own; a client's x-request-id is logged beside it, never used as it", async () => {
+    const res = await gw.handle('/v1/chat/completions', json({ model: 'qwen3-32b', messages: [{ role: 'user', content: 'x' }] }, { 'x-api-key': 'sk-pro-metrics', 'x-request-id': 'client-chosen-id-42' }))
+    const id = res.headers.get('x-request-id')!
+    expect(id).toMatch(/^req_[0-9a-f]{32}$/)
+    expect(res.headers.get('request-id')).toBe(id)
+    const models = await gw.handle('/v1/models', { headers: { 'x-api-key': 'sk-pro-metrics', 'x-request-id': 'client-chosen-id-43' } })
+    expect(models.headers.get('x-request-id')).not.toBe('client-chosen-id-43')
+    let line: Record<string, unknown> | undefined
+    for (let i = 0; i < 50 && !line; i++) {
+      line = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request_id === id)
+      if (!line) await Bun.sleep(10)
+    }
+    expect(line).toMatchObject({ request_id: id, client_request_id: 'client-chosen-id-42' })
   })
 })

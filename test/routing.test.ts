@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { emptyDirWithBinary, runBinary } from './helpers/binary'
+import { emptyDirWithBinary, runBinary, runOnce } from './helpers/binary'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { buildTestApp, json, testConfig } from './helpers/gateway'
 
@@ -159,6 +159,35 @@ tiers: { pro: { daily_requests: 100, models: ["*"] } }
       for (let i = 0; i < 50 && !gw.output().includes('config reload refused'); i++) await Bun.sleep(50)
       expect(gw.output()).toContain('config reload refused')
       expect((await post('claude-b')).status).toBe(200)
+    } finally {
+      await gw.stop()
+      await up.stop()
+    }
+  })
+
+  it('survives a reload to a config it cannot apply (a static key with a space), which check-config refuses too', async () => {
+    const up = startFakeUpstream()
+    const { dir, bin } = await emptyDirWithBinary()
+    const file = join(dir, 'gw.yaml')
+    const config = (key: string) => `auth: { keys: [{ key: "${key}", user: r, tier: pro }] }
+backends: { claude: { format: anthropic, base_url: "${up.url}" } }
+models: { "claude-a": { backend: claude } }
+tiers: { pro: { daily_requests: 100, models: ["*"] } }
+`
+    writeFileSync(file, config('sk-r'))
+    const gw = await runBinary(bin, ['--config', 'gw.yaml'], {}, dir)
+    try {
+      writeFileSync(file, config('sk-r with-a-space'))
+      const check = await runOnce(bin, ['check-config', '--config', 'gw.yaml'], {}, dir)
+      expect(check.code).toBe(1)
+      expect(check.stderr).toContain('auth.keys[0].key')
+      expect(check.stderr).not.toContain('with-a-space')
+      gw.proc.kill('SIGHUP')
+      for (let i = 0; i < 50 && !gw.output().includes('config reload refused'); i++) await Bun.sleep(50)
+      expect(gw.output()).toContain('config reload refused')
+      expect(gw.proc.exitCode).toBeNull()
+      const res = await fetch(`${gw.url}/v1/messages`, json(msg('claude-a'), { 'x-api-key': 'sk-r' }))
+      expect(res.status).toBe(200)
     } finally {
       await gw.stop()
       await up.stop()

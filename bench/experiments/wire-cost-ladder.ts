@@ -116,7 +116,7 @@ async function main() {
     const config = join(dir, 'gateway.yaml')
     const gwPort = await freePort()
     writeFileSync(config, gatewayConfig({ port: gwPort, upstream, dataDir: join(dir, 'data'), key: 'sk-bench-1', logLevel: 'info' }))
-    const gw = Bun.spawn(['bun', join(bench, '..', 'src/main.ts'), 'serve', '--config', config], { env: { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: '65535' }, stdout: Bun.file(join(dir, 'gateway.log')), stderr: 'ignore' })
+    const gw = Bun.spawn(['bun', join(bench, '..', 'src/main.ts'), 'serve', '--config', config], { env: { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: '65535', METRICS_PORT: String(await freePort()) }, stdout: Bun.file(join(dir, 'gateway.log')), stderr: 'ignore' })
     procs.push(gw)
     targets.push({ name: 'the gateway (auth, quota, routing, metrics, access log)', port: gwPort, pid: gw.pid })
     for (const t of targets) await waitHttp(`http://127.0.0.1:${t.port}/`, 20_000)

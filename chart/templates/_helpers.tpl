@@ -111,4 +111,16 @@ Renders nothing when the entry has no key or no Secret name.
 {{- if and .Values.podDisruptionBudget.enabled (not (kindIs "invalid" .Values.podDisruptionBudget.maxUnavailable)) (not (kindIs "invalid" .Values.podDisruptionBudget.minAvailable)) }}
 {{- fail "podDisruptionBudget: set maxUnavailable or minAvailable, not both" }}
 {{- end }}
+{{- /* The embedded store is per pod: several pods on it would each count their own quota. */}}
+{{- $store := (.Values.config | default dict).store | default dict }}
+{{- $redisInEnv := false }}
+{{- range .Values.extraEnv }}{{- if eq .name "QUOTA_REDIS_URL" }}{{- $redisInEnv = true }}{{- end }}{{- end }}
+{{- $redis := or $redisSecret .Values.gateway.quotaRedisUrl $store.redis_url $redisInEnv }}
+{{- if and (not $redis) (or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1)) }}
+{{- fail "more than one pod (replicaCount > 1 or autoscaling.enabled) needs a Redis/Valkey URL (secrets.quotaRedisUrl, gateway.quotaRedisUrl, config.store.redis_url or an extraEnv QUOTA_REDIS_URL): the embedded store is per pod, so every pod would count its own quota and keep its own keys" }}
+{{- end }}
+{{- $kc := ((.Values.config | default dict).auth | default dict).keycloak | default dict }}
+{{- if and (or .Values.gateway.keycloakUrl $kc.issuer) (not (or .Values.gateway.keycloakAudience .Values.gateway.keycloakClients $kc.audience $kc.clients)) }}
+{{- fail "Keycloak needs gateway.keycloakAudience or gateway.keycloakClients (or config.auth.keycloak.audience / clients): without either, a token any client of the realm obtained would be accepted" }}
+{{- end }}
 {{- end }}

@@ -16,7 +16,7 @@ afterAll(async () => {
   await keyStore.close()
 })
 
-const keycloak = () => ({ issuer: idp.issuer, tierMap: { 'tier-pro': 'pro' }, defaultTier: 'free' })
+const keycloak = () => ({ issuer: idp.issuer, tierMap: { 'tier-pro': 'pro' }, defaultTier: 'free', audience: 'llm-gateway' })
 const bearer = (value: string) => new Headers({ authorization: `Bearer ${value}` })
 
 async function status(promise: Promise<unknown>): Promise<number> {

@@ -1,8 +1,10 @@
 // The one entry point the auth plugin calls: headers in, Identity out, or a 401 GatewayError.
 // A JWT-looking credential goes to Keycloak when that provider is on; anything else is tried as a
-// static key, then as a gateway key from the store.
+// static key, then as a gateway key from the store. A client address that keeps failing gets 429
+// for credentials not already known (./failed-login-limiter.ts) before any lookup is made.
 import { GatewayError } from '../errors/gateway-error'
 import { extractCredential } from './extract-credential'
+import { createFailedLoginLimiter, type FailedLoginLimiter, TOKEN_EXPIRED } from './failed-login-limiter'
 import { hashCredential } from './hash-credential'
 import { createGatewayKeyAuthenticator, type GatewayKeyAuthenticatorOptions } from './gateway-key-authenticator'
 import type { Identity } from './identity'
@@ -21,16 +23,22 @@ export interface AuthenticatorOptions {
   keycloak?: KeycloakVerifier | KeycloakVerifierOptions
   /** Cache settings of the gateway-key lookups. */
   keyCache?: Omit<GatewayKeyAuthenticatorOptions, 'keyStore'>
+  /** Failed attempts per client address; a default limiter when absent. */
+  failedLogins?: FailedLoginLimiter
 }
 
 export interface Authenticator {
-  authenticate(headers: Headers): Promise<Identity>
+  /** `address`: the client's address, asked for only when a credential must be looked up or failed. */
+  authenticate(headers: Headers, address?: () => string): Promise<Identity>
 }
 
-/** How the HTTP edge authenticates: headers in, Identity out, or a 401 GatewayError. */
+/** How the HTTP edge authenticates: headers in, Identity out, or a 401 GatewayError (429 for an address that keeps failing). */
 export type Authenticate = Authenticator['authenticate']
 
 const unauthorized = (message: string) => new GatewayError(401, 'authentication_error', message)
+const tooManyFailures = (seconds: number) =>
+  new GatewayError(429, 'rate_limit_error', `Too many failed authentications from this address; retry in ${seconds} s.`, { headers: { 'retry-after': String(seconds) }, code: 'too_many_failed_authentications' })
+const UNKNOWN_ADDRESS = () => 'unknown'
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const keysOn = options.providers.includes('keys')
@@ -49,17 +57,46 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       : // Loaded only when Keycloak is on: the JWT library costs ~5 MB of memory.
         (require('./keycloak-verifier') as typeof import('./keycloak-verifier')).createKeycloakVerifier(options.keycloak)
 
+  const failedLogins = options.failedLogins ?? createFailedLoginLimiter()
+
+  /** Refuses an address that keeps failing before the expensive check; counts the check's 401. */
+  async function checked(address: () => string, check: () => Promise<Identity>): Promise<Identity> {
+    const where = address()
+    const wait = failedLogins.blockedFor(where)
+    if (wait > 0) throw tooManyFailures(wait)
+    try {
+      return await check()
+    } catch (error) {
+      // An expired token was signed by the realm: its holder needs a new one, and is no guesser (behind
+      // one NAT, many users' tokens expire within the same minutes).
+      if (error instanceof GatewayError && error.status === 401 && error.code !== TOKEN_EXPIRED) failedLogins.failed(where)
+      throw error
+    }
+  }
+
   return {
-    async authenticate(headers) {
+    async authenticate(headers, address = UNKNOWN_ADDRESS) {
       const credential = extractCredential(headers)
       if (credential === null) throw unauthorized('missing credential: send x-api-key or Authorization: Bearer')
-      if (verifier && looksLikeJwt(credential)) return verifier.verify(credential)
+      if (verifier && looksLikeJwt(credential)) {
+        const known = verifier.cached?.(credential)
+        return known ?? checked(address, () => verifier.verify(credential))
+      }
       if (keysOn) {
         const hash = hashCredential(credential)
-        const identity = staticKeys.authenticateHash(hash) ?? (gatewayKeys ? await gatewayKeys.authenticateHash(hash) : null)
+        const identity = staticKeys.authenticateHash(hash) ?? gatewayKeys?.cachedAnswer(hash)
         if (identity) return identity
+        if (gatewayKeys) {
+          return checked(address, async () => {
+            const found = await gatewayKeys.authenticateHash(hash)
+            if (found) return found
+            throw unauthorized('invalid or revoked credential')
+          })
+        }
       }
-      throw unauthorized('invalid or revoked credential')
+      return checked(address, async () => {
+        throw unauthorized('invalid or revoked credential')
+      })
     },
   }
 }

@@ -1,13 +1,10 @@
 // Pulls the client's credential out of `x-api-key` or `Authorization: Bearer ...`. Anything
 // malformed yields a 401 (or null when nothing is there), never a 500; oversized headers are
 // refused before any parsing so a 64 KB header costs one length check.
+import { CREDENTIAL_PATTERN, MAX_CREDENTIAL_LENGTH } from '../config/credential-shape'
 import { GatewayError } from '../errors/gateway-error'
 
-/** Longer than any gateway key or realistic Keycloak access token (those are a few KB). */
-export const MAX_CREDENTIAL_LENGTH = 16 * 1024
-
-// RFC 6750 b64token plus what JWTs and our keys use; no spaces or control characters.
-export const CREDENTIAL_PATTERN = /^[A-Za-z0-9\-._~+/]+=*$/
+export { CREDENTIAL_PATTERN, MAX_CREDENTIAL_LENGTH }
 
 function refuse(reason: string): never {
   throw new GatewayError(401, 'authentication_error', reason)

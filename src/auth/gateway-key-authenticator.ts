@@ -22,6 +22,8 @@ export interface GatewayKeyAuthenticator {
   authenticateHash(hash: string): Promise<Identity | null>
   /** Drops the cached answer for a key hash (after a local revocation). */
   invalidate(hash?: string): void
+  /** The cached answer for a key hash without a store lookup: undefined when none is cached. */
+  cachedAnswer(hash: string): Identity | null | undefined
 }
 
 interface Entry {
@@ -91,6 +93,11 @@ export function createGatewayKeyAuthenticator(options: GatewayKeyAuthenticatorOp
   return {
     authenticate: (credential) => authenticateHash(hashCredential(credential)),
     authenticateHash,
+    cachedAnswer(hash) {
+      const entry = cached(hash)
+      if (!entry) return undefined
+      return entry.identity ? { ...entry.identity } : null
+    },
     invalidate(hash) {
       if (hash === undefined) {
         hits.clear()

@@ -11,6 +11,19 @@ export interface Identity {
   /** Public id of the gateway key used (never the key itself). */
   keyId?: string
   source: 'static-key' | 'gateway-key' | 'keycloak'
-  /** Role-like values from the token (realm roles plus the configured tier claim), for admin checks. */
+  /** The token's realm roles (never the values of another tier claim), for admin checks. */
   roles?: string[]
+}
+
+/**
+ * Users of Keycloak are counted under this prefix, gateway and static keys under their bare user
+ * id: a key issued for a user named like someone's Keycloak `sub` must not share their quota. Key
+ * users are the bare ids so that their counts carry over from before the namespaces existed; key
+ * users may not start with it (auth/key-store.ts, config auth.keys).
+ */
+export const KEYCLOAK_SUBJECT_PREFIX = 'keycloak:'
+
+/** The id under which a user's quota, limits and usage are counted. */
+export function usageSubject(identity: Pick<Identity, 'user' | 'source'>): string {
+  return identity.source === 'keycloak' ? `${KEYCLOAK_SUBJECT_PREFIX}${identity.user}` : identity.user
 }

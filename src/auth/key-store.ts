@@ -1,6 +1,7 @@
 // Where gateway keys live: the embedded SQLite store by default, Redis when replicas share state.
 // Stores hold only the SHA-256 hash of a key; the key itself exists once, in `create`'s answer.
 import { GatewayError } from '../errors/gateway-error'
+import { KEYCLOAK_SUBJECT_PREFIX } from './identity'
 
 export interface GatewayKeyRecord {
   /** Short public id, safe to show and log; `keys revoke` takes it. */
@@ -38,5 +39,6 @@ export interface KeyStore {
 
 export function validateNewKey(input: NewGatewayKey): void {
   if (typeof input.user !== 'string' || input.user.trim() === '') throw new GatewayError(400, 'invalid_request_error', 'a key needs a user', { param: 'user' })
+  if (input.user.startsWith(KEYCLOAK_SUBJECT_PREFIX)) throw new GatewayError(400, 'invalid_request_error', `a key's user may not start with "${KEYCLOAK_SUBJECT_PREFIX}" (the namespace of Keycloak users)`, { param: 'user' })
   if (typeof input.tier !== 'string' || input.tier.trim() === '') throw new GatewayError(400, 'invalid_request_error', 'a key needs a tier', { param: 'tier' })
 }

@@ -19,7 +19,7 @@ afterAll(async () => {
 })
 
 function verifier(overrides: Partial<KeycloakVerifierOptions> = {}) {
-  return createKeycloakVerifier({ issuer: idp.issuer, tierMap, defaultTier: 'free', ...overrides })
+  return createKeycloakVerifier({ issuer: idp.issuer, tierMap, defaultTier: 'free', audience: 'llm-gateway', ...overrides })
 }
 
 async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
@@ -144,7 +144,24 @@ describe('createKeycloakVerifier (stand-in OIDC provider; the real Keycloak is i
     expect((await v.verify(await idp.sign({ aud: ['account', 'llm-gateway'] }))).user).toBe('user-1')
     expect((await v.verify(await idp.sign({ aud: 'account', azp: 'llm-gateway' }))).user).toBe('user-1')
     await expect401(v.verify(await idp.sign({ aud: 'account', azp: 'other-client' })), /audience/)
-    expect((await verifier().verify(await idp.sign({ aud: 'anything' }))).user).toBe('user-1')
+  })
+
+  it('accepts the clients (azp) of its allow-list, and is never built to accept any client of the realm', async () => {
+    const v = verifier({ audience: undefined, clients: ['claude-code', 'codex'] })
+    expect((await v.verify(await idp.sign({ aud: 'account', azp: 'codex' }))).user).toBe('user-1')
+    await expect401(v.verify(await idp.sign({ aud: 'account', azp: 'llm-gateway' })), /audience/)
+    expect(() => verifier({ audience: undefined })).toThrow(/audience or a list of clients/)
+  })
+
+  it('is never built on an http issuer off a loopback address', () => {
+    expect(() => verifier({ issuer: 'http://keycloak.example/realms/acme' })).toThrow(/https/)
+  })
+
+  it('takes admin roles from the realm roles only: a value of another tier claim never grants admin', async () => {
+    const token = await idp.sign({ groups: ['gateway-admin', '/tier-pro'], realm_access: { roles: ['offline_access'] } })
+    const identity = await verifier({ tierClaim: 'groups', tierMap: { '/tier-pro': 'pro' } }).verify(token)
+    expect(identity.tier).toBe('pro')
+    expect(identity.roles).not.toContain('gateway-admin')
   })
 
   it('never echoes the token in its error message', async () => {
@@ -174,7 +191,7 @@ describe('createKeycloakVerifier (stand-in OIDC provider; the real Keycloak is i
   it('accepts tokens signed with a rotated key without restart, refetching after the cooldown', async () => {
     const rotating = await startLocalIdp()
     try {
-      const v = createKeycloakVerifier({ issuer: rotating.issuer, tierMap, defaultTier: 'free', jwksCooldownMs: 100 })
+      const v = createKeycloakVerifier({ issuer: rotating.issuer, tierMap, defaultTier: 'free', audience: 'llm-gateway', jwksCooldownMs: 100 })
       await v.verify(await rotating.sign({ sub: 'before' }))
       await rotating.rotate(true)
       await Bun.sleep(150)
@@ -184,11 +201,44 @@ describe('createKeycloakVerifier (stand-in OIDC provider; the real Keycloak is i
     }
   })
 
+  it('accepts a token signed with a new key right after a key set was fetched: it waits for the next refetch instead of a 401', async () => {
+    const rotating = await startLocalIdp()
+    try {
+      // The default refetch interval: once 30 s of refusals after every rotation.
+      const v = createKeycloakVerifier({ issuer: rotating.issuer, tierMap, defaultTier: 'free', audience: 'llm-gateway' })
+      await v.verify(await rotating.sign({ sub: 'before' }))
+      await rotating.rotate(false)
+      const started = performance.now()
+      expect((await v.verify(await rotating.sign({ sub: 'after' }))).user).toBe('after')
+      expect(performance.now() - started).toBeLessThan(5_000)
+    } finally {
+      await rotating.stop()
+    }
+  })
+
+  it('refetches the key set at most once per interval for forged kids, and refuses a kid it found absent at once', async () => {
+    const forging = await startLocalIdp()
+    try {
+      const v = createKeycloakVerifier({ issuer: forging.issuer, tierMap, defaultTier: 'free', audience: 'llm-gateway', jwksCooldownMs: 300 })
+      await v.verify(await forging.sign({}))
+      const fetchesBefore = forging.jwksFetches
+      const { privateKey } = await generateKeyPair('RS256')
+      const forged = await Promise.all(Array.from({ length: 40 }, (_, i) => forging.sign({}, { key: privateKey, kid: `forged-${i}`, header: { kid: `forged-${i}` } })))
+      await Promise.all(forged.map((t) => expect401(v.verify(t), /unknown key/)))
+      expect(forging.jwksFetches - fetchesBefore).toBeLessThanOrEqual(2)
+      const again = performance.now()
+      await expect401(v.verify(forged[0]!), /unknown key/)
+      expect(performance.now() - again).toBeLessThan(100)
+    } finally {
+      await forging.stop()
+    }
+  })
+
   it('answers 503 when the provider is down and no keys were ever fetched', async () => {
     const down = await startLocalIdp()
     down.down = true
     try {
-      const v = createKeycloakVerifier({ issuer: down.issuer, tierMap, defaultTier: 'free' })
+      const v = createKeycloakVerifier({ issuer: down.issuer, tierMap, defaultTier: 'free', audience: 'llm-gateway' })
       const error = await rejection(v.verify(await down.sign({})))
       expect(error.status).toBe(503)
       expect(error.message).toBe('identity provider unavailable')
@@ -201,7 +251,7 @@ describe('createKeycloakVerifier (stand-in OIDC provider; the real Keycloak is i
     const gone = await startLocalIdp()
     const token = await gone.sign({})
     await gone.stop()
-    const v = createKeycloakVerifier({ issuer: gone.issuer, tierMap, defaultTier: 'free', timeoutMs: 1000 })
+    const v = createKeycloakVerifier({ issuer: gone.issuer, tierMap, defaultTier: 'free', audience: 'llm-gateway', timeoutMs: 1000 })
     expect((await rejection(v.verify(token))).status).toBe(503)
   })
 
@@ -209,7 +259,7 @@ describe('createKeycloakVerifier (stand-in OIDC provider; the real Keycloak is i
     const flaky = await startLocalIdp()
     try {
       let now = Date.now()
-      const v = createKeycloakVerifier({ issuer: flaky.issuer, tierMap, defaultTier: 'free', jwksMaxAgeMs: 1_000, jwksCooldownMs: 0, now: () => now })
+      const v = createKeycloakVerifier({ issuer: flaky.issuer, tierMap, defaultTier: 'free', audience: 'llm-gateway', jwksMaxAgeMs: 1_000, jwksCooldownMs: 0, now: () => now })
       await v.verify(await flaky.sign({ sub: 'first' }))
       flaky.down = true
       now += 5_000 // the key set is stale now, so jose tries (and fails) to refetch it

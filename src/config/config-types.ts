@@ -12,8 +12,18 @@ export type AuthProvider = 'keys' | 'keycloak'
 export interface ServerConfig {
   host: string
   port: number
+  /**
+   * The port of the listener that serves /metrics, apart from the API port (which may face the
+   * internet; the metrics show users and tiers). Null serves /metrics on the API port.
+   */
+  metrics_port: number | null
   max_body_bytes: number
   drain_timeout_s: number
+  /**
+   * Seconds an LLM request's body may take to arrive once its headers are in (a client trickling
+   * its body would hold its request open for ever: Bun restarts its idle limit at every byte).
+   */
+  body_timeout_s: number
 }
 
 export interface StoreConfig {
@@ -32,7 +42,10 @@ export interface StaticKeyConfig {
 
 export interface KeycloakConfig {
   issuer: string
+  /** Tokens whose `aud` contains it or whose `azp` equals it are accepted. */
   audience: string | null
+  /** Clients (`azp`) whose tokens are accepted. One of audience and clients is required. */
+  clients: string[]
   tier_claim: string
   tier_map: Record<string, string>
   default_tier: string
@@ -87,6 +100,10 @@ export interface TierConfig {
   name: string
   daily_requests: number | null
   daily_tokens: number | null
+  /** Per-user limits beside the daily quota; null = none. */
+  concurrent_requests: number | null
+  requests_per_minute: number | null
+  tokens_per_minute: number | null
   models: string[]
   routes: [pattern: string, target: string][]
 }

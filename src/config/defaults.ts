@@ -18,7 +18,7 @@ const MiB = 1024 * 1024
 
 /** Scalar defaults, keyed and in the units of the config file (seconds where the key ends in _s). */
 export const DEFAULTS = {
-  server: { host: '0.0.0.0', port: 8000, max_body_bytes: 32 * MiB, drain_timeout_s: 30 },
+  server: { host: '0.0.0.0', port: 8000, metrics_port: 9464, max_body_bytes: 32 * MiB, drain_timeout_s: 30, body_timeout_s: 60 },
   store: { data_dir: './data', lock_timeout_s: 30 },
   backend: {
     format: 'openai',
@@ -42,6 +42,9 @@ export const DEFAULTS = {
     /** Null is unlimited. */
     daily_requests: null,
     daily_tokens: null,
+    concurrent_requests: null,
+    requests_per_minute: null,
+    tokens_per_minute: null,
     models: ['*'],
   },
   quota: { enabled: true, timezone: 'UTC', on_store_error: 'reject' },

@@ -26,4 +26,17 @@ describe('applyEnvOverrides', () => {
     applyEnvOverrides(raw, {})
     expect(raw.backends).toEqual({ claude: { api_key: 'k', base_url: DEFAULT_ANTHROPIC_URL }, openai: { base_url: 'http://mine/v1' } })
   })
+
+  it('sets the Keycloak audience and clients and the metrics port from the environment', () => {
+    const raw: Record<string, unknown> = {}
+    applyEnvOverrides(raw, { KEYCLOAK_URL: 'https://kc/r', KEYCLOAK_AUDIENCE: 'llm-gateway', KEYCLOAK_CLIENTS: 'claude-code,codex', METRICS_PORT: '9100' })
+    expect(raw.auth).toEqual({ keycloak: { issuer: 'https://kc/r', audience: 'llm-gateway', clients: 'claude-code,codex' } })
+    expect(raw.server).toEqual({ metrics_port: '9100' })
+  })
+
+  it('leaves an entry of the wrong shape for the normaliser to report, instead of throwing', () => {
+    const raw: Record<string, unknown> = { backends: { claude: 'x' }, server: 'oops' }
+    expect(() => applyEnvOverrides(raw, { CLAUDE_API_KEY: 'k', PORT: '1' })).not.toThrow()
+    expect(raw).toEqual({ backends: { claude: 'x' }, server: 'oops' })
+  })
 })

@@ -6,10 +6,17 @@ import type { Raw } from './field-readers'
 
 type Env = Record<string, string | undefined>
 
-/** The mapping at raw[key], created (or put in place of a value that is not a mapping) when needed. */
+const isMapping = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/**
+ * The mapping at raw[key], created when absent. A value that is there but not a mapping is left for
+ * the normaliser to report (`backends: { claude: "x" }` is the operator's mistake to hear about):
+ * the override then goes to a detached mapping and is dropped.
+ */
 const obj = (raw: Raw, key: string): Raw => {
   const v = raw[key]
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) raw[key] = {}
+  if (v === undefined || v === null) raw[key] = {}
+  else if (!isMapping(v)) return {}
   return raw[key] as Raw
 }
 
@@ -20,11 +27,14 @@ export function applyEnvOverrides(raw: Raw, env: Env): void {
   }
   set(env.PORT, (v) => (obj(raw, 'server').port = v))
   set(env.HOST, (v) => (obj(raw, 'server').host = v))
+  set(env.METRICS_PORT, (v) => (obj(raw, 'server').metrics_port = v))
   set(env.GATEWAY_DATA_DIR, (v) => (obj(raw, 'store').data_dir = v))
   set(env.QUOTA_REDIS_URL, (v) => (obj(raw, 'store').redis_url = v))
   set(env.LOG_LEVEL, (v) => (raw.log_level = v.toLowerCase()))
   set(env.GATEWAY_ADMIN_KEY, (v) => (obj(raw, 'auth').admin_key = v))
   set(env.KEYCLOAK_URL, (v) => (obj(obj(raw, 'auth'), 'keycloak').issuer = v))
+  set(env.KEYCLOAK_AUDIENCE, (v) => (obj(obj(raw, 'auth'), 'keycloak').audience = v))
+  set(env.KEYCLOAK_CLIENTS, (v) => (obj(obj(raw, 'auth'), 'keycloak').clients = v))
   set(env.AUTH_PROVIDER, (v) => (obj(raw, 'auth').providers = v))
   const backends = obj(raw, 'backends')
   const backend = (name: string, format: string) => {
@@ -38,8 +48,8 @@ export function applyEnvOverrides(raw: Raw, env: Env): void {
   set(env.CLAUDE_API_URL, (v) => (backend('claude', 'anthropic').base_url = v))
   set(env.OPENAI_API_KEY, (v) => (backend('openai', 'openai').api_key = v))
   set(env.OPENAI_API_URL, (v) => (backend('openai', 'openai').base_url = v))
-  const claude = backends.claude as Raw | undefined
-  if (claude && !claude.base_url) claude.base_url = DEFAULT_ANTHROPIC_URL
-  const openai = backends.openai as Raw | undefined
-  if (openai && !openai.base_url) openai.base_url = DEFAULT_OPENAI_URL
+  const claude = backends.claude
+  if (isMapping(claude) && !claude.base_url) claude.base_url = DEFAULT_ANTHROPIC_URL
+  const openai = backends.openai
+  if (isMapping(openai) && !openai.base_url) openai.base_url = DEFAULT_OPENAI_URL
 }

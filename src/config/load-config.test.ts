@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     const { config, problems } = loadConfig({ env: {} })
     expect(problems).toEqual([])
     expect(config.demo).toBe(true)
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8000, max_body_bytes: 33554432, drain_timeout_s: 30 })
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8000, metrics_port: 9464, max_body_bytes: 33554432, drain_timeout_s: 30, body_timeout_s: 60 })
     expect(config.tiers.free!.daily_requests).toBe(10)
     expect(config.tiers.enterprise!.daily_requests).toBeNull()
     expect(config.auth.keys.map((k) => k.key)).toEqual([DEMO_KEY])
@@ -106,5 +106,27 @@ describe('loadConfig', () => {
     const { problems } = loadConfig({ file: path, env: {} })
     expect(problems).toContain(`${path}: auth.keys[0].tier: names an unknown tier "gold"`)
     expect(problems.some((p) => p.includes('auth.keycloak.issuer'))).toBe(true)
+  })
+
+  it('never throws, whatever shape a section or an entry has: it lists problems instead', () => {
+    const odd: unknown[] = ['x', 7, true, ['a'], null, { nested: 'x' }]
+    for (const section of ['server', 'store', 'auth', 'backends', 'models', 'tiers', 'quota', 'log_level']) {
+      for (const value of odd) {
+        const path = file('odd.json', JSON.stringify({ [section]: value }))
+        expect(() => loadConfig({ file: path, env: { CLAUDE_API_KEY: 'k', INTERNAL_LLM_URL: 'http://v/v1', KEYCLOAK_URL: 'https://kc/r' } })).not.toThrow()
+      }
+    }
+    // Entries of the wrong shape, as an operator's typo makes them: once a TypeError in loadConfig.
+    for (const doc of [{ backends: { claude: 'x' } }, { backends: { openai: 7 } }, { models: { m: 'x' } }, { tiers: { free: 'x' } }, { auth: { keycloak: 'x' } }]) {
+      const path = file('entry.json', JSON.stringify(doc))
+      const { problems } = loadConfig({ file: path, env: {} })
+      expect(problems.length).toBeGreaterThan(0)
+    }
+  })
+
+  it('puts /metrics on a port of its own by default (METRICS_PORT), or on the API port with null', () => {
+    expect(loadConfig({ env: { METRICS_PORT: '9100' } }).config.server.metrics_port).toBe(9100)
+    expect(loadConfig({ file: file('m.yaml', 'server: { metrics_port: null }\n'), env: {} }).config.server.metrics_port).toBeNull()
+    expect(loadConfig({ file: file('clash.yaml', 'server: { port: 9000, metrics_port: 9000 }\n'), env: {} }).problems).toEqual([expect.stringMatching(/server\.metrics_port: must differ from server\.port/)])
   })
 })

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import type { GatewayConfig } from './config-types'
 import { DEFAULT_MODELS, DEFAULT_TIERS, DEMO_STATIC_KEY } from './defaults'
 import { applyEnvOverrides } from './env-overrides'
-import type { Raw } from './field-readers'
+import { isObject, type Raw } from './field-readers'
 import { normalizeConfig } from './normalize-config'
 import { substituteEnv } from './substitute-env'
 
@@ -36,7 +36,20 @@ function parseFile(path: string): { raw: Raw | null; problem?: string } {
   }
 }
 
+/**
+ * Never throws: whatever the file holds, the answer is a config and its problems, so that
+ * check-config lists them and a reload keeps the running config instead of crashing.
+ */
 export function loadConfig(options: { file?: string | null; env: Env }): LoadedConfig {
+  try {
+    return loadConfigOrThrow(options)
+  } catch (error) {
+    const source = options.file ?? (options.env.GATEWAY_CONFIG || 'defaults')
+    return { config: normalizeConfig({}, { source, lenientModels: true }).config, problems: [`${source}: could not be loaded (${error instanceof Error ? error.message : String(error)})`] }
+  }
+}
+
+function loadConfigOrThrow(options: { file?: string | null; env: Env }): LoadedConfig {
   const env = options.env
   const path = options.file ?? (env.GATEWAY_CONFIG || null)
   let raw: Raw = {}
@@ -56,7 +69,7 @@ export function loadConfig(options: { file?: string | null; env: Env }): LoadedC
   const backends = raw.backends as Raw
   // GATEWAY_DEMO=off (the Helm chart's default) never serves it: a gateway with no backend then
   // answers 404 for every model.
-  const demo = Object.keys(backends).length === 0 && !modelsFromFile && env.GATEWAY_DEMO !== 'off'
+  const demo = isObject(backends) && Object.keys(backends).length === 0 && !modelsFromFile && env.GATEWAY_DEMO !== 'off'
   if (demo) {
     backends.demo = { format: 'demo' }
     for (const m of Object.values(raw.models as Raw)) (m as Raw).backend = 'demo'

@@ -11,6 +11,7 @@ import type { Proxy } from '../proxy/proxy-request'
 import type { QuotaService } from '../quota/quota-service'
 import { createLlmHandler } from './llm/handle-llm-request'
 import { llmRouteFor } from './llm/llm-routes'
+import { type AddressSource, rememberServer } from './middleware/client-address'
 import { errorHandlerPlugin } from './middleware/error-handler'
 import { observePlugin } from './middleware/observe'
 import { requestIdPlugin } from './middleware/request-id'
@@ -32,8 +33,8 @@ export interface HttpAppDeps {
 }
 
 export interface GatewayApp {
-  /** Serves one request: the LLM routes directly, everything else through Elysia. */
-  fetch(request: Request): Response | Promise<Response>
+  /** Serves one request: the LLM routes directly, everything else through Elysia. `server` tells client addresses. */
+  fetch(request: Request, server?: AddressSource): Response | Promise<Response>
   /** The same, always as a promise (for tests). */
   handle(request: Request): Promise<Response>
 }
@@ -59,7 +60,7 @@ export function createHttpApp(deps: HttpAppDeps): GatewayApp {
           if (quota && !quota.healthy()) return 'quota store unreachable'
           return null
         },
-        renderMetrics: () => metrics.registry.render(),
+        renderMetrics: config.server.metrics_port === null ? () => metrics.registry.render() : null,
       }),
     )
     .use(accountRoutes({ config, authenticate: deps.authenticate, quotaStatus: quota ? (u, l) => quota.status(u, l) : null }))
@@ -67,14 +68,15 @@ export function createHttpApp(deps: HttpAppDeps): GatewayApp {
 
   // Elysia's per-request work (hooks, context, response mapping) cost about a tenth of the
   // gateway's CPU per LLM request, so the LLM routes are dispatched first.
-  const handleLlm = createLlmHandler({ authenticate: deps.authenticate, maxBodyBytes: config.server.max_body_bytes, proxy: deps.proxy, metrics, log })
+  const handleLlm = createLlmHandler({ authenticate: deps.authenticate, maxBodyBytes: config.server.max_body_bytes, bodyTimeoutMs: config.server.body_timeout_s * 1000, proxy: deps.proxy, metrics, log })
   const elysiaFetch = app.fetch
-  const fetch = (request: Request): Response | Promise<Response> => {
+  const fetch = (request: Request, server?: AddressSource): Response | Promise<Response> => {
     if (request.method === 'POST') {
       const { pathname, search } = splitUrl(request.url)
       const route = llmRouteFor(pathname)
-      if (route) return handleLlm(request, route, search)
+      if (route) return handleLlm(request, route, search, server)
     }
+    rememberServer(request, server)
     return elysiaFetch(request)
   }
   return { fetch, handle: async (request) => fetch(request) }

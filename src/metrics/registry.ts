@@ -30,8 +30,13 @@ interface SeriesNode<S> {
 }
 
 class SeriesIndex<S> {
-  private readonly root: SeriesNode<S> = { series: undefined, next: undefined }
-  readonly all: S[] = []
+  private root: SeriesNode<S> = { series: undefined, next: undefined }
+  all: S[] = []
+
+  clear(): void {
+    this.root = { series: undefined, next: undefined }
+    this.all = []
+  }
 
   find(labels: Labels): S | undefined {
     let node: SeriesNode<S> | undefined = this.root
@@ -82,6 +87,18 @@ export class Counter implements Metric {
   }
   get(labels: Labels = {}): number {
     return this.values.find(labels)?.value ?? 0
+  }
+  /** Whether a series with these labels exists. */
+  has(labels: Labels): boolean {
+    return this.values.find(labels) !== undefined
+  }
+  /** Number of series. */
+  get size(): number {
+    return this.values.all.length
+  }
+  /** Drops every series (a gauge whose label set starts over, e.g. each quota day). */
+  clear(): void {
+    this.values.clear()
   }
   render() {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.type}\n`

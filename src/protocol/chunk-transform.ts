@@ -1,12 +1,19 @@
 // A synchronous bytes-in, bytes-out stream transform. The relay calls it directly on each upstream
 // chunk (one read, one write per chunk, no stream in between); tests and other callers can wrap it
 // in a TransformStream.
+import type { TokenUsage } from './usage'
 
 export interface ChunkTransform {
   /** The bytes to send for one upstream chunk; null when there is nothing to send yet. */
   push(chunk: Uint8Array): Uint8Array | null
   /** The bytes to send once the upstream has ended cleanly; null when there are none. */
   end(): Uint8Array | null
+  /**
+   * What the answer has cost so far, for a stream that ends before its usage was reported (the
+   * client went away, the upstream broke): the usage reported until then, the output estimated
+   * from what was sent (see ./delivered-tokens.ts). Null when nothing was sent.
+   */
+  usageSoFar?(): TokenUsage | null
 }
 
 export function toTransformStream(t: ChunkTransform): TransformStream<Uint8Array, Uint8Array> {

@@ -1,9 +1,10 @@
 // Step three, for one routed model: translate the request for the backend, call it, and sort out
 // what came back. A backend that is down or overloaded before any byte reached the client is
 // `unavailable`, so that the caller can try the next candidate; anything else is the answer.
+import { usageSubject } from '../auth/identity'
 import { GatewayError } from '../errors/gateway-error'
 import { loggableWarning } from '../protocol/translation-warning'
-import { translatorFor } from '../protocol/translators'
+import { translatorFor, upstreamErrorMessage } from '../protocol/translators'
 import type { RouteTarget } from '../routing/resolve-model'
 import { type BackendResponse, callBackend } from '../upstream/call-backend'
 import { readErrorText } from '../upstream/read-error-text'
@@ -44,6 +45,7 @@ export async function attemptBackend(deps: ProxyDeps, req: ProxyRequest, target:
         clientHeaders: translator.passthrough && req.format === 'anthropic' ? req.headers : null,
         search: translator.passthrough ? req.search : '',
         requestId: req.requestId,
+        caller: usageSubject(req.identity),
         signal: req.signal,
       },
       deps.pools.get(backend.name),
@@ -62,6 +64,8 @@ export async function attemptBackend(deps: ProxyDeps, req: ProxyRequest, target:
     called.release()
     metrics.upstreamErrors.inc({ backend: backend.name, kind: String(upstream.status) })
     const mapped = translator.error(upstream.status, text, backend.name)
+    // The client hears the gateway's words for a backend failure; the operator may want the backend's.
+    if (upstream.status >= 500 && log.enabled('debug')) log.debug('backend answered an error', { request_id: req.requestId, backend: backend.name, status: upstream.status, message: upstreamErrorMessage(text)?.slice(0, 500) })
     if (mapped.error.type === 'overloaded_error' || upstream.status === 502) return { kind: 'unavailable', error: mapped.error }
     admission.giveBack()
     if (!mapped.passthrough) throw mapped.error

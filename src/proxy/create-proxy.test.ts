@@ -75,6 +75,7 @@ function pipeline() {
     pools: createEndpointPools(config),
     tiers: config.tiers,
     quota: createQuotaService({ store: quotaStore.store, timeZone: 'UTC', onStoreError: 'reject' }),
+    limits: null,
     metrics: createGatewayMetrics(),
     log: silentLogger,
     streams: createStreamTracker(),
@@ -82,12 +83,12 @@ function pipeline() {
   return { proxy, used: quotaStore.used }
 }
 
-function request(model: string, stream = false): ProxyRequest {
+function request(model: string, stream = false, identity: ProxyRequest['identity'] = { user: 'ann', tier: 'free', source: 'static-key' }): ProxyRequest {
   return {
     format: 'anthropic',
     endpoint: 'messages',
     body: { model, max_tokens: 10, stream, messages: [{ role: 'user', content: 'hi' }] },
-    identity: { user: 'ann', tier: 'free', source: 'static-key' },
+    identity,
     requestId: 'req_test',
     headers: new Headers(),
     search: '',
@@ -153,5 +154,14 @@ describe('the proxy pipeline (fake quota store, fake backends)', () => {
     expect(text).toContain('event: error')
     expect(fallback.received.length).toBe(before)
     expect(used('ann')).toBe(1)
+  })
+
+  it("counts a Keycloak user apart from a key user of the same id: ids from keys and from Keycloak never share a quota", async () => {
+    const { proxy, used } = pipeline()
+    await (await proxy(request('spare-model'))).text()
+    await (await proxy(request('spare-model', false, { user: 'ann', tier: 'free', source: 'keycloak' }))).text()
+    await (await proxy(request('spare-model', false, { user: 'ann', tier: 'free', source: 'keycloak' }))).text()
+    expect(used('ann')).toBe(1)
+    expect(used('keycloak:ann')).toBe(2)
   })
 })

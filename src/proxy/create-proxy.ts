@@ -1,11 +1,14 @@
 // The request path every LLM call takes after the HTTP edge has authenticated it and read its
 // body, as named steps:
 //   resolve   the requested model on the caller's tier -> routed model, backend, fallbacks (routing/)
-//   admit     count it against the daily quota, or refuse with 429 (./admit-request.ts)
+//   admit     count it against the daily quota and the per-user limits, or refuse with 429
+//             (./admit-request.ts)
 //   try       the routed model, then its fallbacks, until one answers (./try-candidates.ts), each
 //             attempt translating for its backend and calling it (./attempt-backend.ts)
 //   relay     the answer back in the client's format, whole or streamed (./relay-answer.ts)
-// `count_tokens` is resolved, then answered without admission (./count-tokens.ts).
+// `count_tokens` is resolved and held to the per-user limits (never to the daily quota), then
+// answered (./count-tokens.ts). Admission comes before any expensive work, and the request's place
+// among the user's requests in flight is freed when it ends, whichever way it ends.
 import { admitRequest } from './admit-request'
 import { countTokens } from './count-tokens'
 import type { Proxy, ProxyDeps } from './proxy-request'
@@ -25,9 +28,20 @@ export function createProxy(deps: ProxyDeps): Proxy {
 
   return async function proxyLlmRequest(req) {
     const primary = deps.resolveModel(req.body.model as string, req.identity.tier)
-    deps.metrics.routes.inc({ from: requestedLabel(primary.requested), to: primary.model })
-    if (req.endpoint === 'count_tokens') return countTokens(deps, req, primary)
-    const admission = await admitRequest(deps, req, deps.tiers[req.identity.tier]!)
-    return tryCandidates(deps, req, primary, admission)
+    // `to` is the models entry that matched (its pattern when a glob did), never the client's own
+    // text: a glob would otherwise make a series per name a client cares to send.
+    deps.metrics.routes.inc({ from: requestedLabel(primary.requested), to: primary.entry.pattern })
+    const tier = deps.tiers[req.identity.tier]!
+    const counted = req.endpoint !== 'count_tokens'
+    const admission = await admitRequest(deps, req, tier, counted)
+    let response: Response
+    try {
+      response = counted ? await tryCandidates(deps, req, primary, admission) : await countTokens(deps, req, primary)
+    } catch (error) {
+      admission.finish()
+      throw error
+    }
+    if (!admission.streaming) admission.finish()
+    return response
   }
 }

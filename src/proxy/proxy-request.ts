@@ -4,6 +4,7 @@ import type { Identity } from '../auth/identity'
 import type { TierConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
+import type { LimitService } from '../limits/limit-service'
 import type { LlmEndpoint, WireFormat } from '../protocol/vocabulary'
 import type { QuotaService } from '../quota/quota-service'
 import type { ModelResolver } from '../routing/resolve-model'
@@ -44,7 +45,11 @@ export interface ProxyDeps {
   tiers: Record<string, TierConfig>
   /** Null when counting is off (`quota.enabled: false`). */
   quota: Pick<QuotaService, 'admit'> | null
+  /** The per-user limits (concurrent requests, per minute); null leaves them out (tests of other steps). */
+  limits: LimitService | null
   metrics: GatewayMetrics
   log: Logger
   streams: StreamTracker
+  /** Counts the tokens of count_tokens' text off the serving thread; absent: counted in place (tests). */
+  countTextTokens?: (text: string) => Promise<number>
 }

@@ -83,7 +83,12 @@ export function relayStreamed(
   const body = called.response.body!
   // Only the lease: the upstream Response (and its body stream) need not live as long as the relay.
   const release = called.release
-  const transform = translator.stream(plan, target, admission.recordUsage)
+  let usageRecorded = false
+  const transform = translator.stream(plan, target, (usage) => {
+    usageRecorded = true
+    admission.recordUsage(usage)
+  })
+  admission.holdUntilStreamEnds()
   streams.open()
   metrics.openStreams.inc()
   let firstChunk = true
@@ -103,6 +108,13 @@ export function relayStreamed(
       streams.close()
       metrics.openStreams.dec()
       if (outcome === 'error') metrics.upstreamErrors.inc({ backend: backendName, kind: 'stream' })
+      // Cut short before the upstream reported its usage (the client left, the upstream broke):
+      // what was delivered is charged all the same, estimated from what went out.
+      if (!usageRecorded) {
+        const soFar = transform.usageSoFar?.()
+        if (soFar) admission.recordUsage(soFar)
+      }
+      admission.finish()
       streamEnded(outcome)
     },
   })

@@ -5,6 +5,8 @@ import type { StreamOutcome } from '../upstream/relay-stream'
 
 export interface RequestRecord {
   requestId: string
+  /** The `x-request-id` the client sent, if sane: logged beside the gateway's own, never used as it. */
+  clientRequestId?: string
   startedAt: number
   backend?: string
   routedModel?: string

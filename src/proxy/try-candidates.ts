@@ -12,7 +12,7 @@ export async function tryCandidates(deps: ProxyDeps, req: ProxyRequest, primary:
   for (let i = 0; i < candidates.length; i++) {
     const target = candidates[i]!
     if (i > 0) {
-      deps.metrics.routes.inc({ from: candidates[i - 1]!.model, to: target.model })
+      deps.metrics.routes.inc({ from: candidates[i - 1]!.entry.pattern, to: target.entry.pattern })
       deps.log.info('falling back', { request_id: req.requestId, from: candidates[i - 1]!.model, to: target.model })
     }
     let result: Attempt

@@ -1,11 +1,12 @@
 // Builds the stateful parts of the gateway from its configuration: the stores (opened once and kept
-// across config reloads), the quota service and the authenticator. The server and end-to-end tests
+// across config reloads), the quota and limit services and the authenticator. The server and end-to-end tests
 // use it; unit tests build the app with their own parts instead.
 import { type Authenticate, createAuthenticator } from '../auth/create-authenticator'
 import type { KeyStore } from '../auth/key-store'
 import type { GatewayConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
+import { createLimitService, type LimitService } from '../limits/limit-service'
 import { createQuotaService, type QuotaService } from '../quota/quota-service'
 import { type StoreParts, openStores } from '../stores/open-stores'
 
@@ -13,6 +14,7 @@ export interface Runtime {
   stores: StoreParts
   keyStore: KeyStore
   quota: QuotaService
+  limits: LimitService
   authenticate: Authenticate
   /** Stops this runtime's services but keeps the stores open (a config reload reuses them). */
   retire(): void
@@ -31,6 +33,14 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
       log[level](msg, fields)
     },
   })
+  const limits = createLimitService({
+    store: stores.limitStore,
+    onStoreError: config.quota.on_store_error,
+    log: (level, msg, fields) => {
+      metrics.storeErrors.inc({ store: config.store.redis_url ? 'redis' : 'memory' })
+      log[level](msg, fields)
+    },
+  })
   const kc = config.auth.keycloak
   const authenticator = createAuthenticator({
     providers: config.auth.providers,
@@ -41,6 +51,7 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
           keycloak: {
             issuer: kc.issuer,
             ...(kc.audience ? { audience: kc.audience } : {}),
+            clients: kc.clients,
             tierClaim: kc.tier_claim,
             tierMap: kc.tier_map,
             defaultTier: kc.default_tier,
@@ -53,7 +64,8 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
     stores,
     keyStore: stores.keyStore,
     quota,
-    authenticate: (headers) => authenticator.authenticate(headers),
+    limits,
+    authenticate: (headers, address) => authenticator.authenticate(headers, address),
     retire: () => {
       void quota.flush().finally(() => quota.close())
     },

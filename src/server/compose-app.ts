@@ -13,6 +13,7 @@ import type { StreamTracker } from '../proxy/proxy-request'
 import { createModelResolver } from '../routing/resolve-model'
 import { createEndpointPools } from '../upstream/create-endpoint-pools'
 import type { Runtime } from './build-runtime'
+import { processTokenCounter } from './token-counter'
 import { VERSION } from './version'
 
 /** What outlives a config reload: metrics, the log, the count of open streams, the drain state. */
@@ -31,9 +32,11 @@ export function composeApp(config: GatewayConfig, runtime: Runtime, parts: LongL
     pools: createEndpointPools(config),
     tiers: config.tiers,
     quota,
+    limits: runtime.limits,
     metrics,
     log,
     streams: parts.streams,
+    countTextTokens: processTokenCounter(),
   })
   return createHttpApp({
     config,

@@ -6,14 +6,18 @@ import type { GatewayConfig } from '../config/config-types'
 import { DEMO_KEY } from '../config/defaults'
 import { loadConfig } from '../config/load-config'
 import type { Logger } from '../logging/logger'
+import { metricsListenerFetch } from '../http/routes/ops-routes'
+import { watchEventLoopLag } from '../metrics/event-loop-lag'
 import { createGatewayMetrics } from '../metrics/gateway-metrics'
 import { createStreamTracker } from '../proxy/stream-tracker'
 import type { StoreParts } from '../stores/open-stores'
-import { buildRuntime } from './build-runtime'
+import { buildRuntime, type Runtime } from './build-runtime'
 import { composeApp } from './compose-app'
 
 export interface StartedGateway {
   port: number
+  /** The port of the metrics listener; null when /metrics is on the API port. */
+  metricsPort: number | null
   /** Loads the config again; keeps the running one when the new one has problems. */
   reload(): { ok: boolean; problems: string[] }
   stop(): Promise<void>
@@ -31,7 +35,7 @@ export interface StartOptions {
 /** Settings that only take effect on a restart: the listener and the store. */
 function restartOnlyChanges(a: GatewayConfig, b: GatewayConfig): string[] {
   const changed: string[] = []
-  if (a.server.port !== b.server.port || a.server.host !== b.server.host) changed.push('server.host/port')
+  if (a.server.port !== b.server.port || a.server.host !== b.server.host || a.server.metrics_port !== b.server.metrics_port) changed.push('server.host/port/metrics_port')
   if (a.store.redis_url !== b.store.redis_url || a.store.data_dir !== b.store.data_dir) changed.push('store')
   return changed
 }
@@ -50,13 +54,26 @@ export function startGateway(initial: GatewayConfig, log: Logger, options: Start
   const server = Bun.serve({
     hostname: config.server.host,
     port: config.server.port,
-    fetch: (request) => current.fetch(request),
+    fetch: (request, server) => current.fetch(request, server),
     // The gateway enforces max_body_bytes itself, with a clear error; this is only a backstop.
     maxRequestBodySize: config.server.max_body_bytes + 1024 * 1024,
-    // Streams and long non-streaming generations may be silent for minutes.
+    // Streams and long non-streaming generations may be silent for minutes. Request headers have a
+    // deadline of Bun's own (about 10 s, however steadily they trickle in; test/slow-clients.test.ts
+    // holds it to that), and a body server.body_timeout_s (read-json-body.ts).
     idleTimeout: 255,
   })
-  log.info('listening', { url: `http://${config.server.host}:${server.port}`, config: config.source, store: config.store.redis_url ? 'redis' : 'sqlite', demo: config.demo })
+  const metricsServer =
+    config.server.metrics_port === null
+      ? null
+      : Bun.serve({ hostname: config.server.host, port: config.server.metrics_port, fetch: metricsListenerFetch(() => metrics.registry.render()), idleTimeout: 30 })
+  const stopLagWatch = watchEventLoopLag(metrics.eventLoopLag)
+  log.info('listening', {
+    url: `http://${config.server.host}:${server.port}`,
+    metrics: metricsServer ? `http://${config.server.host}:${metricsServer.port}/metrics` : 'on the API port',
+    config: config.source,
+    store: config.store.redis_url ? 'redis' : 'sqlite',
+    demo: config.demo,
+  })
   if (config.demo) {
     log.warn('demo mode: no backend is configured, every model is answered by the built-in demo backend', {
       try: `curl -s http://localhost:${server.port}/v1/messages -H 'x-api-key: ${DEMO_KEY}' -H 'content-type: application/json' -d '{"model":"claude-sonnet-4-5","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}'`,
@@ -74,8 +91,18 @@ export function startGateway(initial: GatewayConfig, log: Logger, options: Start
     if (ignored.length > 0) log.warn('config reload: these settings take effect on restart only', { settings: ignored })
     next.server = config.server
     next.store = config.store
-    const nextRuntime = buildRuntime(next, log, metrics, options.now, stores)
-    current = composeApp(next, nextRuntime, parts)
+    // Whatever a new config does to the parts built from it, the running one stays: one ConfigMap
+    // edit reaches every pod at once, and must never take them all down.
+    let nextRuntime: Runtime | undefined
+    try {
+      nextRuntime = buildRuntime(next, log, metrics, options.now, stores)
+      current = composeApp(next, nextRuntime, parts)
+    } catch (error) {
+      nextRuntime?.retire()
+      const problem = `${next.source}: could not be applied (${error instanceof Error ? error.message : String(error)})`
+      log.error('config reload refused; keeping the running config', { problems: [problem] })
+      return { ok: false, problems: [problem] }
+    }
     runtime.retire()
     runtime = nextRuntime
     config = next
@@ -107,6 +134,8 @@ export function startGateway(initial: GatewayConfig, log: Logger, options: Start
         await server.stop(true)
       }
       await runtime.close().catch((error) => log.error('closing the stores failed; counts not yet written are lost', { error: String(error) }))
+      stopLagWatch()
+      metricsServer?.stop(true)
       log.info('stopped', { result })
     })())
 
@@ -122,5 +151,5 @@ export function startGateway(initial: GatewayConfig, log: Logger, options: Start
       reload()
     })
   }
-  return { port: server.port!, reload, stop }
+  return { port: server.port!, metricsPort: metricsServer?.port ?? null, reload, stop }
 }

@@ -1,9 +1,10 @@
 // Opens the gateway's state from the configuration: the embedded SQLite store, or Redis/Valkey
-// shared by every replica. Quota counts and gateway keys live in the same place.
+// shared by every replica. Quota counts, per-user limits and gateway keys live in the same place.
 import { mkdirSync } from 'node:fs'
 import type { GatewayConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
+import { createLocalLimitStore } from './sqlite/local-limit-store'
 import { createSqliteKeyStore } from './sqlite/sqlite-key-store'
 import { createSqliteQuotaStore } from './sqlite/sqlite-quota-store'
 import type { StoreParts } from './store-parts'
@@ -19,12 +20,15 @@ export function openStores(config: GatewayConfig, log: Logger, metrics?: Gateway
   mkdirSync(config.store.data_dir, { recursive: true })
   const quotaStore = createSqliteQuotaStore(config.store.data_dir, { lockTimeoutMs: config.store.lock_timeout_s * 1000 })
   const keyStore = createSqliteKeyStore({ dataDir: config.store.data_dir })
+  const limitStore = createLocalLimitStore()
   return {
     keyStore,
     quotaStore,
+    limitStore,
     ready: async () => {},
     reached: () => true,
     async close() {
+      await limitStore.close()
       await keyStore.close()
       await quotaStore.close()
     },

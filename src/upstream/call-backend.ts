@@ -1,7 +1,10 @@
 // Calls a backend through its endpoint pool: picks the least busy healthy endpoint and, when the
-// request fails before the first response byte (connect error, 502/503), tries another endpoint of
-// the same backend. A response that has started is never retried. The caller releases the lease
-// when the request is over, so that outstanding counts include open streams.
+// request fails before the first response byte (connect error, connect or first-byte timeout,
+// 502/503/504), tries another endpoint of the same backend. A response that has started is never
+// retried. The caller releases the lease when the request is over, so that outstanding counts
+// include open streams. What failed tells the circuit breaker whose failure it was (see
+// endpoint-pool.ts): no connection and 502/503 are the endpoint's; a timeout, a 500 or a 504 may be
+// the request's own doing and count once per caller.
 import { GatewayError } from '../errors/gateway-error'
 import { type UpstreamCall, callUpstream } from './call-upstream'
 import type { EndpointPool } from './endpoint-pool'
@@ -13,7 +16,10 @@ export interface BackendResponse {
   release(): void
 }
 
-const RETRYABLE_STATUS = new Set([502, 503])
+/** Statuses another endpoint may answer better, before any byte went to the client. */
+const RETRYABLE_STATUS = new Set([502, 503, 504])
+/** Statuses that say the endpoint itself is unavailable, whoever asked. */
+const ENDPOINT_DOWN_STATUS = new Set([502, 503])
 
 export async function callBackend(call: UpstreamCall, pool: EndpointPool | undefined): Promise<BackendResponse> {
   if (!pool || call.backend.format === 'demo') {
@@ -33,23 +39,23 @@ export async function callBackend(call: UpstreamCall, pool: EndpointPool | undef
     try {
       response = await callUpstream(call, lease.url)
     } catch (error) {
-      const clientGone = error instanceof GatewayError && error.status === 499
-      if (!clientGone) lease.failed()
+      const status = error instanceof GatewayError ? error.status : 0
+      const clientGone = status === 499
+      // 502 here is a connection never made; 504 a first byte that never came.
+      if (!clientGone) status === 504 ? lease.failed(call.caller) : lease.failed()
       lease.release()
       lastError = error
-      const connectError = error instanceof GatewayError && error.status === 502
-      if (connectError && pool.hasAvailable(tried)) continue
+      if ((status === 502 || status === 504) && pool.hasAvailable(tried)) continue
       throw error
     }
-    if (RETRYABLE_STATUS.has(response.status)) {
-      lease.failed()
-      if (pool.hasAvailable(tried)) {
+    if (response.status >= 500) {
+      if (ENDPOINT_DOWN_STATUS.has(response.status)) lease.failed()
+      else lease.failed(call.caller)
+      if (RETRYABLE_STATUS.has(response.status) && pool.hasAvailable(tried)) {
         await response.body?.cancel().catch(() => {})
         lease.release()
         continue
       }
-    } else if (response.status >= 500) {
-      lease.failed()
     } else {
       lease.succeeded()
     }

@@ -6,6 +6,7 @@
 // connections on its own and does its work on its own thread.
 import type { BackendConfig } from '../config/config-types'
 import { GatewayError } from '../errors/gateway-error'
+import { canConnect } from './can-connect'
 import { demoResponse } from './demo-backend'
 import { Http1Error, http1Request } from './http1'
 import { upstreamHeaders } from './upstream-headers'
@@ -23,6 +24,8 @@ export interface UpstreamCall {
   requestId: string
   /** Aborts when the client goes away. */
   signal: AbortSignal | null
+  /** Who is asking (the user's usage subject): a failure they may have caused counts once per caller. */
+  caller: string
 }
 
 interface PlainHttpTarget {
@@ -56,6 +59,11 @@ function plainTarget(authority: string): PlainHttpTarget | null {
 function upstreamFailure(call: UpstreamCall, error: unknown, timedOut: boolean): GatewayError {
   const { backend } = call
   if (call.signal?.aborted) return new GatewayError(499 as number, 'api_error', 'The client closed the request.')
+  // A connection that could not be made (refused, or not within connect_s) is the endpoint's
+  // failure, never a timeout of the request's own making.
+  if (error instanceof Http1Error && error.kind === 'connect') {
+    return new GatewayError(502, 'api_error', `Backend "${backend.name}" is unreachable (${error.code}).`)
+  }
   if (timedOut || (error instanceof Http1Error && error.kind === 'first-byte-timeout')) {
     return new GatewayError(504, 'api_error', `Backend "${backend.name}" did not answer within ${backend.timeouts.first_byte_ms / 1000} s.`)
   }
@@ -88,6 +96,7 @@ export async function callUpstream(call: UpstreamCall, baseUrl: string = call.ba
         body: call.body,
         signal: call.signal,
         firstByteMs: backend.timeouts.first_byte_ms,
+        connectMs: backend.timeouts.connect_ms,
         idleMs: backend.timeouts.idle_ms,
       })
     } catch (error) {
@@ -106,12 +115,27 @@ export async function callUpstream(call: UpstreamCall, baseUrl: string = call.ba
   }
   const signal = controller.signal
   let timedOut = false
+  let unreachable = false
+  let settled = false
   // Headers must arrive within first_byte_ms; after that, Bun's socket idle timeout (reset by every
-  // byte) bounds both a connect that never completes and a stream that goes silent.
-  const firstByte = setTimeout(() => {
+  // byte) bounds a stream that goes silent. fetch() bounds no connect: at connect_ms the endpoint is
+  // asked whether it can be connected to at all (./can-connect.ts), and if not the request fails as
+  // unreachable. One timer either way: it fires at connect_ms, then again at first_byte_ms.
+  const { connect_ms: connectMs, first_byte_ms: firstByteMs } = backend.timeouts
+  const giveUp = () => {
     timedOut = true
     controller.abort()
-  }, backend.timeouts.first_byte_ms)
+  }
+  let deadline = setTimeout(() => {
+    if (connectMs >= firstByteMs) return giveUp()
+    deadline = setTimeout(giveUp, firstByteMs - connectMs)
+    void canConnect(baseUrl, connectMs).then((ok) => {
+      // Answered meanwhile: the answer's body must not be cut.
+      if (ok || settled || signal.aborted) return
+      unreachable = true
+      controller.abort()
+    })
+  }, Math.min(connectMs, firstByteMs))
   try {
     return await fetch(url, {
       method: 'POST',
@@ -125,8 +149,10 @@ export async function callUpstream(call: UpstreamCall, baseUrl: string = call.ba
       redirect: 'manual',
     } as RequestInit)
   } catch (error) {
+    if (unreachable && !call.signal?.aborted) throw new GatewayError(502, 'api_error', `Backend "${backend.name}" is unreachable (no connection within ${connectMs / 1000} s).`)
     throw upstreamFailure(call, error, timedOut)
   } finally {
-    clearTimeout(firstByte)
+    settled = true
+    clearTimeout(deadline)
   }
 }

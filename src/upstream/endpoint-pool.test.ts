@@ -54,4 +54,23 @@ describe('EndpointPool', () => {
     pool.acquire()!.failed()
     expect(pool.hasAvailable()).toBe(true)
   })
+
+  it("counts one caller's failures once: one user's failing requests never open the circuit for everyone", () => {
+    const pool = new EndpointPool(['a'], { failure_threshold: 3, cooldown_ms: 1000 })
+    for (let i = 0; i < 10; i++) {
+      const lease = pool.acquire()!
+      lease.failed('mallory')
+      lease.release()
+    }
+    expect(pool.hasAvailable()).toBe(true)
+    // Several callers failing alike do open it: the endpoint, not one request, is the likely cause.
+    for (const caller of ['ann', 'bob']) pool.acquire()!.failed(caller)
+    expect(pool.hasAvailable()).toBe(false)
+  })
+
+  it("counts every failure of the endpoint's own (no connection, 502/503), whoever asked", () => {
+    const pool = new EndpointPool(['a'], { failure_threshold: 3, cooldown_ms: 1000 })
+    for (let i = 0; i < 3; i++) pool.acquire()!.failed()
+    expect(pool.hasAvailable()).toBe(false)
+  })
 })

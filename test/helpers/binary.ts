@@ -38,7 +38,8 @@ export async function runBinary(bin: string, args: string[], env: Record<string,
   let output = ''
   const proc = Bun.spawn([bin, ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST: '127.0.0.1', PORT: String(port), ...env },
+    // Suites run side by side on one machine: never the default metrics port.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(await freePort()), ...env },
     stdout: 'pipe',
     stderr: 'pipe',
   })

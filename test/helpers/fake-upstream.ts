@@ -23,7 +23,7 @@ export type Behaviour =
   | { kind: 'status'; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: 'slow-stream'; delayMs: number } // first event at once, the rest after delayMs each
   | { kind: 'hang' } // never answers
-  | { kind: 'raw-stream'; events: string[] } // SSE text chunks, sent as given
+  | { kind: 'raw-stream'; events: string[]; delayMs?: number } // SSE text chunks, sent as given (paced when asked)
 
 export interface FakeUpstream {
   url: string
@@ -101,7 +101,7 @@ export function startFakeUpstream(port = 0): FakeUpstream {
           return new Response('late')
         }
         case 'raw-stream':
-          return sse(behaviour.events)
+          return sse(behaviour.events, behaviour.delayMs ?? 0, onCancel)
         case 'slow-stream':
           return sse(anthropic ? anthropicEvents(model) : openaiEvents(model, includeUsage), behaviour.delayMs, onCancel)
         case 'ok':

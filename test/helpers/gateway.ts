@@ -57,9 +57,11 @@ export function listenTestGateway(config: GatewayConfig, options: { log?: Logger
   config.store.data_dir = dir.path
   config.server.host = '127.0.0.1'
   config.server.port = 0
+  if (config.server.metrics_port !== null) config.server.metrics_port = 0
   const started = startGateway(config, options.log ?? silentLogger)
   return {
     url: `http://127.0.0.1:${started.port}`,
+    metricsUrl: started.metricsPort === null ? null : `http://127.0.0.1:${started.metricsPort}`,
     async stop() {
       await started.stop()
       dir.remove()

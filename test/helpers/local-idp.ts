@@ -66,7 +66,8 @@ export async function startLocalIdp(options: { realm?: string; extraAlgs?: strin
     async sign(claims = {}, signOptions = {}) {
       const key = signOptions.kid ? keys.find((k) => k.kid === signOptions.kid) ?? current : current
       const alg = signOptions.alg ?? key.alg
-      const jwt = new SignJWT({ iss: issuer, sub: 'user-1', typ: 'Bearer', ...claims })
+      // Issued to the client the gateway's tests accept (the verifier requires an audience or clients).
+      const jwt = new SignJWT({ iss: issuer, sub: 'user-1', typ: 'Bearer', azp: 'llm-gateway', ...claims })
         .setProtectedHeader({ alg, kid: key.kid, typ: 'JWT', ...signOptions.header })
         .setIssuedAt()
       if (claims.exp === undefined && signOptions.expiresIn !== null) jwt.setExpirationTime(signOptions.expiresIn ?? '5m')

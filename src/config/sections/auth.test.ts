@@ -11,10 +11,10 @@ function auth(raw: Record<string, unknown>) {
 describe('normalizeAuth', () => {
   it('turns on static keys alone by default, and Keycloak beside them once an issuer is configured', () => {
     expect(auth({}).auth.providers).toEqual(['keys'])
-    const kc = auth({ keycloak: { issuer: 'https://kc/realms/a/' } })
+    const kc = auth({ keycloak: { issuer: 'https://kc/realms/a/', audience: 'llm-gateway' } })
     expect(kc.problems).toEqual([])
     expect(kc.auth.providers).toEqual(['keys', 'keycloak'])
-    expect(kc.auth.keycloak).toEqual({ issuer: 'https://kc/realms/a', audience: null, ...DEFAULTS.keycloak })
+    expect(kc.auth.keycloak).toEqual({ issuer: 'https://kc/realms/a', audience: 'llm-gateway', clients: [], ...DEFAULTS.keycloak })
   })
 
   it('requires an issuer when the keycloak provider is on, and refuses a provider it does not know', () => {
@@ -29,8 +29,33 @@ describe('normalizeAuth', () => {
   })
 
   it('gives each config its own copy of the default tier map', () => {
-    const a = auth({ keycloak: { issuer: 'https://kc/r' } }).auth.keycloak!
+    const a = auth({ keycloak: { issuer: 'https://kc/r', audience: 'gw' } }).auth.keycloak!
     a.tier_map.extra = 'x'
-    expect(auth({ keycloak: { issuer: 'https://kc/r' } }).auth.keycloak!.tier_map).toEqual({ 'tier-free': 'free', 'tier-pro': 'pro', 'tier-enterprise': 'enterprise' })
+    expect(auth({ keycloak: { issuer: 'https://kc/r', audience: 'gw' } }).auth.keycloak!.tier_map).toEqual({ 'tier-free': 'free', 'tier-pro': 'pro', 'tier-enterprise': 'enterprise' })
+  })
+
+  it('refuses a static key no client could send (a space), naming the key path and never the key', () => {
+    const { problems } = auth({ keys: [{ key: 'sk-dev alice', user: 'alice', tier: 'pro' }] })
+    expect(problems).toEqual([expect.stringMatching(/^c\.yaml: auth\.keys\[0\]\.key: has characters a client cannot send/)])
+    expect(problems.join('\n')).not.toContain('sk-dev alice')
+    expect(auth({ admin_key: 'two words' }).problems).toEqual([expect.stringMatching(/auth\.admin_key: has characters/)])
+  })
+
+  it('keeps the keycloak: namespace for Keycloak users', () => {
+    expect(auth({ keys: [{ key: 'sk-x', user: 'keycloak:f81d4fae', tier: 'pro' }] }).problems).toEqual([expect.stringMatching(/auth\.keys\[0\]\.user: may not start with "keycloak:"/)])
+  })
+
+  it('requires an audience or a list of clients, so that a token of any client of the realm is not enough', () => {
+    expect(auth({ keycloak: { issuer: 'https://kc/r' } }).problems).toEqual([expect.stringMatching(/auth\.keycloak\.audience: or auth\.keycloak\.clients is required/)])
+    const clients = auth({ keycloak: { issuer: 'https://kc/r', clients: 'claude-code, codex' } })
+    expect(clients.problems).toEqual([])
+    expect(clients.auth.keycloak!.clients).toEqual(['claude-code', 'codex'])
+  })
+
+  it('refuses an http issuer except on a loopback address', () => {
+    expect(auth({ keycloak: { issuer: 'http://keycloak.example/realms/a', audience: 'gw' } }).problems).toEqual([expect.stringMatching(/auth\.keycloak\.issuer: must be an https URL/)])
+    for (const issuer of ['http://127.0.0.1:8080/realms/a', 'http://localhost:8080/realms/a', 'http://[::1]:8080/realms/a']) {
+      expect(auth({ keycloak: { issuer, audience: 'gw' } }).problems).toEqual([])
+    }
   })
 })

@@ -4,6 +4,8 @@
 // (check-references.ts).
 
 import type { AuthConfig, AuthProvider, KeycloakConfig, StaticKeyConfig } from '../config-types'
+import { credentialProblem } from '../credential-shape'
+import { isSafeProviderUrl } from '../safe-provider-url'
 import { DEFAULTS } from '../defaults'
 import { isObject, type Problems, type Raw, section, str, stringList, validUrl } from '../field-readers'
 
@@ -25,7 +27,10 @@ export function normalizeAuth(auth: Raw, p: Problems): NormalizedAuth {
     if (!PROVIDERS.includes(pr)) p.add('auth.providers', `unknown provider ${JSON.stringify(pr)} (keys, keycloak)`)
   }
   if (providers.includes('keycloak') && !keycloak) p.add('auth.keycloak.issuer', 'is required when the keycloak provider is on (set KEYCLOAK_URL)')
-  return { auth: { providers, keys, keycloak, admin_key: str(auth, 'admin_key', 'auth.admin_key', p, null) }, keyPaths }
+  const adminKey = str(auth, 'admin_key', 'auth.admin_key', p, null)
+  const adminKeyProblem = adminKey === null ? null : credentialProblem(adminKey)
+  if (adminKeyProblem) p.add('auth.admin_key', adminKeyProblem)
+  return { auth: { providers, keys, keycloak, admin_key: adminKey }, keyPaths }
 }
 
 function normalizeKeys(raw: unknown, p: Problems, keyPaths: Map<StaticKeyConfig, string>): StaticKeyConfig[] {
@@ -42,7 +47,14 @@ function normalizeKeys(raw: unknown, p: Problems, keyPaths: Map<StaticKeyConfig,
     const user = str(k, 'user', `${path}.user`, p, '')
     const tier = str(k, 'tier', `${path}.tier`, p, '')
     if (key === '') p.add(`${path}.key`, 'is required')
+    else {
+      // The value is a secret: the problem names the key path, never the key.
+      const problem = credentialProblem(key)
+      if (problem) p.add(`${path}.key`, problem)
+    }
     if (user === '') p.add(`${path}.user`, 'is required')
+    // Keycloak users are counted under this prefix (auth/identity.ts): a key user named so would share their quota.
+    else if (user.startsWith('keycloak:')) p.add(`${path}.user`, 'may not start with "keycloak:" (the namespace of Keycloak users)')
     const name = str(k, 'name', `${path}.name`, p, null)
     const entry: StaticKeyConfig = name === null ? { key, user, tier } : { key, user, tier, name }
     keys.push(entry)
@@ -56,7 +68,13 @@ function normalizeKeycloak(raw: Raw, p: Problems): KeycloakConfig | null {
   const path = 'auth.keycloak'
   const issuer = str(raw, 'issuer', `${path}.issuer`, p, '')
   if (issuer === '') return null
-  validUrl(issuer, `${path}.issuer`, p)
+  // The key set is fetched from the issuer: in clear text over a network it could be forged.
+  if (validUrl(issuer, `${path}.issuer`, p) && !isSafeProviderUrl(issuer)) p.add(`${path}.issuer`, 'must be an https URL (http only on a loopback address)')
+  const audience = str(raw, 'audience', `${path}.audience`, p, null)
+  const clients = stringList(raw.clients, `${path}.clients`, p)
+  if (audience === null && clients.length === 0) {
+    p.add(`${path}.audience`, 'or auth.keycloak.clients is required (KEYCLOAK_AUDIENCE, KEYCLOAK_CLIENTS): without either, a token any client of the realm obtained would be accepted')
+  }
   const tierMap = section(raw, 'tier_map', p, `${path}.tier_map`)
   const map: Record<string, string> = {}
   for (const [k, v] of Object.entries(tierMap)) {
@@ -66,7 +84,8 @@ function normalizeKeycloak(raw: Raw, p: Problems): KeycloakConfig | null {
   const d = DEFAULTS.keycloak
   return {
     issuer: issuer.replace(/\/+$/, ''),
-    audience: str(raw, 'audience', `${path}.audience`, p, null),
+    audience,
+    clients,
     tier_claim: str(raw, 'tier_claim', `${path}.tier_claim`, p, d.tier_claim),
     tier_map: Object.keys(map).length > 0 ? map : { ...d.tier_map },
     default_tier: str(raw, 'default_tier', `${path}.default_tier`, p, d.default_tier),

@@ -16,7 +16,7 @@ describe('normalizeTiers', () => {
   it('lets a tier with no limits and no model list use every model without limit, each tier with its own list', () => {
     const { tiers: t, problems } = tiers({ a: {}, b: null })
     expect(problems).toEqual(['c.yaml: tiers.b: must be a mapping'])
-    expect(t.a).toEqual({ name: 'a', daily_requests: null, daily_tokens: null, models: ['*'], routes: [] })
+    expect(t.a).toEqual({ name: 'a', daily_requests: null, daily_tokens: null, concurrent_requests: null, requests_per_minute: null, tokens_per_minute: null, models: ['*'], routes: [] })
     t.a!.models.push('changed')
     expect(tiers({ c: {} }).tiers.c!.models).toEqual(['*'])
   })
@@ -25,5 +25,11 @@ describe('normalizeTiers', () => {
     const { tiers: t, problems } = tiers({ free: { routes: { 'claude-*': 'm1', 'gpt-*': '', 'x': 3 } } })
     expect(t.free!.routes).toEqual([['claude-*', 'm1']])
     expect(problems).toEqual(['c.yaml: tiers.free.routes.gpt-*: must name a model', 'c.yaml: tiers.free.routes.x: must name a model'])
+  })
+
+  it('reads the per-user limits, null or absent being none', () => {
+    const { tiers: t, problems } = tiers({ free: { concurrent_requests: 2, requests_per_minute: '10', tokens_per_minute: null }, bad: { concurrent_requests: -1 } })
+    expect(t.free).toMatchObject({ concurrent_requests: 2, requests_per_minute: 10, tokens_per_minute: null })
+    expect(problems).toEqual([expect.stringMatching(/tiers\.bad\.concurrent_requests: must be an integer >= 0/)])
   })
 })

@@ -1,4 +1,4 @@
-// The `tiers` section: each tier's daily limits, the models it may use, and the routes that send
+// The `tiers` section: each tier's daily limits and per-user limits (in flight, per minute), the models it may use, and the routes that send
 // a requested model to another. Whether route targets name a model is checked later, against the
 // models table (check-references.ts).
 
@@ -33,6 +33,9 @@ function normalizeTier(name: string, raw: unknown, p: Problems): TierConfig | nu
     name,
     daily_requests: limit(raw, 'daily_requests', `${path}.daily_requests`, p, d.daily_requests),
     daily_tokens: limit(raw, 'daily_tokens', `${path}.daily_tokens`, p, d.daily_tokens),
+    concurrent_requests: limit(raw, 'concurrent_requests', `${path}.concurrent_requests`, p, d.concurrent_requests),
+    requests_per_minute: limit(raw, 'requests_per_minute', `${path}.requests_per_minute`, p, d.requests_per_minute),
+    tokens_per_minute: limit(raw, 'tokens_per_minute', `${path}.tokens_per_minute`, p, d.tokens_per_minute),
     models: 'models' in raw ? stringList(raw.models, `${path}.models`, p) : [...d.models],
     routes: pairs,
   }

@@ -41,6 +41,7 @@ export function observeRequest(metrics: GatewayMetrics, log: Logger, o: Observed
 function accessLine(o: ObservedRequest, m: RequestRecord | undefined, seconds: number, stream: string | undefined, durationMs: number | undefined) {
   return {
     request_id: m?.requestId,
+    client_request_id: m?.clientRequestId,
     user: o.identity?.user,
     tier: o.identity?.tier,
     endpoint: o.endpoint,

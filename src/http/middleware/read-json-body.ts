@@ -1,7 +1,10 @@
-// Reads a JSON request body within max_body_bytes: refuses other content types, bodies over the
-// limit (by content-length before reading, or while reading a chunked body), malformed JSON and
-// bodies that are not a JSON object. Errors are GatewayErrors, rendered in the route's shape.
+// Reads a JSON request body within max_body_bytes and a time limit: refuses other content types,
+// bodies over the limit (by content-length before reading, or while reading a chunked body), bodies
+// that take too long to arrive, malformed JSON, bodies
+// nested deeper than MAX_JSON_DEPTH (./json-depth.ts) and bodies that are not a JSON object. Errors
+// are GatewayErrors, rendered in the route's shape.
 import { GatewayError } from '../../errors/gateway-error'
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth'
 
 const decoder = new TextDecoder()
 /** The client went away before its body was in: nobody to answer, and not the gateway's failure. */
@@ -41,7 +44,23 @@ async function readLimited(request: Request, max: number): Promise<Uint8Array> {
   return out
 }
 
-export async function readJsonBody(request: Request, max: number): Promise<Record<string, unknown>> {
+/**
+ * `timeoutMs`: the body must have arrived within it (408 otherwise). Bun restarts a connection's
+ * idle limit at every byte, so a body trickled in a byte at a time would hold the request for ever.
+ */
+export function readJsonBody(request: Request, max: number, timeoutMs = 0): Promise<Record<string, unknown>> {
+  const reading = parseJsonBody(request, max)
+  if (timeoutMs <= 0) return reading
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GatewayError(408, 'invalid_request_error', `The request body did not arrive within ${Math.round(timeoutMs / 1000)} s.`)), timeoutMs)
+  })
+  // The read goes on after a timeout until the connection closes; nothing waits for it then.
+  reading.catch(() => {})
+  return Promise.race([reading, late]).finally(() => clearTimeout(timer))
+}
+
+async function parseJsonBody(request: Request, max: number): Promise<Record<string, unknown>> {
   if (!isJsonContentType(request.headers.get('content-type'))) {
     throw new GatewayError(400, 'invalid_request_error', 'Content-Type must be application/json.')
   }
@@ -69,5 +88,6 @@ export async function readJsonBody(request: Request, max: number): Promise<Recor
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new GatewayError(400, 'invalid_request_error', 'The request body must be a JSON object.')
   }
+  if (nestedDeeperThan(value)) throw new GatewayError(400, 'invalid_request_error', `The request body is nested too deeply (more than ${MAX_JSON_DEPTH} levels).`)
   return value as Record<string, unknown>
 }

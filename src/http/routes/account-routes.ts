@@ -5,6 +5,7 @@ import type { Authenticate } from '../../auth/create-authenticator'
 import type { QuotaStatus } from '../../quota/quota-service'
 import { configuredTier } from '../../routing/resolve-model'
 import { listTierModels } from '../../routing/list-tier-models'
+import { addressOf } from '../middleware/client-address'
 
 export interface AccountRouteDeps {
   config: GatewayConfig
@@ -16,7 +17,7 @@ export function accountRoutes(deps: AccountRouteDeps) {
   const { config, authenticate } = deps
   return new Elysia({ name: 'account-routes' })
     .derive(async ({ request }) => {
-      const identity = await authenticate(request.headers)
+      const identity = await authenticate(request.headers, addressOf(request))
       return { identity, tier: configuredTier(config, identity.tier) }
     })
     .get(

@@ -6,6 +6,7 @@ import type { SSEEvent } from '../sse/sse-event'
 import { convertAnthropicUsage } from './convert-anthropic-usage'
 import { createId } from './create-id'
 import { type ChunkTransform, toTransformStream } from '../chunk-transform'
+import { anthropicDeltaTokens } from '../delivered-tokens'
 import { createSSETransform } from './create-sse-transform'
 import { isRecord } from './is-record'
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason'
@@ -39,6 +40,7 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
     const toolIndexes = new Map<number, number>()
     const thinkingBlocks = new Set<number>()
     const usage: Record<string, unknown> = {}
+    let deliveredOutput = 0
 
     function send(data: Record<string, unknown>) {
       // JSON.stringify never writes a raw line break, so the text is one `data:` line.
@@ -114,6 +116,7 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
             thinkingBlocks.add(index)
             if (typeof block.thinking === 'string' && block.thinking !== '') chunk({ reasoning_content: block.thinking })
           } else if (block.type === 'text' && typeof block.text === 'string' && block.text !== '') {
+            deliveredOutput += anthropicDeltaTokens(block.text.length)
             chunk({ content: block.text })
           }
           return
@@ -121,9 +124,14 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
         case 'content_block_delta': {
           start()
           const d = isRecord(data.delta) ? data.delta : {}
-          if (d.type === 'text_delta' && typeof d.text === 'string') chunk({ content: d.text })
-          else if (d.type === 'thinking_delta' && typeof d.thinking === 'string') chunk({ reasoning_content: d.thinking })
-          else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string' && d.partial_json !== '') {
+          if (d.type === 'text_delta' && typeof d.text === 'string') {
+            deliveredOutput += anthropicDeltaTokens(d.text.length)
+            chunk({ content: d.text })
+          } else if (d.type === 'thinking_delta' && typeof d.thinking === 'string') {
+            deliveredOutput += anthropicDeltaTokens(d.thinking.length)
+            chunk({ reasoning_content: d.thinking })
+          } else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string' && d.partial_json !== '') {
+            deliveredOutput += anthropicDeltaTokens(d.partial_json.length)
             const toolIndex = toolIndexes.get(index)
             if (toolIndex !== undefined) chunk({ tool_calls: [{ index: toolIndex, function: { arguments: d.partial_json } }] })
           }
@@ -185,6 +193,11 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
       },
       fail(message: string) {
         fail('api_error', message)
+      },
+      usageSoFar() {
+        if (!started) return null
+        const u = convertAnthropicUsage(usage)
+        return { input_tokens: u.prompt_tokens, output_tokens: Math.max(u.completion_tokens, deliveredOutput) }
       },
     }
   })

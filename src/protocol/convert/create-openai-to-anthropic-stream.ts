@@ -65,6 +65,8 @@ class OpenAIToAnthropicConverter implements SSEHandler {
   private usage: unknown = undefined
   private sawToolUse = false
   private outputChars = 0
+  /** Chunks that carried output: about one token each from OpenAI-format backends. */
+  private outputChunks = 0
 
   constructor(
     private readonly options: OpenAIToAnthropicStreamOptions,
@@ -82,7 +84,10 @@ class OpenAIToAnthropicConverter implements SSEHandler {
       if (json !== null) {
         this.start()
         // The estimate counts characters of text, not of escapes (`\u00e9` is one).
-        if (this.finishReason === null && json !== '') this.deltaJson('text', json, unescapedLength(json))
+        if (this.finishReason === null && json !== '') {
+          this.outputChunks++
+          this.deltaJson('text', json, unescapedLength(json))
+        }
         return
       }
     }
@@ -107,6 +112,12 @@ class OpenAIToAnthropicConverter implements SSEHandler {
 
   fail(message: string): void {
     this.failWith('api_error', message)
+  }
+
+  usageSoFar(): { input_tokens: number; output_tokens: number } | null {
+    if (!this.started) return null
+    const u = convertOpenAIUsage(this.usage, this.options.inputTokens)
+    return { input_tokens: u.input_tokens + u.cache_read_input_tokens, output_tokens: isRecord(this.usage) ? u.output_tokens : this.outputChunks }
   }
 
   // JSON.stringify never writes a raw line break, so each event is one `data:` line.
@@ -253,6 +264,7 @@ class OpenAIToAnthropicConverter implements SSEHandler {
     if (isRecord(choice) && this.finishReason === null) {
       const d = isRecord(choice.delta) ? choice.delta : {}
       const reasoning = typeof d.reasoning === 'string' ? d.reasoning : typeof d.reasoning_content === 'string' ? d.reasoning_content : ''
+      if (reasoning !== '' || (typeof d.content === 'string' && d.content !== '') || (Array.isArray(d.tool_calls) && d.tool_calls.length > 0)) this.outputChunks++
       if (reasoning !== '') this.delta('thinking', reasoning)
       if (typeof d.content === 'string' && d.content !== '') this.delta('text', d.content)
       if (typeof d.refusal === 'string' && d.refusal !== '') this.delta('text', d.refusal)

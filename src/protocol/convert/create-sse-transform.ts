@@ -5,6 +5,7 @@
 import type { ChunkTransform } from '../chunk-transform'
 import { SSEDecoder } from '../sse/sse-decoder'
 import type { SSEEvent } from '../sse/sse-event'
+import type { TokenUsage } from '../usage'
 
 export interface SSEHandler {
   /** Called for each parsed upstream event, in order. */
@@ -13,6 +14,8 @@ export interface SSEHandler {
   end(): void
   /** Ends the client stream with an error event; called if event() or end() threw (a bug). */
   fail(message: string): void
+  /** See ChunkTransform.usageSoFar. */
+  usageSoFar?(): TokenUsage | null
 }
 
 const INTERNAL_ERROR = 'the gateway could not translate the upstream stream'
@@ -44,6 +47,7 @@ export function createSSETransform(createHandler: (enqueue: (sseText: string) =>
       safely(handler, () => handler.end())
       return send()
     },
+    usageSoFar: () => handler.usageSoFar?.() ?? null,
   }
 }
 

@@ -9,6 +9,7 @@ import { SSEDecoder } from '../sse/sse-decoder'
 import type { SSEEvent } from '../sse/sse-event'
 import type { TokenUsage, UsageListener } from '../usage'
 import type { WireFormat } from '../vocabulary'
+import { anthropicDeltaChars, anthropicDeltaTokens, openAIChunkHasOutput } from '../delivered-tokens'
 import { readAnthropicUsage, readOpenAIUsage } from '../read-usage'
 
 export interface PassthroughStreamOptions {
@@ -18,6 +19,8 @@ export interface PassthroughStreamOptions {
   /** Drop OpenAI's `choices: []` usage chunk (the client did not ask for it). */
   hideUsageChunk?: boolean
   onUsage?: UsageListener
+  /** Input tokens to charge if the stream ends before the upstream reported any (an estimate). */
+  inputTokensEstimate?: number
 }
 
 const HAS_USAGE = /"usage"\s*:\s*\{/
@@ -57,6 +60,9 @@ export function createPassthroughStream(options: PassthroughStreamOptions): Tran
 export function passthroughChunks(options: PassthroughStreamOptions): ChunkTransform {
   const usage: TokenUsage = { input_tokens: 0, output_tokens: 0 }
   let sawUsage = false
+  let sentAny = false
+  /** Output tokens delivered so far, estimated (../delivered-tokens.ts). */
+  let delivered = 0
   const { model, format } = options
 
   const merge = (u: Partial<TokenUsage>) => {
@@ -67,12 +73,15 @@ export function passthroughChunks(options: PassthroughStreamOptions): ChunkTrans
 
   function rewrite(event: SSEEvent): string | null {
     const data = event.data
+    sentAny = true
     if (format === 'openai') {
       if (data === '[DONE]' || !HAS_USAGE.test(data)) {
+        if (openAIChunkHasOutput(data)) delivered++
         const text = options.hideUsageChunk ? stripNullUsage(data) : data
         return formatSSE(event.event, model === null ? text : replaceModel(text, model))
       }
     } else if (event.event !== 'message_start' && event.event !== 'message_delta') {
+      if (event.event === 'content_block_delta') delivered += anthropicDeltaTokens(anthropicDeltaChars(data))
       return formatSSE(event.event, data)
     }
     let parsed: Record<string, unknown>
@@ -119,6 +128,10 @@ export function passthroughChunks(options: PassthroughStreamOptions): ChunkTrans
       const out = emit(decoder.end())
       if (sawUsage) options.onUsage?.(usage)
       return out
+    },
+    usageSoFar() {
+      if (!sentAny) return null
+      return { input_tokens: usage.input_tokens || (options.inputTokensEstimate ?? 0), output_tokens: Math.max(usage.output_tokens, delivered) }
     },
   }
 }

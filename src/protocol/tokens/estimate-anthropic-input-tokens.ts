@@ -1,67 +1,62 @@
-// An estimate of the input tokens of an Anthropic Messages request, for count_tokens and for the
-// message_start of a translated stream, when the backend cannot count them itself. It uses a real
-// BPE tokenizer (o200k, GPT-4o's): Claude's own tokenizer is not public, and o200k lands close
-// enough for budgeting. All text is gathered into one string and tokenized once, which keeps a
-// 50 KB Claude Code request in the low milliseconds.
+// An estimate of the input tokens of an Anthropic Messages request, for count_tokens when the
+// backend cannot count them itself. It uses a real BPE tokenizer (o200k, GPT-4o's): Claude's own
+// tokenizer is not public, and o200k lands close enough for budgeting. The work is bounded before
+// it starts, whatever a caller sends:
+//   - BPE costs grow faster than the input on one long run of letters, CJK text, punctuation or
+//     whitespace (one "word" of 40 KB took seconds); runs are broken every MAX_RUN characters, which
+//     adds about one token per MAX_RUN characters of such a run and keeps the cost linear;
+//   - at most MAX_EXACT_CHARS of text are tokenized; the rest is counted at the tokens-per-character
+//     rate of what was;
+//   - the text is tokenized in slices of SLICE_CHARS.
+// The tokenizer itself takes about 0.7 s to load and ~90 MB of memory: the gateway loads and runs it
+// in a worker thread (server/token-count-worker.ts), never on the thread that serves requests.
+// gatherInputText is cheap and linear; it runs where the request is.
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
+import { gatherInputText, MAX_EXACT_CHARS } from './gather-input-text'
 
-/** What Anthropic charges for a ~1.15 megapixel image, the largest size it does not downscale. */
-const TOKENS_PER_IMAGE = 1600
-/** A PDF page is charged as text plus an image; a document's page count is unknown here. */
-const TOKENS_PER_DOCUMENT = 3000
-/** Role markers and message framing. */
-const TOKENS_PER_MESSAGE = 4
-/** The instructions Anthropic adds when tools are present. */
-const TOKENS_FOR_TOOL_USE = 300
+export { gatherInputText, MAX_EXACT_CHARS }
 
+export const MAX_RUN = 200
+export const SLICE_CHARS = 16 * 1024
+
+const LONG_RUN = new RegExp(`(\\S{${MAX_RUN}})(?=\\S)|(\\s{${MAX_RUN}})(?=\\s)`, 'g')
+/** Breaks every run of MAX_RUN characters without a change between space and non-space. */
+function breakLongRuns(text: string): string {
+  return text.replace(LONG_RUN, (_, word: string | undefined, space: string | undefined) => (word !== undefined ? `${word} ` : `${space}.`))
+}
+
+/** The slices a text is tokenized in: at most SLICE_CHARS each, cut after a space where one is near. */
+function* slices(text: string): Generator<string> {
+  let start = 0
+  while (start < text.length) {
+    let end = Math.min(text.length, start + SLICE_CHARS)
+    if (end < text.length) {
+      const space = text.lastIndexOf(' ', end)
+      if (space > start + SLICE_CHARS / 2) end = space + 1
+    }
+    yield text.slice(start, end)
+    start = end
+  }
+}
+
+/**
+ * The tokens of gathered text, within the bounds above: at most MAX_EXACT_CHARS are tokenized (in
+ * slices of SLICE_CHARS, long runs broken), the rest counted at their rate. `total` is the length
+ * of the whole text when `text` was already cut to MAX_EXACT_CHARS by the caller.
+ */
+export function countTextTokens(text: string, total = text.length): number {
+  const exact = text.length > MAX_EXACT_CHARS ? text.slice(0, MAX_EXACT_CHARS) : text
+  let tokens = 0
+  for (const slice of slices(exact)) tokens += countTokens(breakLongRuns(slice))
+  return extrapolate(tokens, exact.length, Math.max(total, text.length))
+}
+
+/** The estimate of a whole request, in one go. The gateway runs countTextTokens in a worker thread. */
 export function estimateAnthropicInputTokens(body: Record<string, unknown>): number {
-  const texts: string[] = []
-  let fixed = 0
+  const { text, fixed } = gatherInputText(body)
+  return countTextTokens(text) + fixed
+}
 
-  function visit(content: unknown) {
-    if (typeof content === 'string') {
-      texts.push(content)
-      return
-    }
-    if (!Array.isArray(content)) return
-    for (const block of content) {
-      if (typeof block !== 'object' || block === null) continue
-      const b = block as Record<string, unknown>
-      switch (b.type) {
-        case 'text':
-          if (typeof b.text === 'string') texts.push(b.text)
-          break
-        case 'thinking':
-          if (typeof b.thinking === 'string') texts.push(b.thinking)
-          break
-        case 'tool_use':
-          texts.push(typeof b.name === 'string' ? b.name : '', JSON.stringify(b.input ?? {}))
-          break
-        case 'tool_result':
-          visit(b.content)
-          break
-        case 'image':
-          fixed += TOKENS_PER_IMAGE
-          break
-        case 'document':
-          fixed += TOKENS_PER_DOCUMENT
-          break
-        default:
-          break
-      }
-    }
-  }
-
-  visit(body.system)
-  if (Array.isArray(body.messages)) {
-    for (const message of body.messages) {
-      fixed += TOKENS_PER_MESSAGE
-      if (typeof message === 'object' && message !== null) visit((message as Record<string, unknown>).content)
-    }
-  }
-  if (Array.isArray(body.tools) && body.tools.length > 0) {
-    fixed += TOKENS_FOR_TOOL_USE
-    texts.push(JSON.stringify(body.tools))
-  }
-  return countTokens(texts.join('\n')) + fixed
+function extrapolate(tokens: number, counted: number, total: number): number {
+  return counted >= total || counted === 0 ? tokens : Math.ceil((tokens * total) / counted)
 }

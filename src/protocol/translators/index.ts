@@ -6,7 +6,7 @@ import { openAIClientAnthropicBackend } from './openai-client-anthropic-backend'
 import { passthroughTranslator } from './passthrough'
 import type { Translator } from './translator'
 
-export type { MappedUpstreamError } from './map-upstream-error'
+export { type MappedUpstreamError, upstreamErrorMessage } from './map-upstream-error'
 export type { StreamPlan, TranslatedRequest, TranslatedResponse, TranslationTarget, Translator } from './translator'
 
 /** By client format, then backend format (looked up on every request: no key string is built). */

@@ -1,13 +1,20 @@
 // Same format on both sides: the body goes upstream as it came with only `model` set to the
 // backend's id, and the answer comes back with only `model` set to the routed public name. An
 // OpenAI stream is asked for its usage chunk, so that tokens are counted, and the client never
-// sees that chunk unless it asked for it itself.
+// sees that chunk unless it asked for it itself. The gateway owns what a request may cost, as it
+// does when it translates: `max_tokens` (and `max_completion_tokens`) are brought down to the
+// model's `max_output_tokens`, and `n` above 1 (several answers for one counted request) is refused.
+import { GatewayError } from '../../errors/gateway-error'
 import { passthroughChunks } from '../passthrough/create-passthrough-stream'
 import { readAnthropicUsage, readOpenAIUsage } from '../read-usage'
 import { streamErrorEvent } from '../stream-error-event'
+import type { TranslationWarning } from '../translation-warning'
 import type { WireFormat } from '../vocabulary'
 import { mapUpstreamError } from './map-upstream-error'
 import { type Translator, toUsage, wantsUsage } from './translator'
+
+/** The fields that bound an answer's length, in either format. */
+const OUTPUT_LIMIT_FIELDS = ['max_tokens', 'max_completion_tokens'] as const
 
 export function passthroughTranslator(format: WireFormat): Translator {
   const readUsage = format === 'anthropic' ? readAnthropicUsage : readOpenAIUsage
@@ -18,11 +25,27 @@ export function passthroughTranslator(format: WireFormat): Translator {
     upstreamEndpoint: format === 'anthropic' ? 'messages' : 'chat_completions',
     keepAlive: null,
     request(body, target) {
+      if (typeof body.n === 'number' && body.n > 1) {
+        throw new GatewayError(400, 'invalid_request_error', 'n: this gateway returns one choice per request', { param: 'n' })
+      }
       const out: Record<string, unknown> = { ...body, model: target.upstreamModel }
+      const warnings: TranslationWarning[] = []
+      const limit = target.maxOutputTokens
+      if (limit !== null) {
+        for (const field of OUTPUT_LIMIT_FIELDS) {
+          const asked = out[field]
+          if (typeof asked === 'number' && asked > limit) {
+            out[field] = limit
+            warnings.push({ type: 'clamped', setting: 'max_tokens', from: asked, to: limit })
+          }
+        }
+      }
       const clientWantsUsage = format === 'openai' && wantsUsage(body)
       const hideUsageChunk = format === 'openai' && out.stream === true && !clientWantsUsage
       if (hideUsageChunk) out.stream_options = { ...(out.stream_options as object | undefined), include_usage: true }
-      return { body: JSON.stringify(out), warnings: [], plan: { hideUsageChunk, clientWantsUsage, inputTokensEstimate: 0 } }
+      const serialized = JSON.stringify(out)
+      // Charged if the stream ends before the upstream reports its usage: about four bytes a token.
+      return { body: serialized, warnings, plan: { hideUsageChunk, clientWantsUsage, inputTokensEstimate: Math.ceil(serialized.length / 4) } }
     },
     response(parsed, target) {
       const record = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>
@@ -31,7 +54,7 @@ export function passthroughTranslator(format: WireFormat): Translator {
       return { body: parsed, usage: toUsage(readUsage(record.usage)), changed: rename }
     },
     stream(plan, target, onUsage) {
-      return passthroughChunks({ format, model: target.model, hideUsageChunk: plan.hideUsageChunk, onUsage })
+      return passthroughChunks({ format, model: target.model, hideUsageChunk: plan.hideUsageChunk, onUsage, inputTokensEstimate: plan.inputTokensEstimate })
     },
     error: (status, text, backendName) => mapUpstreamError(status, text, backendName, format, true),
     errorEvent: (message) => streamErrorEvent(format, message),

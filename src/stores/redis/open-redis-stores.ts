@@ -1,9 +1,10 @@
-// The Redis/Valkey stores (quota and keys on one client), opened when `store.redis_url` is set.
+// The Redis/Valkey stores (quota, limits and keys on one client), opened when `store.redis_url` is set.
 // A module of its own so that the embedded-store gateway never loads the Redis client.
 import { createRedisKeyStore } from './redis-key-store'
 import type { Logger } from '../../logging/logger'
 import type { GatewayMetrics } from '../../metrics/gateway-metrics'
 import { connectRedis, firstConnectionWait } from './connect-redis'
+import { createRedisLimitStore } from './redis-limit-store'
 import { createRedisQuotaStore } from './redis-quota-store'
 import type { StoreParts } from '../store-parts'
 
@@ -20,15 +21,18 @@ export function openRedisStores(redisUrl: string, log: Logger, metrics?: Gateway
   if (!reached) client.once('ready', () => (reached = true))
   const quotaStore = createRedisQuotaStore(client)
   const keyStore = createRedisKeyStore({ client, ownsClient: false })
+  const limitStore = createRedisLimitStore(client)
   return {
     keyStore,
     quotaStore,
+    limitStore,
     async ready(timeoutMs = 5000) {
       await firstConnectionWait(client, timeoutMs)()
       if (!reached) throw new Error('the Redis store did not answer (is QUOTA_REDIS_URL right?)')
     },
     reached: () => reached,
     async close() {
+      await limitStore.close()
       await keyStore.close()
       await quotaStore.close()
       client.disconnect()

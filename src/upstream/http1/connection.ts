@@ -190,7 +190,10 @@ export class Connection implements ResponseEvents, BodyConnection {
   checkTimeouts(now: number): void {
     const req = this.req
     if (!req) return
-    if (this.parser.phase === 'head' && now - this.started > req.firstByteMs) {
+    if (this.socket === null && req.connectMs !== undefined && now - this.started > req.connectMs) {
+      // The connection is the endpoint's to make: a connect error, which another endpoint may take.
+      this.fail(new Http1Error('connect', 'ETIMEDOUT', `connect timed out after ${req.connectMs} ms`))
+    } else if (this.parser.phase === 'head' && now - this.started > req.firstByteMs) {
       this.fail(new Http1Error('first-byte-timeout', 'ETIMEDOUT', `no response within ${req.firstByteMs} ms`))
     } else if (!this.paused && now - this.lastActivity > req.idleMs) {
       this.fail(new Http1Error('idle-timeout', 'ETIMEDOUT', `no data for ${req.idleMs} ms`))

@@ -18,6 +18,8 @@ export interface Http1Request {
   signal: AbortSignal | null
   /** The response head must arrive within this many ms of the request. */
   firstByteMs: number
+  /** A new connection must be established within this many ms (reused ones are already); none when absent. */
+  connectMs?: number
   /** The exchange fails after this many ms without a byte either way. */
   idleMs: number
 }
