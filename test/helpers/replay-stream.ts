@@ -26,6 +26,11 @@ export function anthropicWire(lines: unknown[]): string {
   return lines.map((l) => `event: ${(l as { type: string }).type}\ndata: ${JSON.stringify(l)}\n\n`).join('')
 }
 
+/** Responses API wire: every event named after its data's `type`, as OpenAI sends it. */
+export function responsesWire(lines: unknown[]): string {
+  return lines.map((l) => `event: ${(l as { type: string }).type}\ndata: ${JSON.stringify(l)}\n\n`).join('')
+}
+
 /** A small seeded PRNG (mulberry32): the same seed gives the same cuts on every run. */
 export function createRandom(seed: number): () => number {
   let a = seed >>> 0

@@ -10,7 +10,7 @@ import { mapUpstreamError } from './map-upstream-error'
 import { type Translator, toUsage, wantsUsage } from './translator'
 
 /** Anthropic requires max_tokens; OpenAI clients often leave it out. */
-const DEFAULT_MAX_TOKENS = 4096
+export const DEFAULT_MAX_TOKENS = 4096
 
 export const openAIClientAnthropicBackend: Translator = {
   client: 'openai',
