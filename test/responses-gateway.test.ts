@@ -4,6 +4,7 @@
 // backend configured `responses: native`. Bad input is answered 400 in OpenAI's shape with nothing
 // sent upstream and nothing counted.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { startCuttingUpstream } from './helpers/fake-upstream'
 import { startScriptedUpstream, SCRIPT, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
 import { buildTestApp, json, testConfig } from './helpers/gateway'
 import { parseSSEText } from './helpers/read-sse'
@@ -194,5 +195,47 @@ describe('POST /v1/responses with bad input', () => {
     const res = await gw.handle('/v1/responses', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body })
     expect(res.status).toBe(400)
     expect((await gw.handle('/health')).status).toBe(200)
+  })
+})
+
+describe('POST /v1/responses when the backend breaks, or the body is too big', () => {
+  let cutter: ReturnType<typeof startCuttingUpstream>
+  let small: ReturnType<typeof buildTestApp>
+  beforeAll(() => {
+    cutter = startCuttingUpstream()
+    small = buildTestApp(
+      testConfig({
+        server: { max_body_bytes: 65_536 },
+        backends: { cut_openai: { format: 'openai', base_url: `${cutter.url}/v1` }, cut_anthropic: { format: 'anthropic', base_url: cutter.url } },
+        models: { 'cut-gpt': { backend: 'cut_openai' }, 'cut-claude': { backend: 'cut_anthropic' } },
+        tiers: { pro: { daily_requests: 100, models: ['*'] } },
+        auth: { keys: [{ key: KEY, user: 'rita', tier: 'pro' }] },
+      }),
+    )
+  })
+  afterAll(async () => {
+    await small.close()
+    cutter.stop()
+  })
+
+  it('ends a stream cut halfway with response.failed, after what was said, for both backend formats', async () => {
+    for (const model of ['cut-gpt', 'cut-claude']) {
+      const res = await small.handle('/v1/responses', json({ model, input: 'hi', stream: true }, { 'x-api-key': KEY }))
+      expect(res.status).toBe(200)
+      const events = parseSSEText(await res.text())
+      expect({ model, problems: validateResponsesEvents(events) }).toEqual({ model, problems: [] })
+      const response = finalResponse(events)!
+      expect({ model, last: events.at(-1)!.event, status: response.status }).toEqual({ model, last: 'response.failed', status: 'failed' })
+      expect(response.error.message.length).toBeGreaterThan(0)
+    }
+  })
+
+  it('answers a body over max_body_bytes with a 413 in OpenAI shape, counting nothing', async () => {
+    const usedNow = async () => ((await (await small.handle('/quota', { headers: { 'x-api-key': KEY } })).json()) as { used: number }).used
+    const before = await usedNow()
+    const res = await small.handle('/v1/responses', json({ model: 'cut-gpt', input: 'x'.repeat(100_000) }, { 'x-api-key': KEY }))
+    expect(res.status).toBe(413)
+    expect(((await res.json()) as { error: { type: string } }).error.type).toBe('request_too_large')
+    expect(await usedNow()).toBe(before)
   })
 })
