@@ -21,37 +21,28 @@ PY_OPENAI_VERSION="${PY_OPENAI_VERSION:-3.57.0}"
 dir="${CLIENTS_DIR:-.cache/clients}"
 mkdir -p "$dir"
 
-# --- Claude Code (npm) ---
-claude_bin="$dir/node_modules/.bin/claude"
-if [ -x "$claude_bin" ] && "$claude_bin" --version 2>/dev/null | grep -q "^${CLAUDE_CODE_VERSION} "; then
-  echo "claude already installed: $("$claude_bin" --version)"
-else
-  if ! command -v npm >/dev/null 2>&1; then
-    echo "npm is required to install @anthropic-ai/claude-code" >&2
-    exit 1
+# --- Claude Code and Codex (npm) ---
+# install_npm_client PACKAGE VERSION BIN: skipped when BIN reports VERSION. --prefix keeps the
+# clients out of the project's package.json; a stub package.json there keeps npm from walking up to
+# the project's.
+install_npm_client() {
+  local package="$1" version="$2" bin="$dir/node_modules/.bin/$3"
+  if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -qE "(^| )${version//./\\.}( |$)"; then
+    echo "$3 already installed: $("$bin" --version)"
+    return
   fi
-  # --prefix keeps it out of the project's package.json; a stub package.json there keeps npm from
-  # walking up to the project's.
-  [ -f "$dir/package.json" ] || echo '{"name":"llm-gateway-test-clients","private":true}' >"$dir/package.json"
-  start=$(date +%s)
-  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}"
-  echo "installed claude $("$claude_bin" --version) in $(($(date +%s) - start)) s"
-fi
-
-# --- Codex CLI (npm) ---
-codex_bin="$dir/node_modules/.bin/codex"
-if [ -x "$codex_bin" ] && "$codex_bin" --version 2>/dev/null | grep -q " ${CODEX_VERSION}$"; then
-  echo "codex already installed: $("$codex_bin" --version)"
-else
   if ! command -v npm >/dev/null 2>&1; then
-    echo "npm is required to install @openai/codex" >&2
+    echo "npm is required to install $package" >&2
     exit 1
   fi
   [ -f "$dir/package.json" ] || echo '{"name":"llm-gateway-test-clients","private":true}' >"$dir/package.json"
+  local start
   start=$(date +%s)
-  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "@openai/codex@${CODEX_VERSION}"
-  echo "installed codex $("$codex_bin" --version) in $(($(date +%s) - start)) s"
-fi
+  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "${package}@${version}"
+  echo "installed $3 $("$bin" --version) in $(($(date +%s) - start)) s"
+}
+install_npm_client @anthropic-ai/claude-code "$CLAUDE_CODE_VERSION" claude
+install_npm_client @openai/codex "$CODEX_VERSION" codex
 
 # --- anthropic and openai (PyPI) in a venv ---
 venv="$dir/venv"

@@ -6,9 +6,9 @@
 // Responses requests both ways. The fake checks every body it gets (no Responses-only field leaks
 // into either API) and answers 400 like a strict backend when one is wrong.
 //
-// Between Codex and the gateway sits a recording tap on loopback (as in claude-code.test.ts): it
-// forwards bytes unchanged and keeps a copy, so that the test also checks the Responses stream
-// Codex was given, the 429 it got, and every path it called.
+// Between Codex and the gateway sits a recording tap on loopback (test/helpers/recording-tap.ts),
+// so that the test also checks the Responses stream Codex was given, the 429 it got, and every
+// path it called.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path'
 import { type RunningBinary, emptyDirWithBinary, runBinary } from './helpers/binary'
 import { startScriptedUpstream, type ScriptedUpstream } from './helpers/fake-scripted-upstream'
 import { parseSSEText } from './helpers/read-sse'
+import { type RecordingTap, type Tapped, startRecordingTap } from './helpers/recording-tap'
 import { runBounded } from './helpers/run-bounded'
 import { validateResponsesEvents } from './helpers/validate-responses-stream'
 
@@ -33,36 +34,10 @@ const TRIGGER = 'ROUNDTRIP-TASK'
 const SHELL_TOOL = 'exec_command'
 const RUN_TIMEOUT_MS = 90_000
 
-interface Tapped {
-  method: string
-  path: string
-  status: number
-  headers: Headers
-  contentType: string
-  responseText: Promise<string>
-}
-
 let up: ScriptedUpstream
 let gateway: RunningBinary
-let tap: ReturnType<typeof Bun.serve>
-const tapped: Tapped[] = []
-
-async function forward(req: Request): Promise<Response> {
-  const url = new URL(req.url)
-  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer()
-  const headers = new Headers(req.headers)
-  headers.delete('host')
-  const res = await fetch(`${gateway.url}${url.pathname}${url.search}`, { method: req.method, headers, body, decompress: false } as RequestInit)
-  let client: ReadableStream<Uint8Array> | null = res.body
-  let responseText: Promise<string> = Promise.resolve('')
-  if (res.body) {
-    const [a, b] = res.body.tee()
-    client = a
-    responseText = new Response(b).text()
-  }
-  tapped.push({ method: req.method, path: url.pathname + url.search, status: res.status, headers: res.headers, contentType: res.headers.get('content-type') ?? '', responseText })
-  return new Response(req.method === 'HEAD' ? null : client, { status: res.status, headers: res.headers })
-}
+let tap: RecordingTap
+let tapped: Tapped[] = []
 
 beforeAll(async () => {
   if (!existsSync(CODEX)) {
@@ -89,11 +64,12 @@ beforeAll(async () => {
   }
   writeFileSync(join(dir, 'gateway.json'), JSON.stringify(config))
   gateway = await runBinary(bin, ['serve', '--config', join(dir, 'gateway.json')], { GATEWAY_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' }, dir)
-  tap = Bun.serve({ hostname: '127.0.0.1', port: 0, idleTimeout: 120, fetch: forward })
+  tap = startRecordingTap(() => gateway.url)
+  tapped = tap.tapped
 }, 300_000)
 
 afterAll(async () => {
-  tap?.stop(true)
+  tap?.stop()
   await gateway?.stop()
   await up?.stop()
 })

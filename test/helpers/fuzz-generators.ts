@@ -2,7 +2,19 @@
 // formats, and mutations that break them in the ways real traffic does (missing fields, wrong
 // types, junk values, dropped or foreign chunks, truncation).
 
+import { GatewayError } from '../../src/errors/gateway-error'
+
 export type Random = () => number
+
+/** Runs fn; a GatewayError (of `status`, when given) is an allowed outcome, anything else fails with the seed. */
+export function allowGatewayError<T>(seed: number, fn: () => T, status?: number): T | undefined {
+  try {
+    return fn()
+  } catch (e) {
+    if (e instanceof GatewayError && (status === undefined || e.status === status)) return undefined
+    throw new Error(`seed ${seed}: ${String(e)}\n${(e as Error).stack}`)
+  }
+}
 
 export const int = (r: Random, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1))
 export const pick = <T>(r: Random, items: readonly T[]): T => items[Math.floor(r() * items.length)]!

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'bun:test'
-import { createRandom, loadFixture, parseSSE, responsesWire, runTransform, splitRandomly } from '../../../test/helpers/replay-stream'
+import { createRandom, loadFixture, parseSSE, responsesWire, runTransform, splitRandomly, streamFixtures } from '../../../test/helpers/replay-stream'
 import { finalResponse, validateResponsesEvents } from '../../../test/helpers/validate-responses-stream'
 import { createResponsesPassthroughStream, responsesPassthroughChunks } from './create-responses-passthrough-stream'
 
-const FIXTURES = ['responses-text.jsonl', 'responses-reasoning-function-calls.jsonl', 'responses-failed.jsonl']
+const FIXTURES = streamFixtures('responses')
 const encoder = new TextEncoder()
 
 async function relay(pieces: Uint8Array[]) {

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'bun:test'
 import * as wire from '../../../test/helpers/llm-wire'
-import { anthropicWire, createRandom, loadFixture, parseSSE, runTransform, splitRandomly } from '../../../test/helpers/replay-stream'
+import { anthropicWire, createRandom, loadFixture, parseSSE, runTransform, splitRandomly, streamFixtures } from '../../../test/helpers/replay-stream'
 import { finalResponse, validateResponsesEvents } from '../../../test/helpers/validate-responses-stream'
 import { anthropicToResponsesResponse } from './anthropic-to-responses-response'
 import { anthropicToResponsesChunks, createAnthropicToResponsesStream } from './anthropic-to-responses-stream'
 
-const FIXTURES = [
-  'anthropic-text.jsonl',
-  'anthropic-parallel-tool-use.jsonl',
-  'anthropic-thinking-tool-use.jsonl',
-  'anthropic-max-tokens.jsonl',
-  'anthropic-error-midstream.jsonl',
-  'anthropic-truncated.jsonl',
-]
+const FIXTURES = streamFixtures('anthropic')
 const encoder = new TextEncoder()
 const sameIds = (text: string) => text.replace(/\b(msg|rs|fc|resp)_[A-Za-z0-9]{24}\b/g, '$1_ID')
 

@@ -7,6 +7,7 @@
 import { type ChunkTransform, toTransformStream } from '../chunk-transform'
 import { createSSETransform, type SSEHandler } from '../convert/create-sse-transform'
 import { isRecord } from '../convert/is-record'
+import { readAnthropicEvent } from '../convert/read-upstream-event'
 import type { SSEEvent } from '../sse/sse-event'
 import type { UsageListener } from '../usage'
 import { completeArguments } from './complete-arguments'
@@ -16,7 +17,6 @@ import { responsesErrorCode } from './responses-error-code'
 import { ResponsesStreamWriter } from './responses-stream-writer'
 import { clientToolName } from './tool-name'
 import type { NamespacedNames, ResponseEcho } from './types'
-import type { GatewayErrorType } from '../../errors/gateway-error'
 
 export interface AnthropicToResponsesStreamOptions {
   model: string
@@ -27,8 +27,6 @@ export interface AnthropicToResponsesStreamOptions {
   /** Called once when the stream ends (or fails), with every prompt token counted as input. */
   onUsage?: UsageListener
 }
-
-const ERROR_TYPES = new Set<GatewayErrorType>(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'overloaded_error'])
 
 export function createAnthropicToResponsesStream(options: AnthropicToResponsesStreamOptions): TransformStream<Uint8Array, Uint8Array> {
   return toTransformStream(anthropicToResponsesChunks(options))
@@ -58,24 +56,10 @@ class AnthropicToResponsesConverter implements SSEHandler {
 
   event(event: SSEEvent): void {
     if (this.ended) return
-    let data: unknown
-    try {
-      data = JSON.parse(event.data)
-    } catch {
-      data = undefined
-    }
-    const type = event.event ?? (isRecord(data) ? data.type : undefined)
-    if (type === 'error') {
-      const err = isRecord(data) && isRecord(data.error) ? data.error : {}
-      const message = typeof err.message === 'string' ? err.message : 'the upstream reported an error'
-      const errorType = ERROR_TYPES.has(err.type as GatewayErrorType) ? (err.type as GatewayErrorType) : 'api_error'
-      return this.failWith(responsesErrorCode(errorType), message)
-    }
-    if (!isRecord(data)) {
-      if (type === 'ping') return
-      return this.failWith('server_error', 'the upstream sent a malformed stream event')
-    }
-    this.handle(type, data)
+    const read = readAnthropicEvent(event)
+    if (read.kind === 'error') return this.failWith(responsesErrorCode(read.type), read.message)
+    if (read.kind === 'malformed') return this.failWith('server_error', 'the upstream sent a malformed stream event')
+    if (read.kind === 'event') this.handle(read.type, read.data)
   }
 
   end(): void {

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'bun:test'
 import * as wire from '../../../test/helpers/llm-wire'
-import { createRandom, loadFixture, openAIWire, parseSSE, runTransform, splitRandomly } from '../../../test/helpers/replay-stream'
+import { createRandom, loadFixture, openAIWire, parseSSE, runTransform, splitRandomly, streamFixtures } from '../../../test/helpers/replay-stream'
 import { finalResponse, validateResponsesEvents } from '../../../test/helpers/validate-responses-stream'
 import { chatToResponsesResponse } from './chat-to-responses-response'
 import { chatToResponsesChunks, createChatToResponsesStream } from './chat-to-responses-stream'
 
-const FIXTURES = [
-  'openai-text.jsonl',
-  'openai-parallel-tool-calls.jsonl',
-  'vllm-reasoning-tool-call.jsonl',
-  'vllm-reasoning-content-legacy.jsonl',
-  'split-content-finish.jsonl',
-  'vllm-stop-sequence.jsonl',
-  'finish-without-usage.jsonl',
-  'truncated-no-finish.jsonl',
-  'openai-error-midstream.jsonl',
-  'vllm-error-object.jsonl',
-]
+const FIXTURES = streamFixtures('openai')
 const encoder = new TextEncoder()
 const NAMESPACED = new Map([['crm__lookup', { namespace: 'crm', name: 'lookup' }]])
 

@@ -9,7 +9,7 @@ import { createId } from '../convert/create-id'
 import { plainContentDelta, unescapedLength } from '../convert/create-openai-to-anthropic-stream'
 import { createSSETransform, type SSEHandler } from '../convert/create-sse-transform'
 import { isRecord } from '../convert/is-record'
-import { mapOpenAIErrorType } from '../convert/map-openai-error-type'
+import { readChatChunk } from '../convert/read-upstream-event'
 import type { SSEEvent } from '../sse/sse-event'
 import type { UsageListener } from '../usage'
 import { completeArguments } from './complete-arguments'
@@ -81,19 +81,10 @@ class ChatToResponsesConverter implements SSEHandler {
         return
       }
     }
-    let data: unknown
-    try {
-      data = JSON.parse(event.data)
-    } catch {
-      data = undefined
-    }
-    if (event.event === 'error' || (isRecord(data) && (isRecord(data.error) || data.object === 'error'))) {
-      const err = isRecord(data) && isRecord(data.error) ? data.error : isRecord(data) ? data : {}
-      const message = typeof err.message === 'string' ? err.message : 'the upstream reported an error'
-      return this.failWith(responsesErrorCode(mapOpenAIErrorType(err.type, err.code)), message)
-    }
-    if (!isRecord(data)) return this.failWith('server_error', 'the upstream sent a malformed stream chunk')
-    this.chunk(data)
+    const read = readChatChunk(event)
+    if (read.kind === 'error') return this.failWith(responsesErrorCode(read.type), read.message)
+    if (read.kind === 'malformed') return this.failWith('server_error', 'the upstream sent a malformed stream chunk')
+    this.chunk(read.data)
   }
 
   end(): void {

@@ -4,6 +4,7 @@
 // field is mapped, dropped silently (listed below), dropped with a warning, or refused with a 400
 // when dropping it would change what the request means.
 import { GatewayError } from '../../errors/gateway-error'
+import { clampMaxTokens, positiveInt } from '../convert/clamp-max-tokens'
 import { isRecord } from '../convert/is-record'
 import type { TranslationWarning } from '../translation-warning'
 import { convertResponsesInput, type SignedThinking } from './convert-responses-input'
@@ -113,13 +114,8 @@ export function responsesToChatRequest(body: Record<string, unknown>, options: R
   const messages = system.length > 0 ? [{ role: 'system', content: system.join('\n\n') }, ...input.messages] : input.messages
   const out: Record<string, unknown> = { model: options.model, messages }
 
-  const asked = positiveInt(body.max_output_tokens)
-  const maxTokens = asked ?? options.maxOutputTokens
-  if (maxTokens !== undefined) {
-    const clamped = options.maxOutputTokens !== undefined ? Math.min(maxTokens, options.maxOutputTokens) : maxTokens
-    if (clamped < maxTokens) warnings.push({ type: 'clamped', setting: 'max_tokens', from: maxTokens, to: clamped })
-    out.max_completion_tokens = clamped
-  }
+  const maxTokens = clampMaxTokens(body.max_output_tokens, options.maxOutputTokens, warnings)
+  if (maxTokens !== undefined) out.max_completion_tokens = maxTokens
   if (typeof body.temperature === 'number') out.temperature = body.temperature
   if (typeof body.top_p === 'number') out.top_p = body.top_p
   if (tools.length > 0) {
@@ -149,7 +145,7 @@ export function responsesToChatRequest(body: Record<string, unknown>, options: R
       parallel_tool_calls: body.parallel_tool_calls !== false,
       temperature: typeof body.temperature === 'number' ? body.temperature : null,
       top_p: typeof body.top_p === 'number' ? body.top_p : null,
-      max_output_tokens: asked ?? null,
+      max_output_tokens: positiveInt(body.max_output_tokens) ?? null,
       store: false,
       reasoning: { effort: typeof reasoning.effort === 'string' ? reasoning.effort : null, summary: typeof reasoning.summary === 'string' ? reasoning.summary : null },
     },
@@ -177,8 +173,4 @@ function responseFormatOf(text: unknown): Record<string, unknown> | undefined {
     return { type: 'json_schema', json_schema: schema }
   }
   return undefined
-}
-
-function positiveInt(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.floor(value) : undefined
 }

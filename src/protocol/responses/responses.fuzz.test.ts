@@ -3,8 +3,8 @@
 // refused with a GatewayError (a 400, never a 500); generated and damaged upstream streams must
 // always come out as a valid Responses event sequence, with the usage reported once.
 import { describe, expect, it } from 'bun:test'
-import { chance, int, mutate, responsesRequest } from '../../../test/helpers/fuzz-generators'
-import { anthropicEvents, damage, junkAnthropicEvent, junkOpenAILine, openAIChunks } from '../../../test/helpers/fuzz-streams'
+import { allowGatewayError as allowed, chance, mutate, int, responsesRequest } from '../../../test/helpers/fuzz-generators'
+import { anthropicEvents, damage, damageBytes, junkAnthropicEvent, junkOpenAILine, openAIChunks } from '../../../test/helpers/fuzz-streams'
 import { anthropicWire, createRandom, openAIWire, parseSSE, runTransform, splitRandomly } from '../../../test/helpers/replay-stream'
 import { validateAnthropicRequest } from '../../../test/helpers/validate-anthropic-request'
 import { validateChatCompletionsRequest } from '../../../test/helpers/validate-chat-completions-request'
@@ -19,27 +19,8 @@ import { responsesToChatRequest } from './responses-to-chat-request'
 
 const ITERATIONS = 1500
 const STREAM_ITERATIONS = 800
-const encoder = new TextEncoder()
-
-function allowGatewayError<T>(seed: number, fn: () => T): T | undefined {
-  try {
-    return fn()
-  } catch (e) {
-    if (e instanceof GatewayError && e.status === 400) return undefined
-    throw new Error(`seed ${seed}: ${String(e)}\n${(e as Error).stack}`)
-  }
-}
-
-function damageBytes(r: () => number, wire: string): Uint8Array {
-  let text = wire
-  if (chance(r, 0.1)) {
-    const cut = text.lastIndexOf('\n\n', int(r, 0, text.length))
-    text = `${text.slice(0, cut + 2)}data: {broken\n\n${text.slice(cut + 2)}`
-  }
-  let bytes = encoder.encode(text)
-  if (chance(r, 0.15)) bytes = bytes.slice(0, int(r, 0, bytes.length))
-  return bytes
-}
+/** Request translation may refuse with a 400, never fail any other way. */
+const allowGatewayError = <T>(seed: number, fn: () => T) => allowed(seed, fn, 400)
 
 describe('Responses translation fuzzing', () => {
   it('turns generated Responses requests into valid Chat Completions and Messages requests, and damaged ones into a 400 at worst', () => {

@@ -9,7 +9,6 @@ import { openAIClientAnthropicBackend } from './openai-client-anthropic-backend'
 import { passthroughTranslator } from './passthrough'
 import { responsesClientAnthropicBackend } from './responses-client-anthropic-backend'
 import { responsesClientOpenAIBackend } from './responses-client-openai-backend'
-import { responsesPassthrough } from './responses-passthrough'
 import type { Translator } from './translator'
 
 export type { MappedUpstreamError } from './map-upstream-error'
@@ -24,7 +23,7 @@ const TRANSLATORS: Record<Pair, Translator> = {
   'openai->anthropic': openAIClientAnthropicBackend,
   'responses->openai': responsesClientOpenAIBackend,
   'responses->anthropic': responsesClientAnthropicBackend,
-  'responses->responses': responsesPassthrough,
+  'responses->responses': passthroughTranslator('responses'),
 }
 
 /** What translation needs to know of a backend. */

@@ -7,7 +7,7 @@ import { anthropicToResponsesChunks } from '../responses/anthropic-to-responses-
 import { responsesToAnthropicRequest } from '../responses/responses-to-anthropic-request'
 import { streamErrorEvent } from '../stream-error-event'
 import { mapUpstreamError } from './map-upstream-error'
-import { DEFAULT_MAX_TOKENS } from './openai-client-anthropic-backend'
+import { messagesLimits } from './openai-client-anthropic-backend'
 import { type Translator, toUsage } from './translator'
 
 export const responsesClientAnthropicBackend: Translator = {
@@ -17,9 +17,7 @@ export const responsesClientAnthropicBackend: Translator = {
   upstreamEndpoint: 'messages',
   keepAlive: null,
   request(body, target) {
-    const limit = target.maxOutputTokens
-    const options = { model: target.upstreamModel, defaultMaxTokens: limit ?? DEFAULT_MAX_TOKENS, ...(limit === null ? {} : { maxOutputTokens: limit }) }
-    const { body: out, warnings, namespaced, echo } = responsesToAnthropicRequest(body, options)
+    const { body: out, warnings, namespaced, echo } = responsesToAnthropicRequest(body, messagesLimits(target))
     return { body: JSON.stringify(out), warnings, plan: { hideUsageChunk: false, clientWantsUsage: false, inputTokensEstimate: 0, responses: { echo, namespaced } } }
   },
   response(parsed, target, plan) {
