@@ -18,6 +18,7 @@ import { isRecord, typeName } from '../convert/is-record'
 import { sanitizeToolId } from '../convert/sanitize-tool-id'
 import type { TranslationWarning } from '../translation-warning'
 import { completeArguments } from './complete-arguments'
+import { quoted } from './quoted'
 import { flatToolName } from './tool-name'
 
 type ChatPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: string } } | { type: 'file'; file: { file_data: string; filename?: string } }
@@ -85,8 +86,8 @@ export function convertResponsesInput(input: unknown, options: InputOptions, war
   const thinking = new Map<string, SignedThinking[]>()
   /** The assistant message being assembled (text and calls of one turn), not yet pushed. */
   let assistant: { texts: string[]; calls: Record<string, unknown>[] } | null = null
-  /** Calls pushed and not yet answered, in order. */
-  let pending: string[] = []
+  /** Calls pushed and not yet answered, in order (a Set: a turn may hold many calls, answered in any order). */
+  let pending = new Set<string>()
   /** Every call id seen, so that an output for an unknown call is told from a repeated one. */
   const calls = new Set<string>()
   let resultImages: ChatPart[] = []
@@ -100,7 +101,7 @@ export function convertResponsesInput(input: unknown, options: InputOptions, war
     const msg: ChatMessage = { role: 'assistant', content: texts.length > 0 ? texts.join('\n\n') : null }
     if (assistant.calls.length > 0) msg.tool_calls = assistant.calls
     if (texts.length > 0 || assistant.calls.length > 0) messages.push(msg)
-    pending = assistant.calls.map((c) => c.id as string)
+    pending = new Set(assistant.calls.map((c) => c.id as string))
     assistant = null
   }
 
@@ -111,7 +112,7 @@ export function convertResponsesInput(input: unknown, options: InputOptions, war
       warnings.push({ type: 'adapted', what: 'placeholder-tool-result' })
       messages.push({ role: 'tool', tool_call_id: id, content: PLACEHOLDER_RESULT })
     }
-    pending = []
+    pending = new Set()
     if (resultImages.length > 0) {
       messages.push({ role: 'user', content: resultImages })
       resultImages = []
@@ -150,7 +151,7 @@ export function convertResponsesInput(input: unknown, options: InputOptions, war
           if (text !== '') openAssistant().texts.push(text)
           return
         }
-        if (role !== 'user') throw invalid(`${at}.role: expected "user", "assistant", "system" or "developer", got ${JSON.stringify(role)}`, `${at}.role`)
+        if (role !== 'user') throw invalid(`${at}.role: expected "user", "assistant", "system" or "developer", got ${quoted(role)}`, `${at}.role`)
         const parts = userParts(raw.content, at, options, warnings, i)
         endToolResults()
         signed = []
@@ -164,7 +165,7 @@ export function convertResponsesInput(input: unknown, options: InputOptions, war
         const callId = raw.call_id
         if (typeof callId !== 'string' || callId === '') throw invalid(`${at}.call_id: expected the call's id`, `${at}.call_id`)
         if (typeof raw.name !== 'string' || raw.name === '') throw invalid(`${at}.name: expected the called function's name`, `${at}.name`)
-        if (calls.has(callId)) throw invalid(`${at}.call_id: ${JSON.stringify(callId)} is used by an earlier function_call`, `${at}.call_id`)
+        if (calls.has(callId)) throw invalid(`${at}.call_id: ${quoted(callId)} is used by an earlier function_call`, `${at}.call_id`)
         calls.add(callId)
         const name = typeof raw.namespace === 'string' && raw.namespace !== '' ? flatToolName(raw.namespace, raw.name) : raw.name
         // Backends parse the arguments of past calls (vLLM fills chat templates with them): a model's
@@ -181,12 +182,10 @@ export function convertResponsesInput(input: unknown, options: InputOptions, war
         const callId = raw.call_id
         if (typeof callId !== 'string' || callId === '') throw invalid(`${at}.call_id: expected the id of the call it answers`, `${at}.call_id`)
         closeAssistant()
-        const slot = pending.indexOf(callId)
-        if (slot === -1) {
+        if (!pending.delete(callId)) {
           const why = calls.has(callId) ? 'was already answered, or answered after other messages' : 'matches no function_call before it'
-          throw invalid(`${at}: function_call_output for call_id ${JSON.stringify(callId)} ${why}`, `${at}.call_id`)
+          throw invalid(`${at}: function_call_output for call_id ${quoted(callId)} ${why}`, `${at}.call_id`)
         }
-        pending.splice(slot, 1)
         const { text, images } = outputContent(raw.output, at, warnings, i)
         messages.push({ role: 'tool', tool_call_id: callId, content: text })
         resultImages.push(...images)
@@ -208,7 +207,7 @@ export function convertResponsesInput(input: unknown, options: InputOptions, war
           warnings.push({ type: 'dropped-content', kind: 'item', contentType: type, message: i })
           return
         }
-        throw invalid(`${at}.type: unknown input item type ${JSON.stringify(type ?? null)}`, `${at}.type`)
+        throw invalid(`${at}.type: unknown input item type ${quoted(type)}`, `${at}.type`)
     }
   })
   endToolResults()

@@ -11,6 +11,7 @@
 import { GatewayError } from '../../errors/gateway-error'
 import { isRecord, typeName } from '../convert/is-record'
 import type { TranslationWarning } from '../translation-warning'
+import { quoted } from './quoted'
 import { flatToolName } from './tool-name'
 
 export interface ConvertedTools {
@@ -39,7 +40,7 @@ function functionTool(tool: Record<string, unknown>, at: string): { name: string
   if (params === undefined || params === null) parameters = { type: 'object', properties: {} }
   else if (!isRecord(params)) throw invalid(`${at}.parameters: expected a JSON schema object`, `${at}.parameters`)
   else {
-    if (params.type !== undefined && params.type !== 'object') throw invalid(`${at}.parameters.type: a function's arguments must be an object, got ${JSON.stringify(params.type)}`, `${at}.parameters`)
+    if (params.type !== undefined && params.type !== 'object') throw invalid(`${at}.parameters.type: a function's arguments must be an object, got ${quoted(params.type)}`, `${at}.parameters`)
     if (params.properties !== undefined && !isRecord(params.properties)) throw invalid(`${at}.parameters.properties: expected an object`, `${at}.parameters`)
     if (params.required !== undefined && !(Array.isArray(params.required) && params.required.every((r) => typeof r === 'string'))) {
       throw invalid(`${at}.parameters.required: expected an array of property names`, `${at}.parameters`)
@@ -108,7 +109,7 @@ export function convertResponsesToolChoice(choice: unknown, converted: Converted
   if (choice.type === 'function') {
     if (typeof choice.name !== 'string') throw invalid('tool_choice.name: expected the name of a function tool', 'tool_choice')
     const flat = typeof choice.namespace === 'string' ? flatToolName(choice.namespace, choice.name) : choice.name
-    if (!tools.some((t) => nameOf(t) === flat)) throw invalid(`tool_choice: no function tool named ${JSON.stringify(choice.name)} was declared`, 'tool_choice')
+    if (!tools.some((t) => nameOf(t) === flat)) throw invalid(`tool_choice: no function tool named ${quoted(choice.name)} was declared`, 'tool_choice')
     return { tool_choice: { type: 'function', function: { name: flat } }, tools }
   }
   if (choice.type === 'allowed_tools') {
@@ -127,5 +128,5 @@ export function convertResponsesToolChoice(choice: unknown, converted: Converted
     return { tool_choice: mode, tools: kept }
   }
   // A built-in tool (web_search, file_search, mcp, ...) or a custom tool, which no backend here can run.
-  throw invalid(`tool_choice: requires the ${JSON.stringify(choice.type)} tool, which runs only on OpenAI's platform and cannot run on this backend`, 'tool_choice')
+  throw invalid(`tool_choice: requires the ${quoted(choice.type)} tool, which runs only on OpenAI's platform and cannot run on this backend`, 'tool_choice')
 }

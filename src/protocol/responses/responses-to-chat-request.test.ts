@@ -170,6 +170,18 @@ describe('responsesToChatRequest', () => {
     expect(refused(() => toChat({ model: 'm', input: [call, out, out] })).message).toContain('already answered')
   })
 
+  it('never quotes more than a few dozen characters of what the client sent in a 400', () => {
+    const long = 'x'.repeat(100_000)
+    for (const body of [
+      { model: 'm', input: [{ type: long }] },
+      { model: 'm', input: [{ role: long, content: 'x' }] },
+      { model: 'm', input: [{ role: 'user', content: 'x' }, { type: 'function_call_output', call_id: long, output: 'x' }] },
+      { model: 'm', input: [{ type: { nested: long } }] },
+    ]) {
+      expect(refused(() => toChat(body)).message.length).toBeLessThan(200)
+    }
+  })
+
   it('keeps only allowed tools for an allowed_tools choice', () => {
     const other = { ...exec, name: 'other' }
     const { body } = toChat({ model: 'm', input: 'hi', tools: [exec, other], tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'function', name: 'other' }] } })
