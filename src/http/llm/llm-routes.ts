@@ -73,8 +73,7 @@ export function llmRouteFor(pathname: string): LlmRoute | null {
     case '/v1/chat/completions':
       return LLM_ROUTES.chat_completions
     case '/v1/responses':
-    // A client configured with a base URL that already ends in /v1 (as Codex's is) and a path that
-    // adds it again.
+    // A base URL that ends in /v1, given to a client that adds /v1 itself.
     case '/v1/v1/responses':
       return LLM_ROUTES.responses
     default:
