@@ -1,6 +1,6 @@
 // A fast fake LLM upstream for load tests: Bun.serve on 127.0.0.1 speaking the Anthropic Messages
-// API (POST /v1/messages) and the OpenAI Chat Completions API (POST /v1/chat/completions),
-// streaming and not, in the wire formats the test fakes speak too (test/helpers/llm-wire.ts). It is
+// API (POST /v1/messages), the OpenAI Chat Completions API (POST /v1/chat/completions) and the
+// OpenAI Responses API (POST /v1/responses), streaming and not, in the wire formats the test fakes speak too (test/helpers/llm-wire.ts). It is
 // a server of its own, not the tests' fake, because it must never be the bottleneck of a
 // measurement: its bodies are precomputed bytes per model name, and it reads the whole request
 // body (as a real upstream must) but never parses it, finding `"stream":true` and the model with
@@ -33,6 +33,8 @@ interface Bodies {
   anthropicStream: Uint8Array[]
   openaiStream: Uint8Array[]
   openaiStreamUsage: Uint8Array[]
+  responsesJson: Uint8Array
+  responsesStream: Uint8Array[]
   delayMs: number
 }
 
@@ -54,8 +56,14 @@ function build(model: string): Bodies {
     anthropicStream: bytes(wire.anthropicStream({ ...anthropic, text: pieces }, { usage: anthropicUsage, startUsage: { input_tokens: 12, output_tokens: 1 } })),
     openaiStream: openaiStream(false),
     openaiStreamUsage: openaiStream(true),
+    responsesJson: enc.encode(JSON.stringify(wire.responsesResponse({ id: 'resp_bench01', model, text: [TEXT] }, { usage: responsesUsage(5) }))),
+    responsesStream: bytes(wire.responsesStream({ id: 'resp_bench01', model, text: pieces }, { usage: responsesUsage(chunks) })),
     delayMs,
   }
+}
+
+function responsesUsage(output: number) {
+  return { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 12 + output }
 }
 
 const cache = new Map<string, Bodies>()
@@ -126,6 +134,10 @@ const server = Bun.serve({
     if (path.endsWith('/chat/completions')) {
       if (!stream) return new Response(b.openaiJson, { headers: JSON_HEADERS })
       return streamResponse(text.includes('"include_usage":true') ? b.openaiStreamUsage : b.openaiStream, b.delayMs)
+    }
+    if (path.endsWith('/responses')) {
+      if (!stream) return new Response(b.responsesJson, { headers: JSON_HEADERS })
+      return streamResponse(b.responsesStream, b.delayMs)
     }
     if (path.endsWith('/count_tokens')) return Response.json({ input_tokens: 42 })
     return new Response('{"error":"not found"}', { status: 404, headers: JSON_HEADERS })

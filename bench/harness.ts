@@ -1,12 +1,14 @@
 // What the bench scripts share: the gateway's bench configuration, waiting for a server to answer,
-// and one wrk run. Used by bench/run.ts, bench/handler-cpu.ts and bench/experiments/wire-cost-ladder.ts.
+// and one wrk run. Used by bench/run.ts, bench/responses-stream.ts, bench/handler-cpu.ts and
+// bench/experiments/wire-cost-ladder.ts.
 import { join } from 'node:path'
 
 const BENCH = import.meta.dir
 
 /**
  * The gateway as the bench measures it: one static key, a tier with a daily request and token
- * limit, an Anthropic and an OpenAI backend on `upstream` (the fake), the given log level.
+ * limit, an Anthropic and an OpenAI backend on `upstream` (the fake), and an OpenAI one that serves
+ * the Responses API itself (`native-*` models), the given log level.
  */
 export function gatewayConfig(o: { port: number; upstream: string; dataDir: string; key: string; logLevel: string; redisUrl?: string }): string {
   return `# written by the bench (bench/harness.ts)
@@ -19,11 +21,13 @@ auth:
 backends:
   fake_anthropic: { format: anthropic, base_url: "${o.upstream}" }
   fake_openai: { format: openai, base_url: "${o.upstream}/v1" }
+  fake_responses: { format: openai, base_url: "${o.upstream}/v1", responses: native }
 models:
   "claude-*": { backend: fake_anthropic }
   "bench-*": { backend: fake_anthropic }
   "xlate-*": { backend: fake_openai }
   "gpt-*": { backend: fake_openai }
+  "native-*": { backend: fake_responses }
 tiers:
   bench:
     daily_requests: 1000000000

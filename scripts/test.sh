@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs what the tests need (Bun from npm,
-# the project's packages, redis-server, Claude Code and the Python SDKs the client tests drive, a
+# the project's packages, redis-server, Claude Code, the Codex CLI and the Python SDKs the client tests drive, a
 # Java 21+ runtime and Keycloak, helm and kubeconform),
 # then `bun test`, and ends with one line "N passed, N failed". Safe to run again: every install
 # step skips what is already there. Servers the tests use are started by the tests themselves,
@@ -30,7 +30,7 @@ bash scripts/install-redis.sh || fail_setup "scripts/install-redis.sh"
 step "Java 21+ and Keycloak"
 bash scripts/install-keycloak.sh || fail_setup "scripts/install-keycloak.sh"
 
-step "real clients: Claude Code CLI (npm), anthropic and openai (PyPI)"
+step "real clients: Claude Code and Codex CLIs (npm), anthropic and openai (PyPI)"
 bash scripts/install-clients.sh || fail_setup "scripts/install-clients.sh"
 
 step "helm and kubeconform"

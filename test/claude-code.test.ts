@@ -19,6 +19,7 @@ import { startScriptedUpstream, type ScriptedUpstream } from './helpers/fake-scr
 import { listenTestGateway, testConfig } from './helpers/gateway'
 import { parseSSEText } from './helpers/read-sse'
 import { validateAnthropicEvents } from './helpers/validate-anthropic-stream'
+import { type RecordingTap, type Tapped, startRecordingTap } from './helpers/recording-tap'
 import { runBounded } from './helpers/run-bounded'
 
 const ROOT = resolve(import.meta.dir, '..')
@@ -36,41 +37,10 @@ const PARALLEL_OUTPUTS = [`first-5-${TOKEN}`, `second-9-${TOKEN}`]
 const MAX_OUTPUT_TOKENS = 8192
 const RUN_TIMEOUT_MS = 90_000
 
-interface Tapped {
-  method: string
-  path: string
-  status: number
-  requestBody: Record<string, unknown> | null
-  contentType: string
-  responseText: Promise<string>
-}
-
 let up: ScriptedUpstream
 let gw: ReturnType<typeof listenTestGateway>
-let tap: ReturnType<typeof Bun.serve>
-const tapped: Tapped[] = []
-
-/** Forwards one request to the gateway and records it; the response body is teed, not buffered. */
-async function forward(req: Request): Promise<Response> {
-  const url = new URL(req.url)
-  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer()
-  const headers = new Headers(req.headers)
-  headers.delete('host')
-  const res = await fetch(`${gw.url}${url.pathname}${url.search}`, { method: req.method, headers, body, decompress: false } as RequestInit)
-  let requestBody: Record<string, unknown> | null = null
-  try {
-    requestBody = body ? (JSON.parse(new TextDecoder().decode(body)) as Record<string, unknown>) : null
-  } catch {}
-  let client: ReadableStream<Uint8Array> | null = res.body
-  let responseText: Promise<string> = Promise.resolve('')
-  if (res.body) {
-    const [a, b] = res.body.tee()
-    client = a
-    responseText = new Response(b).text()
-  }
-  tapped.push({ method: req.method, path: url.pathname + url.search, status: res.status, requestBody, contentType: res.headers.get('content-type') ?? '', responseText })
-  return new Response(req.method === 'HEAD' ? null : client, { status: res.status, headers: res.headers })
-}
+let tap: RecordingTap
+let tapped: Tapped[] = []
 
 beforeAll(async () => {
   if (!existsSync(CLAUDE)) {
@@ -95,11 +65,12 @@ beforeAll(async () => {
       auth: { keys: [{ key: KEY, user: 'claude-code-user', tier: 'pro' }] },
     }),
   )
-  tap = Bun.serve({ hostname: '127.0.0.1', port: 0, idleTimeout: 120, fetch: forward })
+  tap = startRecordingTap(() => gw.url)
+  tapped = tap.tapped
 }, 300_000)
 
 afterAll(async () => {
-  tap?.stop(true)
+  tap?.stop()
   await gw?.stop()
   await up?.stop()
 })

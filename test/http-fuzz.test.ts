@@ -3,7 +3,7 @@
 // well-formed success or a clean error in the route's own shape, never a 500 and never a crash.
 // Seeded, so a failure replays.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { anthropicRequest, junk, mutate, openAIRequest, pick } from './helpers/fuzz-generators'
+import { anthropicRequest, junk, mutate, openAIRequest, pick, responsesRequest } from './helpers/fuzz-generators'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { buildTestApp, testConfig } from './helpers/gateway'
 import { createRandom } from './helpers/replay-stream'
@@ -36,7 +36,7 @@ function body(r: () => number, route: string): string {
   const roll = r()
   if (roll < 0.1) return JSON.stringify(junk(r)) ?? 'undefined'
   if (roll < 0.15) return JSON.stringify(anthropicRequest(r)).slice(0, Math.floor(r() * 200))
-  const base = route === '/v1/chat/completions' ? openAIRequest(r) : anthropicRequest(r)
+  const base = route === '/v1/chat/completions' ? openAIRequest(r) : route === '/v1/responses' ? responsesRequest(r) : anthropicRequest(r)
   base.model = pick(r, MODELS)
   if (r() < 0.5) base.stream = true
   return JSON.stringify(r() < 0.6 ? mutate(base, r, 1 + Math.floor(r() * 4)) : base)
@@ -47,7 +47,7 @@ describe('random and mutated requests through the whole gateway (fake upstream)'
     const r = createRandom(20261127)
     const statuses = new Map<number, number>()
     for (let i = 0; i < ITERATIONS; i++) {
-      const route = pick(r, ['/v1/messages', '/v1/chat/completions', '/v1/messages/count_tokens'])
+      const route = pick(r, ['/v1/messages', '/v1/chat/completions', '/v1/messages/count_tokens', '/v1/responses'])
       const payload = body(r, route)
       const res = await gw.handle(route, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: payload })
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)

@@ -171,7 +171,7 @@ describe('OpenAPI', () => {
     try {
       const doc = (await (await fetch(`${server.url}/docs/json`)).json()) as { openapi: string; paths: Record<string, unknown> }
       expect(doc.openapi).toMatch(/^3\./)
-      for (const path of ['/v1/messages', '/v1/chat/completions', '/v1/models', '/quota', '/health', '/ready']) expect(Object.keys(doc.paths)).toContain(path)
+      for (const path of ['/v1/messages', '/v1/chat/completions', '/v1/responses', '/v1/models', '/quota', '/health', '/ready']) expect(Object.keys(doc.paths)).toContain(path)
       const ui = await fetch(`${server.url}/docs`)
       expect(ui.status).toBe(200)
       expect(ui.headers.get('content-type')).toContain('text/html')

@@ -151,3 +151,51 @@ describe('PyPI openai -> gateway -> fake Anthropic-format upstream', () => {
     }
   })
 })
+
+for (const backend of [
+  { model: OPENAI_BACKED, format: 'openai' as const, ids: SCRIPT.toolIds.openai, signed: false },
+  { model: ANTHROPIC_BACKED, format: 'anthropic' as const, ids: SCRIPT.toolIds.anthropic, signed: true },
+]) {
+  describe(`PyPI openai responses.* -> gateway -> fake ${backend.format}-format upstream`, () => {
+    let out: Record<string, any>
+    let from = 0
+    beforeAll(async () => {
+      from = up.received.length
+      out = await runScript('openai_responses_client.py', `${gw.url}/v1`, backend.model)
+    }, RUN_TIMEOUT_MS + 10_000)
+
+    const usage = { input_tokens: SCRIPT.usage.input + SCRIPT.usage.cacheRead, output_tokens: SCRIPT.usage.output }
+    const reasoning = { type: 'reasoning', text: SCRIPT.reasoning, signed: backend.signed }
+    const response = (output: unknown[], outputText: string) => ({ model: backend.model, status: 'completed', output, output_text: outputText, usage })
+    const calls = SCRIPT.cities.map((city, i) => ({ type: 'function_call', call_id: backend.ids[i]!, name: 'get_weather', arguments: { city, unit: 'celsius' } }))
+
+    it('text with reasoning: responses.create() and the responses.stream() helper assemble the same output', () => {
+      expect(out.text.error).toBeUndefined()
+      expect(out.text.create).toEqual(response([reasoning, { type: 'message', role: 'assistant', text: SCRIPT.plainText }], SCRIPT.plainText))
+      expect(out.text.stream).toEqual(out.text.create)
+      expect(out.text.deltas).toBe(SCRIPT.plainText)
+    })
+
+    it('a function tool: the same parallel calls, whole, streamed or not', () => {
+      expect(out.tools.error).toBeUndefined()
+      expect(out.tools.create).toEqual(response([reasoning, { type: 'message', role: 'assistant', text: SCRIPT.toolText }, ...calls], SCRIPT.toolText))
+      expect(out.tools.stream).toEqual(out.tools.create)
+    })
+
+    it('a tool round trip: the outputs go back and the answer quotes them, streamed or not', () => {
+      expect(out.tool_round_trip.error).toBeUndefined()
+      expect(out.tool_round_trip.calls).toEqual(calls.map((c) => ({ call_id: c.call_id, arguments: c.arguments })))
+      expect(out.tool_round_trip.create.output_text).toBe(EXPECTED_RESULTS)
+      expect(out.tool_round_trip.stream).toEqual(out.tool_round_trip.create)
+    })
+
+    it('raises the SDK error class for previous_response_id on a translated backend', () => {
+      expect(out.refused).toEqual({ raised: 'BadRequestError', status: 400 })
+    })
+
+    it('the backend only ever received valid requests of its own API', () => {
+      // text (2) + tools (2) + round trip (1 + 2); the refused request never reached it.
+      expect(expectValidRequests(up, from, backend.format).length).toBe(7)
+    })
+  })
+}

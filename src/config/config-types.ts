@@ -3,10 +3,10 @@
 
 import type { LogLevel } from '../logging/logger'
 export type { LogLevel }
-import type { WireFormat } from '../protocol/vocabulary'
+import type { BackendWireFormat, ResponsesMode } from '../protocol/vocabulary'
 
 /** `demo` is the built-in fixed-reply backend, which answers in whichever format it is asked. */
-export type BackendFormat = WireFormat | 'demo'
+export type BackendFormat = BackendWireFormat | 'demo'
 export type AuthProvider = 'keys' | 'keycloak'
 
 export interface ServerConfig {
@@ -83,6 +83,8 @@ export interface BackendConfig {
   api_key: string | null
   headers: Record<string, string>
   timeouts: TimeoutsConfig
+  /** How Responses clients reach an `openai` backend: `native` (it serves /responses itself) or `translate` (Chat Completions). */
+  responses: ResponsesMode
 }
 
 export interface ModelConfig {

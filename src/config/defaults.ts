@@ -26,6 +26,8 @@ export const DEFAULTS = {
     demo_base_url: 'http://demo.invalid',
     circuit_breaker: { failure_threshold: 3, cooldown_s: 10 },
     timeouts: { connect_s: 10, first_byte_s: 300, idle_s: 300 },
+    /** Responses clients reach an OpenAI-format backend through Chat Completions unless it says `native`. */
+    responses: 'translate',
   },
   auth: {
     providers: ['keys'],

@@ -14,6 +14,12 @@ export interface ChunkTransform {
    * from what was sent (see ./delivered-tokens.ts). Null when nothing was sent.
    */
   usageSoFar?(): TokenUsage | null
+  /**
+   * The bytes that end the stream when the upstream broke off mid-way, for a transform that ends
+   * it in its own terms (the ids and counts it keeps); without it the relay sends the client
+   * format's plain error event.
+   */
+  fail?(message: string): Uint8Array | null
 }
 
 export function toTransformStream(t: ChunkTransform): TransformStream<Uint8Array, Uint8Array> {

@@ -19,3 +19,10 @@ export function readOpenAIUsage(usage: unknown): Partial<TokenUsage> {
   const u = usage as Record<string, unknown>
   return { input_tokens: num(u.prompt_tokens), output_tokens: num(u.completion_tokens) }
 }
+
+/** Responses API usage: input_tokens already include the cached ones. */
+export function readResponsesUsage(usage: unknown): Partial<TokenUsage> {
+  if (!usage || typeof usage !== 'object') return {}
+  const u = usage as Record<string, unknown>
+  return { input_tokens: num(u.input_tokens), output_tokens: num(u.output_tokens) }
+}

@@ -8,7 +8,19 @@ import type { WireFormat } from './vocabulary'
 const encoder = new TextEncoder()
 
 export function streamErrorEvent(format: WireFormat, message: string): Uint8Array {
-  const body = renderErrorBody(new GatewayError(502, 'api_error', message), format)
-  // Anthropic names its events; OpenAI streams carry bare data lines.
-  return encoder.encode(format === 'anthropic' ? formatSSE('error', body) : formatSSE(undefined, body))
+  switch (format) {
+    case 'anthropic':
+      // Anthropic names its events; Chat Completions streams carry bare data lines.
+      return encoder.encode(formatSSE('error', renderErrorBody(new GatewayError(502, 'api_error', message), format)))
+    case 'openai':
+      return encoder.encode(formatSSE(undefined, renderErrorBody(new GatewayError(502, 'api_error', message), format)))
+    case 'responses':
+      // The Responses API's error event. A translated stream ends with response.failed instead
+      // (its transform knows the response); this is for streams relayed as they came.
+      return encoder.encode(formatSSE('error', JSON.stringify({ type: 'error', code: 'server_error', message, param: null, sequence_number: 0 })))
+    default: {
+      const never_: never = format
+      return never_
+    }
+  }
 }

@@ -6,7 +6,7 @@
 // along in a field name or a block type.
 
 /** The kinds of content a translation may drop. */
-export type DroppedContentKind = 'block' | 'part' | 'tool' | 'tool_choice' | 'image' | 'document' | 'file'
+export type DroppedContentKind = 'block' | 'part' | 'tool' | 'tool_choice' | 'image' | 'document' | 'file' | 'item'
 
 /** Changes a translation makes on purpose, each named once. */
 export type Adaptation =
@@ -22,13 +22,16 @@ export type Adaptation =
   | 'reasoning-effort-ignored'
   | 'temperature-dropped-for-thinking'
   | 'top-p-dropped-for-thinking'
+  | 'namespace-tools-flattened'
+  | 'include-entry-ignored'
+  | 'thinking-dropped-for-unsigned-tool-turn'
 
 export type TranslationWarning =
   /** A top-level field the backend's API has no place for. */
   | { type: 'dropped-field'; field: string }
   /** A top-level field of the wrong shape, left out rather than refused. */
   | { type: 'dropped-malformed'; field: string }
-  /** A block, part, tool or tool choice the backend's API cannot carry; `message` is its index in `messages`. */
+  /** A block, part, item, tool or tool choice the backend's API cannot carry; `message` is its index in `messages` (or `input`). */
   | { type: 'dropped-content'; kind: DroppedContentKind; contentType: string | null; message?: number }
   /** A number brought within what the backend accepts. */
   | { type: 'clamped'; setting: 'max_tokens' | 'temperature' | 'stop_sequences'; from: number; to: number }

@@ -25,8 +25,7 @@ export async function attemptBackend(deps: ProxyDeps, req: ProxyRequest, target:
     req.record.backend = backend.name
     req.record.routedModel = target.model
   }
-  // The demo backend answers in whichever format it is asked.
-  const translator = translatorFor(req.format, backend.format === 'demo' ? req.format : backend.format)
+  const translator = translatorFor(req.format, backend)
   const stream = req.body.stream === true
   const translated = translator.request(req.body, target)
   if (translated.warnings.length > 0 && log.enabled('debug')) {
@@ -82,6 +81,6 @@ export async function attemptBackend(deps: ProxyDeps, req: ProxyRequest, target:
   const isStream = stream && (upstream.headers.get('content-type') ?? '').includes('text/event-stream') && upstream.body !== null
   const response = isStream
     ? relayStreamed(deps, req, translator, translated.plan, target, backend.name, called, admission, started, headers)
-    : await relayJson(req, translator, target, backend.name, called, admission, headers)
+    : await relayJson(req, translator, translated.plan, target, backend.name, called, admission, headers)
   return { kind: 'response', response }
 }

@@ -44,7 +44,7 @@ export async function countTokens(deps: ProxyDeps, req: ProxyRequest, target: Ro
   const text = await readErrorText(called.response)
   called.release()
   if (!called.response.ok) {
-    const mapped = translatorFor('anthropic', 'anthropic').error(called.response.status, text, target.backend.name)
+    const mapped = translatorFor('anthropic', target.backend).error(called.response.status, text, target.backend.name)
     if (!mapped.passthrough) throw mapped.error
   }
   return new Response(text, { status: called.response.status, headers })

@@ -14,6 +14,7 @@ const KEEP_ALIVE_MS = 15_000
 export async function relayJson(
   req: ProxyRequest,
   translator: Translator,
+  plan: StreamPlan,
   target: TranslationTarget,
   backendName: string,
   called: BackendResponse,
@@ -44,7 +45,7 @@ export async function relayJson(
   } finally {
     called.release()
   }
-  const { body, usage, changed } = translator.response(parsed, target)
+  const { body, usage, changed } = translator.response(parsed, target, plan)
   // As it came only when it names one model: a second "model" key (nested, or a duplicate the
   // parse dropped) gets the answer written anew, so no upstream name slips through.
   const asItCame = !changed && text !== null && text.indexOf('"model"') === text.lastIndexOf('"model"')

@@ -23,6 +23,7 @@ function backend(endpoints: string[], firstByteMs = 5_000): BackendConfig {
   return {
     name: 'internal',
     format: 'openai',
+    responses: 'translate',
     base_url: endpoints[0]!,
     endpoints,
     circuit_breaker: { failure_threshold: 3, cooldown_ms: 10_000 },

@@ -91,6 +91,13 @@ export function demoResponse(endpoint: LlmEndpoint, body: string, stream: boolea
       } catch {}
       return openai(model, stream, includeUsage)
     }
+    case 'responses':
+      // Responses clients reach the demo through Chat Completions (protocol/translators picks that
+      // pair), so this endpoint is never asked for; answered as the unknown route it is here.
+      return new Response(JSON.stringify({ error: { message: 'The demo backend serves Responses clients through Chat Completions.', type: 'invalid_request_error', param: null, code: null } }), {
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+      })
     default: {
       const never_: never = endpoint
       throw new Error(`unknown endpoint ${String(never_)}`)

@@ -114,7 +114,9 @@ class RelayEnding {
       return
     }
     this.end('error')
-    this.controller.enqueue(this.options.errorEvent(failureMessage(error)))
+    const message = failureMessage(error)
+    const last = this.options.transform?.fail ? this.options.transform.fail(message) : this.options.errorEvent(message)
+    if (last !== null) this.controller.enqueue(last)
     this.controller.close()
   }
 

@@ -8,5 +8,5 @@ export function upstreamUrl(backend: BackendConfig, baseUrl: string, endpoint: L
     const base = baseUrl.endsWith('/v1') ? baseUrl.slice(0, -3) : baseUrl
     return `${base}/v1/messages${endpoint === 'count_tokens' ? '/count_tokens' : ''}${search}`
   }
-  return `${baseUrl}/chat/completions`
+  return endpoint === 'responses' ? `${baseUrl}/responses` : `${baseUrl}/chat/completions`
 }

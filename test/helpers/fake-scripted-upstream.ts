@@ -1,7 +1,8 @@
 // A scripted, strict LLM upstream that plays a tool-using model, for the tests of translation and of
 // real clients (the Anthropic and OpenAI SDKs, Claude Code) through the gateway. It speaks both
 // real wire formats on 127.0.0.1 (Anthropic Messages on /v1/messages, OpenAI Chat Completions on
-// /v1/chat/completions, streaming and not, written by llm-wire.ts) and answers every request with
+// /v1/chat/completions, OpenAI Responses on /v1/responses as a backend that serves it natively,
+// streaming and not, written by llm-wire.ts) and answers every request with
 // the same logical reply in either format, so that a test can check a client gets, through
 // translation, what the backend meant:
 //   - the conversation ends with tool results: reasoning, then text quoting every result in order,
@@ -20,9 +21,10 @@ import * as wire from './llm-wire'
 import type { WireReply } from './llm-wire'
 import { validateAnthropicRequest } from './validate-anthropic-request'
 import { validateChatCompletionsRequest } from './validate-chat-completions-request'
+import { validateResponsesRequest } from './validate-responses-request'
 import { sseResponse } from './sse-response'
 
-export type UpstreamFormat = 'anthropic' | 'openai'
+export type UpstreamFormat = 'anthropic' | 'openai' | 'responses'
 
 export type ReplyKind = 'tool_calls' | 'tool_results_answer' | 'text' | 'not_found'
 
@@ -48,7 +50,7 @@ export interface ToolScenario {
   /** The arguments of each call, made in parallel. */
   calls: Record<string, unknown>[]
   /** Fixed call ids per format; without them, fresh ids for every reply. */
-  ids?: Record<UpstreamFormat, readonly string[]>
+  ids?: Partial<Record<UpstreamFormat, readonly string[]>>
 }
 
 export interface ScriptedUpstreamOptions {
@@ -76,7 +78,7 @@ export const SCRIPT = {
   resultPrefix: 'Results: ',
   /** Usage both formats report for every reply, each in its own terms (same totals). */
   usage: { input: 1000, cacheRead: 200, output: 57 },
-  toolIds: { anthropic: ['toolu_weather_paris', 'toolu_weather_tokyo'], openai: ['call_weather_paris', 'call_weather_tokyo'] },
+  toolIds: { anthropic: ['toolu_weather_paris', 'toolu_weather_tokyo'], openai: ['call_weather_paris', 'call_weather_tokyo'], responses: ['call_native_paris', 'call_native_tokyo'] },
   cities: ['Paris', 'Tokyo'],
 } as const
 
@@ -110,7 +112,7 @@ export function startScriptedUpstream(options: ScriptedUpstreamOptions = {}): Sc
   let freshIds = 0
 
   function decide(format: UpstreamFormat, body: Record<string, unknown>): Decision {
-    const messages = Array.isArray(body.messages) ? (body.messages as Record<string, unknown>[]) : []
+    const messages = format === 'responses' ? responsesMessages(body.input) : Array.isArray(body.messages) ? (body.messages as Record<string, unknown>[]) : []
     const results = toolResults(format, messages)
     if (results.length > 0) return { kind: 'tool_results_answer', text: `${SCRIPT.resultPrefix}${results.join(' | ')}`, calls: [] }
     const tools = Array.isArray(body.tools) ? (body.tools as Record<string, any>[]) : []
@@ -120,7 +122,7 @@ export function startScriptedUpstream(options: ScriptedUpstreamOptions = {}): Sc
     const scenario = scenarios.find((s) => offered.has(s.toolName) && userText.includes(s.trigger))
     if (!scenario) return { kind: 'text', text: SCRIPT.plainText, calls: [] }
     const calls = scenario.calls.map((input, i) => {
-      const id = scenario.ids?.[format][i] ?? (format === 'openai' ? `call_fake${++freshIds}abc` : `toolu_fake${++freshIds}`)
+      const id = scenario.ids?.[format]?.[i] ?? (format === 'anthropic' ? `toolu_fake${++freshIds}` : `call_fake${++freshIds}abc`)
       return { id, name: scenario.toolName, input }
     })
     return { kind: 'tool_calls', ...(scenario.text === undefined ? {} : { text: scenario.text }), calls }
@@ -137,7 +139,7 @@ export function startScriptedUpstream(options: ScriptedUpstreamOptions = {}): Sc
     idleTimeout: 60,
     async fetch(req) {
       const url = new URL(req.url)
-      const route = url.pathname === '/v1/messages' ? 'anthropic' : url.pathname === '/v1/chat/completions' ? 'openai' : null
+      const route = url.pathname === '/v1/messages' ? 'anthropic' : url.pathname === '/v1/chat/completions' ? 'openai' : url.pathname === '/v1/responses' ? 'responses' : null
       const format: UpstreamFormat | null = req.method === 'POST' ? route : null
       let body: Record<string, unknown> = {}
       try {
@@ -147,16 +149,21 @@ export function startScriptedUpstream(options: ScriptedUpstreamOptions = {}): Sc
         record({ method: req.method, format, path: url.pathname, body, problems: [`unexpected ${req.method} ${url.pathname}`], reply: 'not_found' })
         return Response.json(wire.openaiError(`no route ${req.method} ${url.pathname}`, 'invalid_request_error', 'not_found'), { status: 404 })
       }
-      const problems = format === 'openai' ? validateChatCompletionsRequest(body) : validateAnthropicRequest(body)
+      const problems = format === 'openai' ? validateChatCompletionsRequest(body) : format === 'responses' ? validateResponsesRequest(body) : validateAnthropicRequest(body)
       const decision = decide(format, body)
       record({ method: req.method, format, path: url.pathname, body, problems, reply: decision.kind })
       if (problems.length > 0) {
         const message = `invalid request: ${problems.join('; ')}`
-        return Response.json(format === 'openai' ? wire.openaiError(message, 'invalid_request_error') : wire.anthropicError('invalid_request_error', message), { status: 400 })
+        return Response.json(format === 'anthropic' ? wire.anthropicError('invalid_request_error', message) : wire.openaiError(message, 'invalid_request_error'), { status: 400 })
       }
       const model = typeof body.model === 'string' ? body.model : 'unknown'
       const reply = wireReply(format, model, decision)
-      const headers = { [format === 'openai' ? 'x-request-id' : 'request-id']: 'req_scripted_1' }
+      const headers = { [format === 'anthropic' ? 'request-id' : 'x-request-id']: 'req_scripted_1' }
+      if (format === 'responses') {
+        const wireOptions = { usage: responsesUsage(), encryptedContent: 'enc_scripted_01' }
+        if (body.stream === true) return sseResponse(wire.responsesStream(reply, wireOptions), { delayMs: options.chunkDelayMs ?? 0, headers })
+        return Response.json(wire.responsesResponse(reply, wireOptions), { headers })
+      }
       if (body.stream === true) {
         const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
         const events = format === 'openai' ? wire.openaiStream(reply, { ...openaiUsage(), includeUsage }) : wire.anthropicStream(reply, { ...anthropicUsage(), ping: true })
@@ -178,7 +185,7 @@ export function startScriptedUpstream(options: ScriptedUpstreamOptions = {}): Sc
 
 function wireReply(format: UpstreamFormat, model: string, decision: Decision): WireReply {
   return {
-    id: format === 'openai' ? 'chatcmpl-scripted' : 'msg_scripted_01',
+    id: format === 'openai' ? 'chatcmpl-scripted' : format === 'responses' ? 'resp_scripted_01' : 'msg_scripted_01',
     model,
     reasoning: wire.splitText(SCRIPT.reasoning, PIECES.reasoning),
     ...(decision.text === undefined ? {} : { text: wire.splitText(decision.text, PIECES.text) }),
@@ -191,6 +198,21 @@ function openaiUsage() {
   return { usage: { prompt_tokens: input + cacheRead, completion_tokens: output, total_tokens: input + cacheRead + output, prompt_tokens_details: { cached_tokens: cacheRead } } }
 }
 
+function responsesUsage() {
+  const { input, cacheRead, output } = SCRIPT.usage
+  return { input_tokens: input + cacheRead, input_tokens_details: { cached_tokens: cacheRead }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: input + cacheRead + output }
+}
+
+/**
+ * A Responses `input` read as chat-like messages, for choosing a reply: user messages keep their
+ * role and content, and each function_call_output becomes a `tool` message.
+ */
+function responsesMessages(input: unknown): Record<string, unknown>[] {
+  if (typeof input === 'string') return [{ role: 'user', content: input }]
+  if (!Array.isArray(input)) return []
+  return input.map((item: Record<string, any>) => (item?.type === 'function_call_output' ? { role: 'tool', content: typeof item.output === 'string' ? item.output : textOf(item.output) } : { role: item?.role, content: item?.content }))
+}
+
 function anthropicUsage() {
   const { input, cacheRead, output } = SCRIPT.usage
   return { usage: { input_tokens: input, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: cacheRead }, signature: 'sig_scripted_01' }
@@ -198,7 +220,7 @@ function anthropicUsage() {
 
 /** The tool results that end the conversation, in order: trailing tool messages (OpenAI), tool_result blocks of the last user turn (Anthropic). */
 function toolResults(format: UpstreamFormat, messages: Record<string, unknown>[]): string[] {
-  if (format === 'openai') {
+  if (format !== 'anthropic') {
     const out: string[] = []
     for (let i = messages.length - 1; i >= 0 && messages[i]!.role === 'tool'; i--) out.unshift(textOf(messages[i]!.content).trim())
     return out

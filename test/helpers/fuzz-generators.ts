@@ -2,7 +2,19 @@
 // formats, and mutations that break them in the ways real traffic does (missing fields, wrong
 // types, junk values, dropped or foreign chunks, truncation).
 
+import { GatewayError } from '../../src/errors/gateway-error'
+
 export type Random = () => number
+
+/** Runs fn; a GatewayError (of `status`, when given) is an allowed outcome, anything else fails with the seed. */
+export function allowGatewayError<T>(seed: number, fn: () => T, status?: number): T | undefined {
+  try {
+    return fn()
+  } catch (e) {
+    if (e instanceof GatewayError && (status === undefined || e.status === status)) return undefined
+    throw new Error(`seed ${seed}: ${String(e)}\n${(e as Error).stack}`)
+  }
+}
 
 export const int = (r: Random, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1))
 export const pick = <T>(r: Random, items: readonly T[]): T => items[Math.floor(r() * items.length)]!
@@ -124,5 +136,43 @@ export function openAIRequest(r: Random): Record<string, unknown> {
   if (chance(r, 0.3)) body.reasoning_effort = pick(r, ['minimal', 'low', 'medium', 'high'])
   if (chance(r, 0.2)) body.response_format = { type: 'json_object' }
   if (chance(r, 0.2)) body.frequency_penalty = 0.5
+  return body
+}
+
+/** A Responses API request as Codex and the SDKs send them: developer and user messages, reasoning, calls and their outputs, function, namespace and built-in tools. */
+export function responsesRequest(r: Random): Record<string, unknown> {
+  const text = (role: string) => ({ type: 'message', role, content: chance(r, 0.5) ? pick(r, STRINGS) || 'x' : [{ type: role === 'assistant' ? 'output_text' : 'input_text', text: pick(r, STRINGS) }] })
+  const input: Record<string, unknown>[] = [text('developer'), text('user')]
+  let id = 0
+  for (let turn = 0, n = int(r, 0, 4); turn < n; turn++) {
+    if (chance(r, 0.5)) input.push({ type: 'reasoning', id: `rs_${turn}`, summary: [{ type: 'summary_text', text: pick(r, STRINGS) }], content: chance(r, 0.5) ? [{ type: 'reasoning_text', text: 'r' }] : null, encrypted_content: chance(r, 0.5) ? 'sig' : null })
+    if (chance(r, 0.4)) input.push(text('assistant'))
+    const calls = Array.from({ length: int(r, 0, 3) }, () => `call_${id++}`)
+    for (const callId of calls) input.push({ type: 'function_call', call_id: callId, name: pick(r, ['exec_command', 'view_image']), ...(chance(r, 0.2) ? { namespace: 'goals' } : {}), arguments: pick(r, ['{"cmd":"ls"}', '{}', '{bad', '']) })
+    for (const callId of [...calls].sort(() => r() - 0.5)) {
+      input.push({ type: 'function_call_output', call_id: callId, output: chance(r, 0.7) ? pick(r, STRINGS) : [{ type: 'input_text', text: 'out' }, { type: 'input_image', image_url: pick(r, ['data:image/png;base64,iVBOR', 'https://e.x/a.png', 'file-abc']) }] })
+    }
+    if (chance(r, 0.2)) input.push(text('developer'))
+    if (chance(r, 0.2)) input.push({ type: 'web_search_call', id: `ws_${turn}`, status: 'completed' })
+    input.push(text('user'))
+  }
+  const body: Record<string, unknown> = { model: 'gpt-5-codex', input: chance(r, 0.1) ? pick(r, STRINGS) || 'hi' : input, stream: chance(r, 0.7), store: false }
+  if (chance(r, 0.3)) body.instructions = pick(r, STRINGS)
+  if (chance(r, 0.7)) {
+    body.tools = [
+      { type: 'function', name: 'exec_command', description: 'run', parameters: { type: 'object', properties: { cmd: { type: 'string' } }, required: ['cmd'] }, strict: false },
+      { type: 'function', name: 'view_image', parameters: { type: 'object', properties: {} } },
+      { type: 'namespace', name: 'goals', description: 'g', tools: [{ type: 'function', name: 'exec_command', parameters: { type: 'object', properties: {} } }, { type: 'custom', name: 'free' }] },
+      ...(chance(r, 0.5) ? [{ type: 'web_search' }] : []),
+    ]
+    body.tool_choice = pick(r, ['auto', 'none', 'required', { type: 'function', name: 'exec_command' }, { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'function', name: 'view_image' }] }])
+    body.parallel_tool_calls = chance(r, 0.7)
+  }
+  if (chance(r, 0.5)) body.reasoning = { effort: pick(r, ['minimal', 'low', 'medium', 'high', 'xhigh', 'none']), summary: 'auto' }
+  if (chance(r, 0.5)) body.include = ['reasoning.encrypted_content', ...(chance(r, 0.3) ? ['message.output_text.logprobs'] : [])]
+  if (chance(r, 0.3)) body.max_output_tokens = int(r, 1, 200000)
+  if (chance(r, 0.3)) body.temperature = r()
+  if (chance(r, 0.2)) body.text = { format: pick(r, [{ type: 'text' }, { type: 'json_object' }, { type: 'json_schema', name: 's', schema: { type: 'object' } }]), verbosity: 'low' }
+  for (const f of ['prompt_cache_key', 'client_metadata', 'metadata', 'service_tier', 'truncation']) if (chance(r, 0.3)) body[f] = f === 'truncation' ? 'auto' : 'x'
   return body
 }

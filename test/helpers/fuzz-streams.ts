@@ -3,6 +3,8 @@
 // truncated) the way a flaky backend or network damages them.
 import { chance, int, junk, mutate, pick, type Random } from './fuzz-generators'
 
+const encoder = new TextEncoder()
+
 const TEXT = ['Hel', 'lo', ' wörld', ' 👋', '\n', '"', '']
 
 function splitString(r: Random, s: string): string[] {
@@ -80,4 +82,16 @@ export function junkOpenAILine(r: Random): unknown {
 
 export function junkAnthropicEvent(r: Random): Record<string, unknown> {
   return pick(r, [{ type: 'error', error: { type: 'api_error', message: 'boom' } }, { type: 'content_block_delta', index: int(r, -1, 5), delta: junk(r) }, { type: 'brand_new' }, { type: junk(r) }, { type: 'content_block_start', index: int(r, 0, 5), content_block: junk(r) }])
+}
+
+/** Damages the bytes of a wire: a garbage event somewhere, or the tail cut off mid-event. */
+export function damageBytes(r: Random, wire: string): Uint8Array {
+  let text = wire
+  if (chance(r, 0.1)) {
+    const cut = text.lastIndexOf('\n\n', int(r, 0, text.length))
+    text = `${text.slice(0, cut + 2)}data: {broken\n\n${text.slice(cut + 2)}`
+  }
+  let bytes = encoder.encode(text)
+  if (chance(r, 0.15)) bytes = bytes.slice(0, int(r, 0, bytes.length))
+  return bytes
 }

@@ -187,3 +187,103 @@ export function openaiStream(reply: WireReply, options: OpenAIStreamOptions): st
 export function openaiError(message: string, type: string, code: string | null = null) {
   return { error: { message, type, param: null, code } }
 }
+
+// ---- OpenAI Responses ----
+
+export interface ResponsesWireUsage {
+  input_tokens: number
+  input_tokens_details: { cached_tokens: number }
+  output_tokens: number
+  output_tokens_details: { reasoning_tokens: number }
+  total_tokens: number
+}
+
+export interface ResponsesOptions {
+  usage: ResponsesWireUsage
+  /** The reasoning item's encrypted_content, as OpenAI returns it when asked (include). */
+  encryptedContent?: string
+}
+
+/** The output items of a reply as OpenAI lists them: reasoning (as a summary), the message, each function call. */
+function responsesOutput(reply: WireReply, options: ResponsesOptions): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = []
+  if (reply.reasoning) {
+    out.push({ id: `rs_${reply.id}`, type: 'reasoning', summary: [{ type: 'summary_text', text: reply.reasoning.join('') }], ...(options.encryptedContent ? { encrypted_content: options.encryptedContent } : {}) })
+  }
+  if (reply.text) {
+    out.push({ id: `msg_${reply.id}`, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: reply.text.join(''), annotations: [], logprobs: [] }] })
+  }
+  calls(reply).forEach((c, i) => out.push({ id: `fc_${reply.id}_${i}`, type: 'function_call', status: 'completed', call_id: c.id, name: c.name, arguments: c.arguments.join('') }))
+  return out
+}
+
+function responsesObject(reply: WireReply, status: string, output: unknown[], usage: ResponsesWireUsage | null): Record<string, unknown> {
+  return {
+    id: reply.id,
+    object: 'response',
+    created_at: CREATED,
+    status,
+    background: false,
+    error: null,
+    incomplete_details: null,
+    instructions: null,
+    max_output_tokens: null,
+    model: reply.model,
+    output,
+    parallel_tool_calls: true,
+    previous_response_id: null,
+    reasoning: { effort: null, summary: null },
+    store: false,
+    temperature: 1,
+    text: { format: { type: 'text' }, verbosity: 'medium' },
+    tool_choice: 'auto',
+    tools: [],
+    top_p: 1,
+    truncation: 'disabled',
+    usage,
+    metadata: {},
+  }
+}
+
+/** The answer of POST /v1/responses without `stream`. */
+export function responsesResponse(reply: WireReply, options: ResponsesOptions): Record<string, unknown> {
+  return responsesObject(reply, 'completed', responsesOutput(reply, options), options.usage)
+}
+
+/**
+ * The events of POST /v1/responses with `stream: true`, each as SSE text (named events, a
+ * sequence_number on each), as OpenAI streams them: created, in_progress, each output item with its
+ * parts and deltas, completed with the whole output and the usage. No [DONE].
+ */
+export function responsesStream(reply: WireReply, options: ResponsesOptions): string[] {
+  let seq = 0
+  const ev = (type: string, data: Record<string, unknown>) => formatSSE(type, JSON.stringify({ type, sequence_number: seq++, ...data }))
+  const output = responsesOutput(reply, options)
+  const out = [ev('response.created', { response: responsesObject(reply, 'in_progress', [], null) }), ev('response.in_progress', { response: responsesObject(reply, 'in_progress', [], null) })]
+  output.forEach((item, index) => {
+    const id = item.id as string
+    if (item.type === 'reasoning') {
+      out.push(ev('response.output_item.added', { output_index: index, item: { id, type: 'reasoning', summary: [] } }))
+      out.push(ev('response.reasoning_summary_part.added', { item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } }))
+      for (const piece of reply.reasoning!) out.push(ev('response.reasoning_summary_text.delta', { item_id: id, output_index: index, summary_index: 0, delta: piece }))
+      const text = reply.reasoning!.join('')
+      out.push(ev('response.reasoning_summary_text.done', { item_id: id, output_index: index, summary_index: 0, text }))
+      out.push(ev('response.reasoning_summary_part.done', { item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text } }))
+    } else if (item.type === 'message') {
+      out.push(ev('response.output_item.added', { output_index: index, item: { id, type: 'message', status: 'in_progress', role: 'assistant', content: [] } }))
+      out.push(ev('response.content_part.added', { item_id: id, output_index: index, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } }))
+      for (const piece of reply.text!) out.push(ev('response.output_text.delta', { item_id: id, output_index: index, content_index: 0, delta: piece, logprobs: [] }))
+      const text = reply.text!.join('')
+      out.push(ev('response.output_text.done', { item_id: id, output_index: index, content_index: 0, text, logprobs: [] }))
+      out.push(ev('response.content_part.done', { item_id: id, output_index: index, content_index: 0, part: { type: 'output_text', text, annotations: [], logprobs: [] } }))
+    } else {
+      const call = calls(reply)[index - output.findIndex((o) => o.type === 'function_call')]!
+      out.push(ev('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress', arguments: '' } }))
+      for (const piece of call.arguments) out.push(ev('response.function_call_arguments.delta', { item_id: id, output_index: index, delta: piece }))
+      out.push(ev('response.function_call_arguments.done', { item_id: id, output_index: index, arguments: call.arguments.join('') }))
+    }
+    out.push(ev('response.output_item.done', { output_index: index, item }))
+  })
+  out.push(ev('response.completed', { response: responsesObject(reply, 'completed', output, options.usage) }))
+  return out
+}

@@ -2,12 +2,23 @@
 // line) through a stream transform, whole or cut at random byte boundaries, and parses the output.
 // Its wire writers frame whatever line they are given, the fuzzers' junk included (undefined, a
 // missing or odd `type`), byte for byte as below; llm-wire.ts writes well-formed replies only.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseSSEText } from './read-sse'
 import type { SSEEvent } from '../../src/protocol/sse/sse-event'
 
 const FIXTURES = join(import.meta.dir, '..', 'fixtures', 'streams')
+
+/**
+ * The recorded streams of one upstream wire format, by file name: `anthropic-*` are Anthropic
+ * Messages streams, `responses-*` Responses API streams, and the others Chat Completions streams
+ * (OpenAI's and vLLM's).
+ */
+export function streamFixtures(format: 'anthropic' | 'openai' | 'responses'): string[] {
+  const names = readdirSync(FIXTURES).filter((n) => n.endsWith('.jsonl')).sort()
+  if (format === 'openai') return names.filter((n) => !n.startsWith('anthropic-') && !n.startsWith('responses-'))
+  return names.filter((n) => n.startsWith(`${format}-`))
+}
 
 export function loadFixture(name: string): unknown[] {
   return readFileSync(join(FIXTURES, name), 'utf8')
@@ -23,6 +34,11 @@ export function openAIWire(lines: unknown[]): string {
 
 /** Anthropic wire: every event named after its data's `type`. */
 export function anthropicWire(lines: unknown[]): string {
+  return lines.map((l) => `event: ${(l as { type: string }).type}\ndata: ${JSON.stringify(l)}\n\n`).join('')
+}
+
+/** Responses API wire: every event named after its data's `type`, as OpenAI sends it. */
+export function responsesWire(lines: unknown[]): string {
   return lines.map((l) => `event: ${(l as { type: string }).type}\ndata: ${JSON.stringify(l)}\n\n`).join('')
 }
 

@@ -25,6 +25,17 @@ const OPENAI_ONLY = [
   'modalities',
   'audio',
   'prediction',
+  // OpenAI Responses fields
+  'input',
+  'instructions',
+  'max_output_tokens',
+  'previous_response_id',
+  'include',
+  'reasoning',
+  'text',
+  'truncation',
+  'client_metadata',
+  'prompt_cache_key',
 ]
 const BLOCKS = new Set(['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking'])
 const TOOL_ID = /^[a-zA-Z0-9_-]+$/

@@ -21,6 +21,8 @@ const ANTHROPIC_ONLY = [
   'service_tier',
   'metadata',
 ]
+// Fields of an OpenAI Responses request that Chat Completions does not have.
+const RESPONSES_ONLY = ['input', 'instructions', 'max_output_tokens', 'previous_response_id', 'include', 'reasoning', 'text', 'truncation', 'client_metadata', 'conversation', 'background', 'prompt', 'max_tool_calls', 'prompt_cache_retention']
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool'])
 const TOOL_CHOICES = new Set(['none', 'auto', 'required'])
 
@@ -28,6 +30,7 @@ export function validateChatCompletionsRequest(body: unknown): string[] {
   const problems: string[] = []
   if (!isObj(body)) return ['body is not a JSON object']
   for (const key of ANTHROPIC_ONLY) if (key in body) problems.push(`Anthropic-only field \`${key}\``)
+  for (const key of RESPONSES_ONLY) if (key in body) problems.push(`Responses-only field \`${key}\``)
   findKey(body, 'cache_control', '', problems)
   if (typeof body.model !== 'string' || body.model === '') problems.push('model must be a non-empty string')
   for (const key of ['max_tokens', 'max_completion_tokens']) {

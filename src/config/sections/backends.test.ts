@@ -22,6 +22,7 @@ describe('normalizeBackends', () => {
       api_key: null,
       headers: {},
       timeouts: { connect_ms: d.timeouts.connect_s * 1000, first_byte_ms: d.timeouts.first_byte_s * 1000, idle_ms: d.timeouts.idle_s * 1000 },
+      responses: 'translate',
     })
   })
 
@@ -43,5 +44,20 @@ describe('normalizeBackends', () => {
     const { backends: b, problems } = backends({ g: { format: 'grpc', base_url: 'http://g' }, s: 'http://s' })
     expect(b.s).toBeUndefined()
     expect(problems).toEqual(['c.yaml: backends.g.format: must be one of openai, anthropic, demo, got "grpc"', 'c.yaml: backends.s: must be a mapping with format and base_url'])
+  })
+
+  it('lets an OpenAI-format backend serve Responses clients natively, and refuses that for other formats or unknown modes', () => {
+    const { backends: b, problems } = backends({
+      o: { base_url: 'http://o/v1', responses: 'native' },
+      a: { format: 'anthropic', responses: 'native' },
+      t: { base_url: 'http://t/v1', responses: 'passthrough' },
+    })
+    expect(b.o!.responses).toBe('native')
+    expect(b.a!.responses).toBe('translate')
+    expect(b.t!.responses).toBe('translate')
+    expect(problems).toEqual([
+      'c.yaml: backends.a.responses: native needs format openai (this backend is anthropic)',
+      'c.yaml: backends.t.responses: must be one of translate, native, got "passthrough"',
+    ])
   })
 })

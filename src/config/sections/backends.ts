@@ -2,11 +2,13 @@
 // (one base_url or several replicas), the key and headers sent with every request, and the
 // timeouts and circuit breaker that decide when an endpoint is given up on.
 
+import type { ResponsesMode } from '../../protocol/vocabulary'
 import type { BackendConfig, BackendFormat } from '../config-types'
 import { DEFAULT_ANTHROPIC_URL, DEFAULTS } from '../defaults'
 import { int, isObject, type Problems, type Raw, section, str, stringList, validUrl } from '../field-readers'
 
 const FORMATS: BackendFormat[] = ['openai', 'anthropic', 'demo']
+const RESPONSES_MODES: ResponsesMode[] = ['translate', 'native']
 
 export function normalizeBackends(backends: Raw, p: Problems): Record<string, BackendConfig> {
   const out: Record<string, BackendConfig> = {}
@@ -44,6 +46,10 @@ function normalizeBackend(name: string, raw: unknown, p: Problems): BackendConfi
   // as fetch() always did; a line break inside it would start another header and is refused.
   const apiKey = str(raw, 'api_key', `${path}.api_key`, p, null)?.trim() ?? null
   if (apiKey !== null && /[\r\n\0]/.test(apiKey)) p.add(`${path}.api_key`, 'must be on one line')
+  const responses = str(raw, 'responses', `${path}.responses`, p, DEFAULTS.backend.responses) as ResponsesMode
+  if (!RESPONSES_MODES.includes(responses)) p.add(`${path}.responses`, `must be one of ${RESPONSES_MODES.join(', ')}, got ${JSON.stringify(responses)}`)
+  // Only an OpenAI-format backend can be handed a Responses request as it came.
+  else if (responses === 'native' && format !== 'openai') p.add(`${path}.responses`, `native needs format openai (this backend is ${format})`)
   const t = section(raw, 'timeouts', p, `${path}.timeouts`)
   const cb = section(raw, 'circuit_breaker', p, `${path}.circuit_breaker`)
   const { timeouts, circuit_breaker } = DEFAULTS.backend
@@ -63,5 +69,6 @@ function normalizeBackend(name: string, raw: unknown, p: Problems): BackendConfi
       first_byte_ms: int(t, 'first_byte_s', `${path}.timeouts.first_byte_s`, p, timeouts.first_byte_s, 1) * 1000,
       idle_ms: int(t, 'idle_s', `${path}.timeouts.idle_s`, p, timeouts.idle_s, 1) * 1000,
     },
+    responses: RESPONSES_MODES.includes(responses) && format === 'openai' ? responses : 'translate',
   }
 }

@@ -28,6 +28,15 @@ const chatCompletionsBody = Type.Object(
   { additionalProperties: true },
 )
 
+const responsesBody = Type.Object(
+  {
+    model: Type.String({ minLength: 1, maxLength: 256 }),
+    input: Type.Optional(Type.Union([Type.String(), Type.Array(Type.Unknown())], { description: 'a string, or an array of input items' })),
+    stream: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: true },
+)
+
 export interface LlmRoute {
   endpoint: LlmEndpoint
   path: string
@@ -50,9 +59,10 @@ const LLM_ROUTES: Record<LlmEndpoint, LlmRoute> = {
   messages: { endpoint: 'messages', path: '/v1/messages', format: 'anthropic', check: checker(anthropicMessagesBody) },
   count_tokens: { endpoint: 'count_tokens', path: '/v1/messages/count_tokens', format: 'anthropic', check: checker(countTokensBody) },
   chat_completions: { endpoint: 'chat_completions', path: '/v1/chat/completions', format: 'openai', check: checker(chatCompletionsBody) },
+  responses: { endpoint: 'responses', path: '/v1/responses', format: 'responses', check: checker(responsesBody) },
 }
 
-/** The route of a POST to `pathname` (a trailing slash allowed, as Elysia allows it), if it is one of the three. */
+/** The route of a POST to `pathname` (a trailing slash allowed, as Elysia allows it), if it is an LLM route. */
 export function llmRouteFor(pathname: string): LlmRoute | null {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
   switch (path) {
@@ -62,6 +72,10 @@ export function llmRouteFor(pathname: string): LlmRoute | null {
       return LLM_ROUTES.count_tokens
     case '/v1/chat/completions':
       return LLM_ROUTES.chat_completions
+    case '/v1/responses':
+    // A base URL that ends in /v1, given to a client that adds /v1 itself.
+    case '/v1/v1/responses':
+      return LLM_ROUTES.responses
     default:
       return null
   }
@@ -80,5 +94,8 @@ export const llmOpenApiPaths = {
   },
   '/v1/chat/completions': {
     post: { summary: 'OpenAI Chat Completions (streaming and not)', tags: ['LLM'], requestBody: jsonBody(chatCompletionsBody), responses: { '200': { description: 'A completion, or an SSE stream of chunks' }, ...errorResponses } },
+  },
+  '/v1/responses': {
+    post: { summary: 'OpenAI Responses (streaming and not; Codex)', tags: ['LLM'], requestBody: jsonBody(responsesBody), responses: { '200': { description: 'A response, or an SSE stream of Responses events' }, ...errorResponses } },
   },
 }

@@ -24,7 +24,11 @@ export function accountRoutes(deps: AccountRouteDeps) {
       '/v1/models',
       ({ tier }) => {
         const data = listTierModels(config, tier)
-        return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }
+        // `models` is for Codex, which reads this route when its provider's model_catalog_url points
+        // here and refuses an answer without the key. Its entries would be Codex's own model
+        // metadata (prompts, tool kinds), which the gateway does not have: an empty catalogue keeps
+        // Codex on its fallback metadata for the gateway's models.
+        return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, models: [] }
       },
       { detail: { summary: "Models the caller's tier can reach", tags: ['Account'] } },
     )

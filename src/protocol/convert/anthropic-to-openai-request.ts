@@ -6,6 +6,7 @@ import { textOfBlocks } from './convert-anthropic-content'
 import { convertAnthropicMessages } from './convert-anthropic-messages'
 import { convertAnthropicToolChoice, convertAnthropicTools } from './convert-anthropic-tools'
 import type { TranslationWarning } from '../translation-warning'
+import { clampMaxTokens } from './clamp-max-tokens'
 import { isRecord } from './is-record'
 
 /** Top-level fields that are converted into something on the OpenAI side. */
@@ -85,14 +86,9 @@ export function anthropicToOpenAIRequest(
 
   const out: Record<string, unknown> = { model: options.model, messages }
 
-  const maxTokens = positiveInt(body.max_tokens) ?? options.maxOutputTokens
-  if (maxTokens !== undefined) {
-    // Claude Code asks for 32k-128k; a small backend answers 400 to anything above its limit.
-    const clamped = options.maxOutputTokens !== undefined ? Math.min(maxTokens, options.maxOutputTokens) : maxTokens
-    if (clamped < maxTokens) warnings.push({ type: 'clamped', setting: 'max_tokens', from: maxTokens, to: clamped })
-    // max_completion_tokens: OpenAI's reasoning models reject max_tokens; vLLM accepts both.
-    out.max_completion_tokens = clamped
-  }
+  const maxTokens = clampMaxTokens(body.max_tokens, options.maxOutputTokens, warnings)
+  // max_completion_tokens: OpenAI's reasoning models reject max_tokens; vLLM accepts both.
+  if (maxTokens !== undefined) out.max_completion_tokens = maxTokens
   if (typeof body.temperature === 'number') out.temperature = body.temperature
   if (typeof body.top_p === 'number') out.top_p = body.top_p
   if (Array.isArray(body.stop_sequences)) {
@@ -114,8 +110,4 @@ export function anthropicToOpenAIRequest(
   } else if (body.stream !== undefined) out.stream = false
 
   return { body: out, warnings }
-}
-
-function positiveInt(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.floor(value) : undefined
 }

@@ -2,13 +2,12 @@
 // and damaged. Requests may only fail with a GatewayError; streams must never throw and must always
 // come out as a valid event sequence for the client's API. A failure prints its seed to replay it.
 import { describe, expect, it } from 'bun:test'
-import { anthropicRequest, chance, int, mutate, openAIRequest } from '../../../test/helpers/fuzz-generators'
-import { anthropicEvents, damage, junkAnthropicEvent, junkOpenAILine, openAIChunks } from '../../../test/helpers/fuzz-streams'
+import { allowGatewayError, anthropicRequest, chance, int, mutate, openAIRequest } from '../../../test/helpers/fuzz-generators'
+import { anthropicEvents, damage, damageBytes, junkAnthropicEvent, junkOpenAILine, openAIChunks } from '../../../test/helpers/fuzz-streams'
 import { anthropicWire, createRandom, openAIWire, parseSSE, runTransform, splitRandomly } from '../../../test/helpers/replay-stream'
 import { validateAnthropicEvents } from '../../../test/helpers/validate-anthropic-stream'
 import { validateChatCompletionsRequest } from '../../../test/helpers/validate-chat-completions-request'
 import { validateOpenAIStream } from '../../../test/helpers/validate-openai-stream'
-import { GatewayError } from '../../errors/gateway-error'
 import { anthropicToOpenAIRequest } from './anthropic-to-openai-request'
 import { anthropicToOpenAIResponse } from './anthropic-to-openai-response'
 import { createAnthropicToOpenAIStream } from './create-anthropic-to-openai-stream'
@@ -19,29 +18,6 @@ import { estimateAnthropicInputTokens } from '../tokens/estimate-anthropic-input
 
 const ITERATIONS = 1500
 const STREAM_ITERATIONS = 1000
-const encoder = new TextEncoder()
-
-/** Runs fn; a GatewayError is an allowed outcome, anything else fails with the seed. */
-function allowGatewayError<T>(seed: number, fn: () => T): T | undefined {
-  try {
-    return fn()
-  } catch (e) {
-    if (e instanceof GatewayError) return undefined
-    throw new Error(`seed ${seed}: ${String(e)}\n${(e as Error).stack}`)
-  }
-}
-
-/** Damages the bytes of a wire: a garbage event somewhere, or the tail cut off mid-event. */
-function damageBytes(r: () => number, wire: string): Uint8Array {
-  let text = wire
-  if (chance(r, 0.1)) {
-    const cut = text.lastIndexOf('\n\n', int(r, 0, text.length))
-    text = `${text.slice(0, cut + 2)}data: {broken\n\n${text.slice(cut + 2)}`
-  }
-  let bytes = encoder.encode(text)
-  if (chance(r, 0.15)) bytes = bytes.slice(0, int(r, 0, bytes.length))
-  return bytes
-}
 
 describe('converter fuzzing', () => {
   it('converts generated Anthropic requests into valid Chat Completions requests, and damaged ones without a stray throw', () => {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'bun:test'
-import { anthropicWire, createRandom, loadFixture, runTransform, splitRandomly } from '../../../test/helpers/replay-stream'
+import { anthropicWire, createRandom, loadFixture, runTransform, splitRandomly, streamFixtures } from '../../../test/helpers/replay-stream'
 import { validateOpenAIStream } from '../../../test/helpers/validate-openai-stream'
 import { createAnthropicToOpenAIStream } from './create-anthropic-to-openai-stream'
 
-const FIXTURES = [
-  'anthropic-text.jsonl',
-  'anthropic-thinking-tool-use.jsonl',
-  'anthropic-parallel-tool-use.jsonl',
-  'anthropic-error-midstream.jsonl',
-  'anthropic-truncated.jsonl',
-  'anthropic-max-tokens.jsonl',
-]
+const FIXTURES = streamFixtures('anthropic')
 const encoder = new TextEncoder()
 
 function transform(includeUsage: boolean, usages: unknown[] = []) {

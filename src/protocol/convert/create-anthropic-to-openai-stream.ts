@@ -10,6 +10,7 @@ import { anthropicDeltaTokens } from '../delivered-tokens'
 import { createSSETransform } from './create-sse-transform'
 import { isRecord } from './is-record'
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason'
+import { readAnthropicEvent } from './read-upstream-event'
 
 export interface AnthropicToOpenAIStreamOptions {
   /** The public model name to report. */
@@ -166,23 +167,10 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
     return {
       event(event: SSEEvent) {
         if (done) return
-        let data: unknown
-        try {
-          data = JSON.parse(event.data)
-        } catch {
-          data = undefined
-        }
-        const type = event.event ?? (isRecord(data) ? data.type : undefined)
-        if (type === 'error') {
-          const err = isRecord(data) && isRecord(data.error) ? data.error : {}
-          const message = typeof err.message === 'string' ? err.message : 'the upstream reported an error'
-          return fail(typeof err.type === 'string' ? err.type : 'api_error', message)
-        }
-        if (!isRecord(data)) {
-          if (type === 'ping') return
-          return fail('api_error', 'the upstream sent a malformed stream event')
-        }
-        handle(type, data)
+        const read = readAnthropicEvent(event)
+        if (read.kind === 'error') return fail(read.type, read.message)
+        if (read.kind === 'malformed') return fail('api_error', 'the upstream sent a malformed stream event')
+        if (read.kind === 'event') handle(read.type, read.data)
       },
       end() {
         if (done) return

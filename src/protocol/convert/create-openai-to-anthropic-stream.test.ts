@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'bun:test'
 import { validateAnthropicEvents } from '../../../test/helpers/validate-anthropic-stream'
-import { createRandom, loadFixture, openAIWire, parseEvents, parseSSE, runTransform, splitRandomly } from '../../../test/helpers/replay-stream'
+import { createRandom, loadFixture, openAIWire, parseEvents, parseSSE, runTransform, splitRandomly, streamFixtures } from '../../../test/helpers/replay-stream'
 import { createOpenAIToAnthropicStream, unescapedLength } from './create-openai-to-anthropic-stream'
 
-const FIXTURES = [
-  'openai-text.jsonl',
-  'openai-parallel-tool-calls.jsonl',
-  'vllm-reasoning-tool-call.jsonl',
-  'vllm-reasoning-content-legacy.jsonl',
-  'split-content-finish.jsonl',
-  'vllm-stop-sequence.jsonl',
-  'finish-without-usage.jsonl',
-  'truncated-no-finish.jsonl',
-  'openai-error-midstream.jsonl',
-  'vllm-error-object.jsonl',
-]
+const FIXTURES = streamFixtures('openai')
 const encoder = new TextEncoder()
 
 function transform(usages: unknown[] = []) {

@@ -14,8 +14,8 @@ import { createId } from './create-id'
 import { type ChunkTransform, toTransformStream } from '../chunk-transform'
 import { createSSETransform, type SSEHandler } from './create-sse-transform'
 import { isRecord } from './is-record'
-import { mapOpenAIErrorType } from './map-openai-error-type'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason'
+import { readChatChunk } from './read-upstream-event'
 import { sanitizeToolId } from './sanitize-tool-id'
 
 export interface OpenAIToAnthropicStreamOptions {
@@ -91,19 +91,10 @@ class OpenAIToAnthropicConverter implements SSEHandler {
         return
       }
     }
-    let data: unknown
-    try {
-      data = JSON.parse(event.data)
-    } catch {
-      data = undefined
-    }
-    if (event.event === 'error' || (isRecord(data) && (isRecord(data.error) || data.object === 'error'))) {
-      const err = isRecord(data) && isRecord(data.error) ? data.error : isRecord(data) ? data : {}
-      const message = typeof err.message === 'string' ? err.message : 'the upstream reported an error'
-      return this.failWith(mapOpenAIErrorType(err.type, err.code), message)
-    }
-    if (!isRecord(data)) return this.failWith('api_error', 'the upstream sent a malformed stream chunk')
-    this.chunk(data)
+    const read = readChatChunk(event)
+    if (read.kind === 'error') return this.failWith(read.type, read.message)
+    if (read.kind === 'malformed') return this.failWith('api_error', 'the upstream sent a malformed stream chunk')
+    this.chunk(read.data)
   }
 
   end(): void {

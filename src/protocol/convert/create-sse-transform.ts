@@ -22,7 +22,11 @@ const INTERNAL_ERROR = 'the gateway could not translate the upstream stream'
 
 const encoder = new TextEncoder()
 
-export function createSSETransform(createHandler: (enqueue: (sseText: string) => void) => SSEHandler): ChunkTransform {
+/**
+ * `endsBrokenStreams`: the handler also writes the end of a stream whose upstream broke off
+ * (ChunkTransform.fail), instead of the relay's plain error event.
+ */
+export function createSSETransform(createHandler: (enqueue: (sseText: string) => void) => SSEHandler, options: { endsBrokenStreams?: boolean } = {}): ChunkTransform {
   const decoder = new SSEDecoder()
   // What the handler writes while one input chunk is handled, sent on as a single chunk.
   let pending = ''
@@ -37,7 +41,7 @@ export function createSSETransform(createHandler: (enqueue: (sseText: string) =>
     return out
   }
 
-  return {
+  const transform: ChunkTransform = {
     push(chunk) {
       for (const event of decoder.push(chunk)) safely(handler, () => handler.event(event))
       return send()
@@ -49,6 +53,13 @@ export function createSSETransform(createHandler: (enqueue: (sseText: string) =>
     },
     usageSoFar: () => handler.usageSoFar?.() ?? null,
   }
+  if (options.endsBrokenStreams) {
+    transform.fail = (message) => {
+      safely(handler, () => handler.fail(message))
+      return send()
+    }
+  }
+  return transform
 }
 
 /** A converter bug must reach the client as an error event, never as a torn connection. */

@@ -8,12 +8,12 @@ import { formatSSE } from '../sse/encode-sse'
 import { SSEDecoder } from '../sse/sse-decoder'
 import type { SSEEvent } from '../sse/sse-event'
 import type { TokenUsage, UsageListener } from '../usage'
-import type { WireFormat } from '../vocabulary'
+import type { BackendWireFormat } from '../vocabulary'
 import { anthropicDeltaChars, anthropicDeltaTokens, openAIChunkHasOutput } from '../delivered-tokens'
 import { readAnthropicUsage, readOpenAIUsage } from '../read-usage'
 
 export interface PassthroughStreamOptions {
-  format: WireFormat
+  format: BackendWireFormat
   /** The public model name to report, or null to leave `model` as the upstream sent it. */
   model: string | null
   /** Drop OpenAI's `choices: []` usage chunk (the client did not ask for it). */

@@ -7,10 +7,16 @@ import { openAIToAnthropicRequest } from '../convert/openai-to-anthropic-request
 import { readAnthropicUsage } from '../read-usage'
 import { streamErrorEvent } from '../stream-error-event'
 import { mapUpstreamError } from './map-upstream-error'
-import { type Translator, toUsage, wantsUsage } from './translator'
+import { type TranslationTarget, type Translator, toUsage, wantsUsage } from './translator'
 
 /** Anthropic requires max_tokens; OpenAI clients often leave it out. */
 const DEFAULT_MAX_TOKENS = 4096
+
+/** The output limits of a request to an Anthropic backend: the model's limit, else a default, as max_tokens when the client set none. */
+export function messagesLimits(target: TranslationTarget): { model: string; defaultMaxTokens: number; maxOutputTokens?: number } {
+  const limit = target.maxOutputTokens
+  return { model: target.upstreamModel, defaultMaxTokens: limit ?? DEFAULT_MAX_TOKENS, ...(limit === null ? {} : { maxOutputTokens: limit }) }
+}
 
 export const openAIClientAnthropicBackend: Translator = {
   client: 'openai',
@@ -19,9 +25,7 @@ export const openAIClientAnthropicBackend: Translator = {
   upstreamEndpoint: 'messages',
   keepAlive: null,
   request(body, target) {
-    const limit = target.maxOutputTokens
-    const options = { model: target.upstreamModel, defaultMaxTokens: limit ?? DEFAULT_MAX_TOKENS, ...(limit === null ? {} : { maxOutputTokens: limit }) }
-    const { body: out, warnings } = openAIToAnthropicRequest(body, options)
+    const { body: out, warnings } = openAIToAnthropicRequest(body, messagesLimits(target))
     return { body: JSON.stringify(out), warnings, plan: { hideUsageChunk: false, clientWantsUsage: wantsUsage(body), inputTokensEstimate: 0 } }
   },
   response(parsed, target) {

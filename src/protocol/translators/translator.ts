@@ -3,6 +3,7 @@
 // client's format. The pipeline never asks which pair it has; adding a client API or a backend
 // format is a new file in this folder and a line in ./index.ts.
 import type { ChunkTransform } from '../chunk-transform'
+import type { NamespacedNames, ResponseEcho } from '../responses/types'
 import type { TranslationWarning } from '../translation-warning'
 import type { TokenUsage, UsageListener } from '../usage'
 import type { LlmEndpoint, WireFormat } from '../vocabulary'
@@ -29,6 +30,8 @@ export interface StreamPlan {
   clientWantsUsage: boolean
   /** An input token estimate for answers that must state one before the backend has. */
   inputTokensEstimate: number
+  /** For a Responses client on a translated backend: what its answer repeats, and the namespaced tool names to give back. */
+  responses?: { echo: ResponseEcho; namespaced: NamespacedNames | null }
 }
 
 export interface TranslatedRequest {
@@ -47,6 +50,7 @@ export interface TranslatedResponse {
 
 export interface Translator {
   readonly client: WireFormat
+  /** The API the backend is called with: its format, or `responses` for a backend that serves the Responses API itself. */
   readonly backend: WireFormat
   /** Same format on both sides: bodies pass through with only `model` set, client headers and query too. */
   readonly passthrough: boolean
@@ -56,7 +60,7 @@ export interface Translator {
   readonly keepAlive: Uint8Array | null
   /** Throws a 400 GatewayError when the request cannot be expressed in the backend's format. */
   request(body: Record<string, unknown>, target: TranslationTarget): TranslatedRequest
-  response(parsed: unknown, target: TranslationTarget): TranslatedResponse
+  response(parsed: unknown, target: TranslationTarget, plan: StreamPlan): TranslatedResponse
   stream(plan: StreamPlan, target: TranslationTarget, onUsage: UsageListener): ChunkTransform
   /** The backend's non-2xx answer as the client should see it. */
   error(status: number, text: string, backendName: string): MappedUpstreamError
