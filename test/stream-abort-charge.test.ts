@@ -23,10 +23,14 @@ beforeAll(() => {
   up = startFakeUpstream()
   gw = listenTestGateway(
     testConfig({
-      backends: { claude: { format: 'anthropic', base_url: up.url }, internal: { format: 'openai', base_url: `${up.url}/v1` } },
-      models: { 'claude-long': { backend: 'claude' }, 'qwen-long': { backend: 'internal' } },
+      backends: {
+        claude: { format: 'anthropic', base_url: up.url },
+        internal: { format: 'openai', base_url: `${up.url}/v1` },
+        native: { format: 'openai', base_url: `${up.url}/v1`, responses: 'native' },
+      },
+      models: { 'claude-long': { backend: 'claude' }, 'qwen-long': { backend: 'internal' }, 'gpt-long': { backend: 'native' } },
       tiers: { pro: { daily_requests: 100, daily_tokens: 1_000_000, models: ['*'] } },
-      auth: { keys: ['aa', 'ao', 'oa', 'oo'].map((k) => ({ key: `sk-abort-${k}`, user: `user-${k}`, tier: 'pro' })) },
+      auth: { keys: ['aa', 'ao', 'oa', 'oo', 'ra', 'ro', 'rr'].map((k) => ({ key: `sk-abort-${k}`, user: `user-${k}`, tier: 'pro' })) },
     }),
   )
 })
@@ -37,7 +41,7 @@ afterAll(async () => {
 
 /** Content deltas of one event in the client's format. */
 function isContentDelta(event: { event?: string; data: string }): boolean {
-  if (event.event === 'content_block_delta') return true
+  if (event.event === 'content_block_delta' || event.event === 'response.output_text.delta') return true
   return event.event === undefined && /"delta":\{"content":" w\d/.test(event.data)
 }
 
@@ -46,18 +50,33 @@ const cases = [
   { name: 'Anthropic client, OpenAI backend (translated)', key: 'sk-abort-ao', path: '/v1/messages', model: 'qwen-long', upstream: 'openai' },
   { name: 'OpenAI client, Anthropic backend (translated)', key: 'sk-abort-oa', path: '/v1/chat/completions', model: 'claude-long', upstream: 'anthropic' },
   { name: 'OpenAI client, OpenAI backend (passthrough)', key: 'sk-abort-oo', path: '/v1/chat/completions', model: 'qwen-long', upstream: 'openai' },
+  { name: 'Responses client, Anthropic backend (translated)', key: 'sk-abort-ra', path: '/v1/responses', model: 'claude-long', upstream: 'anthropic' },
+  { name: 'Responses client, OpenAI backend (translated)', key: 'sk-abort-ro', path: '/v1/responses', model: 'qwen-long', upstream: 'openai' },
+  { name: 'Responses client, native Responses backend (passthrough)', key: 'sk-abort-rr', path: '/v1/responses', model: 'gpt-long', upstream: 'responses' },
 ] as const
+
+function upstreamEvents(upstream: (typeof cases)[number]['upstream']): string[] {
+  switch (upstream) {
+    case 'anthropic':
+      return wire.anthropicStream(reply, { usage: { input_tokens: 120, output_tokens: WORDS } })
+    case 'openai':
+      return wire.openaiStream(reply, { usage: { prompt_tokens: 120, completion_tokens: WORDS, total_tokens: 120 + WORDS }, includeUsage: true })
+    case 'responses':
+      return wire.responsesStream(reply, { usage: { input_tokens: 120, input_tokens_details: { cached_tokens: 0 }, output_tokens: WORDS, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 120 + WORDS } })
+  }
+}
+
+function requestBody(path: string, model: string): Record<string, unknown> {
+  if (path === '/v1/responses') return { model, max_output_tokens: 100, stream: true, input: 'count' }
+  return { model, max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'count' }] }
+}
 
 describe('a stream the client aborts after most of its chunks (fake upstreams)', () => {
   for (const c of cases) {
     it(`is charged the tokens it delivered, within 10 %: ${c.name}`, async () => {
-      const events =
-        c.upstream === 'anthropic'
-          ? wire.anthropicStream(reply, { usage: { input_tokens: 120, output_tokens: WORDS } })
-          : wire.openaiStream(reply, { usage: { prompt_tokens: 120, completion_tokens: WORDS, total_tokens: 120 + WORDS }, includeUsage: true })
-      up.script.push({ kind: 'raw-stream', events, delayMs: 15 })
+      up.script.push({ kind: 'raw-stream', events: upstreamEvents(c.upstream), delayMs: 15 })
       const abort = new AbortController()
-      const res = await fetch(`${gw.url}${c.path}`, { ...json({ model: c.model, max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'count' }] }, { 'x-api-key': c.key }), signal: abort.signal })
+      const res = await fetch(`${gw.url}${c.path}`, { ...json(requestBody(c.path, c.model), { 'x-api-key': c.key }), signal: abort.signal })
       expect(res.status).toBe(200)
       const reader = res.body!.getReader()
       const decoder = new SSEDecoder()

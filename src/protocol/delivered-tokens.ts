@@ -23,6 +23,25 @@ export function anthropicDeltaChars(data: string): number {
   return 0
 }
 
+/**
+ * The characters of the JSON string value that follows `marker` (a key and its opening quote) in
+ * `data`, read without parsing: up to the next quote that no backslash escapes. 0 without it.
+ */
+export function stringValueChars(data: string, marker: string): number {
+  const at = data.indexOf(marker)
+  if (at === -1) return 0
+  const start = at + marker.length
+  let i = start
+  for (;;) {
+    const quote = data.indexOf('"', i)
+    if (quote === -1) return data.length - start
+    let slashes = 0
+    while (data.charCodeAt(quote - 1 - slashes) === 92) slashes++
+    if (slashes % 2 === 0) return quote - start
+    i = quote + 1
+  }
+}
+
 /** Whether an OpenAI chunk's data carries output (not the role chunk, the finish chunk or [DONE]). */
 export function openAIChunkHasOutput(data: string): boolean {
   return data !== '[DONE]' && !data.includes('"delta":{}') && !data.includes('"content":""') && data.includes('"delta":{"')

@@ -8,17 +8,22 @@ import { formatSSE } from '../sse/encode-sse'
 import { SSEDecoder } from '../sse/sse-decoder'
 import type { SSEEvent } from '../sse/sse-event'
 import type { TokenUsage, UsageListener } from '../usage'
+import { anthropicDeltaTokens, stringValueChars } from '../delivered-tokens'
 import { readResponsesUsage } from '../read-usage'
 
 export interface ResponsesPassthroughOptions {
   /** The public model name to report. */
   model: string
   onUsage?: UsageListener
+  /** The input charged for a stream cut short before its terminal event reported usage. */
+  inputTokensEstimate?: number
 }
 
 // In JSON text a literal `"response":{` can only be a key (quotes inside strings are escaped);
 // only lifecycle events have one at the top level, and no other event nests one.
 const LIFECYCLE = /"response"\s*:\s*\{/
+/** Events that carry output text or tool arguments in `delta`, counted for a stream cut short. */
+const OUTPUT_DELTA = /^response\.(?:output_text|function_call_arguments|reasoning_summary_text|reasoning_text)\.delta$/
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed'])
 const encoder = new TextEncoder()
 
@@ -31,9 +36,12 @@ export function responsesPassthroughChunks(options: ResponsesPassthroughOptions)
   let usage: Partial<TokenUsage> | null = null
   let relayed = 0
   let reported = false
+  /** Output tokens sent so far, estimated from the deltas' characters (about four a token). */
+  let delivered = 0
 
   function rewrite(event: SSEEvent): string {
     relayed++
+    if (event.event !== undefined && OUTPUT_DELTA.test(event.event)) delivered += anthropicDeltaTokens(stringValueChars(event.data, '"delta":"'))
     if (!LIFECYCLE.test(event.data)) return formatSSE(event.event, event.data)
     let parsed: unknown
     try {
@@ -70,6 +78,10 @@ export function responsesPassthroughChunks(options: ResponsesPassthroughOptions)
       const out = emit(decoder.end())
       report()
       return out
+    },
+    usageSoFar() {
+      if (reported || relayed === 0) return null
+      return { input_tokens: usage?.input_tokens ?? options.inputTokensEstimate ?? 0, output_tokens: Math.max(usage?.output_tokens ?? 0, delivered) }
     },
     fail(message) {
       report()

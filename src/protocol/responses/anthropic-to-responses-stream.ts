@@ -9,7 +9,8 @@ import { createSSETransform, type SSEHandler } from '../convert/create-sse-trans
 import { isRecord } from '../convert/is-record'
 import { readAnthropicEvent } from '../convert/read-upstream-event'
 import type { SSEEvent } from '../sse/sse-event'
-import type { UsageListener } from '../usage'
+import { anthropicDeltaTokens } from '../delivered-tokens'
+import type { TokenUsage, UsageListener } from '../usage'
 import { completeArguments } from './complete-arguments'
 import { anthropicUsageToResponses } from './convert-responses-usage'
 import { outcomeOfStopReason } from './map-responses-status'
@@ -46,6 +47,8 @@ class AnthropicToResponsesConverter implements SSEHandler {
   private sawStop = false
   private ended = false
   private readonly usage: Record<string, number> = {}
+  /** Output tokens sent so far, estimated from the deltas, for a stream cut short. */
+  private delivered = 0
 
   constructor(
     private readonly options: AnthropicToResponsesStreamOptions,
@@ -71,6 +74,13 @@ class AnthropicToResponsesConverter implements SSEHandler {
 
   fail(message: string): void {
     this.failWith('server_error', message)
+  }
+
+  /** See ChunkTransform.usageSoFar: what a stream cut short has cost, until the end was reported. */
+  usageSoFar(): TokenUsage | null {
+    if (this.ended || this.delivered === 0) return null
+    const usage = anthropicUsageToResponses(this.usage)
+    return { input_tokens: usage.input_tokens, output_tokens: Math.max(usage.output_tokens, this.delivered) }
   }
 
   private handle(type: unknown, data: Record<string, unknown>) {
@@ -101,6 +111,8 @@ class AnthropicToResponsesConverter implements SSEHandler {
       case 'content_block_delta': {
         this.writer.start()
         const d = isRecord(data.delta) ? data.delta : {}
+        const piece = typeof d.text === 'string' ? d.text : typeof d.thinking === 'string' ? d.thinking : typeof d.partial_json === 'string' ? d.partial_json : ''
+        if (piece !== '') this.delivered += anthropicDeltaTokens(piece.length)
         if (d.type === 'input_json_delta') {
           if (this.tool?.index === index && typeof d.partial_json === 'string') this.tool.json += d.partial_json
         } else if (d.type === 'text_delta' && typeof d.text === 'string') {

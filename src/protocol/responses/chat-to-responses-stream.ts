@@ -11,7 +11,7 @@ import { createSSETransform, type SSEHandler } from '../convert/create-sse-trans
 import { isRecord } from '../convert/is-record'
 import { readChatChunk } from '../convert/read-upstream-event'
 import type { SSEEvent } from '../sse/sse-event'
-import type { UsageListener } from '../usage'
+import type { TokenUsage, UsageListener } from '../usage'
 import { completeArguments } from './complete-arguments'
 import { chatUsageToResponses } from './convert-responses-usage'
 import { outcomeOfFinishReason } from './map-responses-status'
@@ -57,6 +57,8 @@ class ChatToResponsesConverter implements SSEHandler {
   private finishReason: unknown = null
   private usage: unknown = undefined
   private outputChars = 0
+  /** Chunks that carried output: OpenAI-format backends stream about one token a chunk. */
+  private outputChunks = 0
   private ended = false
 
   constructor(
@@ -76,6 +78,7 @@ class ChatToResponsesConverter implements SSEHandler {
         if (this.finishReason === null && json !== '') {
           this.flushTool()
           this.outputChars += unescapedLength(json)
+          this.outputChunks++
           this.writer.textJson(json)
         } else this.writer.start()
         return
@@ -97,6 +100,7 @@ class ChatToResponsesConverter implements SSEHandler {
 
   private chunk(data: Record<string, unknown>) {
     this.writer.start()
+    const charsBefore = this.outputChars
     if (isRecord(data.usage)) this.usage = data.usage
     const choices = Array.isArray(data.choices) ? data.choices : []
     const choice = choices.find((c) => isRecord(c) && (c.index === 0 || c.index === undefined))
@@ -113,6 +117,7 @@ class ChatToResponsesConverter implements SSEHandler {
         this.flushTool()
       }
     }
+    if (this.outputChars > charsBefore) this.outputChunks++
     // The usage chunk comes after the finish_reason chunk when include_usage was asked for.
     if (this.finishReason !== null && isRecord(this.usage)) this.finish()
   }
@@ -164,8 +169,15 @@ class ChatToResponsesConverter implements SSEHandler {
     this.writer.functionCall({ callId: tool.id ?? createId('call_'), ...clientToolName(tool.name, this.options.namespaced), arguments: completeArguments(tool.args) })
   }
 
+  /** See ChunkTransform.usageSoFar: what a stream cut short has cost, until the end was reported. */
+  usageSoFar(): TokenUsage | null {
+    if (this.ended || this.outputChunks === 0) return null
+    const usage = this.responseUsage()
+    return { input_tokens: usage.input_tokens, output_tokens: usage.output_tokens }
+  }
+
   private responseUsage(): ResponsesUsage {
-    return chatUsageToResponses(this.usage) ?? responsesUsage(this.options.inputTokens, 0, Math.ceil(this.outputChars / 4), 0)
+    return chatUsageToResponses(this.usage) ?? responsesUsage(this.options.inputTokens, 0, this.outputChunks, 0)
   }
 
   private finish() {

@@ -63,7 +63,7 @@ export function passthroughTranslator(format: WireFormat): Translator {
     },
     stream(plan, target, onUsage) {
       // Responses streams carry their usage in the terminal event, always: nothing to hide.
-      if (format === 'responses') return responsesPassthroughChunks({ model: target.model, onUsage })
+      if (format === 'responses') return responsesPassthroughChunks({ model: target.model, onUsage, inputTokensEstimate: plan.inputTokensEstimate })
       return passthroughChunks({ format, model: target.model, hideUsageChunk: plan.hideUsageChunk, onUsage, inputTokensEstimate: plan.inputTokensEstimate })
     },
     error: (status, text, backendName) => mapUpstreamError(status, text, backendName, format, true),
