@@ -4,7 +4,7 @@
 import { usageSubject } from '../auth/identity'
 import { GatewayError } from '../errors/gateway-error'
 import { loggableWarning } from '../protocol/translation-warning'
-import { translatorFor, upstreamErrorMessage } from '../protocol/translators'
+import { type TranslatedRequest, type Translator, translatorFor, upstreamErrorMessage } from '../protocol/translators'
 import type { RouteTarget } from '../routing/resolve-model'
 import { type BackendResponse, callBackend } from '../upstream/call-backend'
 import { readErrorText } from '../upstream/read-error-text'
@@ -18,19 +18,35 @@ export type Attempt = { kind: 'response'; response: Response } | { kind: 'unavai
 /** At most this many translation warnings per request reach the debug log. */
 const MAX_LOGGED_WARNINGS = 20
 
-export async function attemptBackend(deps: ProxyDeps, req: ProxyRequest, target: RouteTarget, admission: Admission): Promise<Attempt> {
+/** The request translated for one target's backend, ready to send. */
+export interface PreparedAttempt {
+  translator: Translator
+  translated: TranslatedRequest
+}
+
+/**
+ * Translates the request for a target's backend. A request the backend's format cannot express is
+ * a 400, thrown here: the pipeline prepares the first candidate before admission, so such a
+ * request is refused without being counted.
+ */
+export function prepareAttempt(deps: ProxyDeps, req: ProxyRequest, target: RouteTarget): PreparedAttempt {
+  const translator = translatorFor(req.format, target.backend)
+  const translated = translator.request(req.body, target)
+  if (translated.warnings.length > 0 && deps.log.enabled('debug')) {
+    deps.log.debug('translation dropped parts of the request', { request_id: req.requestId, warnings: translated.warnings.slice(0, MAX_LOGGED_WARNINGS).map(loggableWarning) })
+  }
+  return { translator, translated }
+}
+
+export async function attemptBackend(deps: ProxyDeps, req: ProxyRequest, target: RouteTarget, admission: Admission, prepared?: PreparedAttempt): Promise<Attempt> {
   const { metrics, log } = deps
   const backend = target.backend
   if (req.record) {
     req.record.backend = backend.name
     req.record.routedModel = target.model
   }
-  const translator = translatorFor(req.format, backend)
+  const { translator, translated } = prepared ?? prepareAttempt(deps, req, target)
   const stream = req.body.stream === true
-  const translated = translator.request(req.body, target)
-  if (translated.warnings.length > 0 && log.enabled('debug')) {
-    log.debug('translation dropped parts of the request', { request_id: req.requestId, warnings: translated.warnings.slice(0, MAX_LOGGED_WARNINGS).map(loggableWarning) })
-  }
 
   const started = performance.now()
   let called: BackendResponse

@@ -16,8 +16,10 @@ import { createStreamTracker } from './stream-tracker'
 /** A quota store in a Map: what admissions and give-backs did is read straight from it. */
 function fakeQuotaStore() {
   const requests = new Map<string, number>()
+  let admissions = 0
   const store: QuotaStore = {
     async admit(user, day, limits) {
+      admissions++
       const used = requests.get(`${user}/${day}`) ?? 0
       if (limits.requests !== null && used >= limits.requests) return { allowed: false, used, tokensUsed: 0, deniedBy: 'requests' }
       requests.set(`${user}/${day}`, used + 1)
@@ -33,7 +35,7 @@ function fakeQuotaStore() {
     async ping() {},
     async close() {},
   }
-  return { store, used: (user: string) => [...requests].filter(([k]) => k.startsWith(`${user}/`)).reduce((n, [, v]) => n + v, 0) }
+  return { store, admissions: () => admissions, used: (user: string) => [...requests].filter(([k]) => k.startsWith(`${user}/`)).reduce((n, [, v]) => n + v, 0) }
 }
 
 let primary: FakeUpstream
@@ -80,7 +82,7 @@ function pipeline() {
     log: silentLogger,
     streams: createStreamTracker(),
   })
-  return { proxy, used: quotaStore.used }
+  return { proxy, used: quotaStore.used, admissions: quotaStore.admissions }
 }
 
 function request(model: string, stream = false, identity: ProxyRequest['identity'] = { user: 'ann', tier: 'free', source: 'static-key' }): ProxyRequest {
@@ -141,6 +143,17 @@ describe('the proxy pipeline (fake quota store, fake backends)', () => {
     fallback.script.push({ kind: 'status', status: 503, body: { error: { message: 'busy' } } })
     expect(await statusOf(proxy(request('main-model')))).toBe(529)
     expect(used('ann')).toBe(0)
+  })
+
+  it('refuses a request the backend format cannot express with a 400, before counting it or calling the backend', async () => {
+    const { proxy, admissions } = pipeline()
+    const before = primary.received.length
+    const thread = request('main-model')
+    // Message threads need a backend that keeps the conversation: an OpenAI-format one keeps none.
+    thread.body.thread = { id: 'thr_1' }
+    expect(await statusOf(proxy(thread))).toBe(400)
+    expect(admissions()).toBe(0)
+    expect(primary.received.length).toBe(before)
   })
 
   it('never tries another candidate once the first byte of a stream has gone out', async () => {

@@ -1,6 +1,8 @@
 // The request path every LLM call takes after the HTTP edge has authenticated it and read its
 // body, as named steps:
 //   resolve   the requested model on the caller's tier -> routed model, backend, fallbacks (routing/)
+//   translate the request for the routed model's backend: what that format cannot express is a
+//             400 before anything is counted (./attempt-backend.ts, prepareAttempt)
 //   admit     count it against the daily quota and the per-user limits, or refuse with 429
 //             (./admit-request.ts)
 //   try       the routed model, then its fallbacks, until one answers (./try-candidates.ts), each
@@ -10,6 +12,7 @@
 // answered (./count-tokens.ts). Admission comes before any expensive work, and the request's place
 // among the user's requests in flight is freed when it ends, whichever way it ends.
 import { admitRequest } from './admit-request'
+import { prepareAttempt } from './attempt-backend'
 import { countTokens } from './count-tokens'
 import type { Proxy, ProxyDeps } from './proxy-request'
 import { tryCandidates } from './try-candidates'
@@ -33,10 +36,11 @@ export function createProxy(deps: ProxyDeps): Proxy {
     deps.metrics.routes.inc({ from: requestedLabel(primary.requested), to: primary.entry.pattern })
     const tier = deps.tiers[req.identity.tier]!
     const counted = req.endpoint !== 'count_tokens'
+    const prepared = counted ? prepareAttempt(deps, req, primary) : null
     const admission = await admitRequest(deps, req, tier, counted)
     let response: Response
     try {
-      response = counted ? await tryCandidates(deps, req, primary, admission) : await countTokens(deps, req, primary)
+      response = prepared ? await tryCandidates(deps, req, primary, admission, prepared) : await countTokens(deps, req, primary)
     } catch (error) {
       admission.finish()
       throw error

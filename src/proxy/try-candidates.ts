@@ -4,10 +4,11 @@ import { GatewayError } from '../errors/gateway-error'
 import type { WireFormat } from '../protocol/vocabulary'
 import type { RouteTarget } from '../routing/resolve-model'
 import type { Admission } from './admit-request'
-import { type Attempt, attemptBackend } from './attempt-backend'
+import { type Attempt, type PreparedAttempt, attemptBackend } from './attempt-backend'
 import type { ProxyDeps, ProxyRequest } from './proxy-request'
 
-export async function tryCandidates(deps: ProxyDeps, req: ProxyRequest, primary: RouteTarget, admission: Admission): Promise<Response> {
+/** `prepared`: the request already translated for the primary's backend. */
+export async function tryCandidates(deps: ProxyDeps, req: ProxyRequest, primary: RouteTarget, admission: Admission, prepared: PreparedAttempt): Promise<Response> {
   const candidates = [primary, ...primary.fallbacks]
   for (let i = 0; i < candidates.length; i++) {
     const target = candidates[i]!
@@ -17,7 +18,7 @@ export async function tryCandidates(deps: ProxyDeps, req: ProxyRequest, primary:
     }
     let result: Attempt
     try {
-      result = await attemptBackend(deps, req, target, admission)
+      result = await attemptBackend(deps, req, target, admission, i === 0 ? prepared : undefined)
     } catch (error) {
       admission.giveBack()
       throw forClient(error, req.format)
