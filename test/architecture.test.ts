@@ -14,7 +14,7 @@ const LAYERS: string[][] = [
   ['server'],
   ['http'],
   ['proxy'],
-  ['routing', 'upstream', 'stores'],
+  ['routing', 'upstream', 'stores', 'telemetry'],
   ['auth', 'quota'],
   ['config'],
   ['protocol'],

@@ -1,6 +1,7 @@
 // The one entry point the auth plugin calls: headers in, Identity out, or a 401 GatewayError.
-// A JWT-looking credential goes to Keycloak when that provider is on; anything else is tried as a
-// static key, then as a gateway key from the store.
+// A JWT-looking credential goes to the gateway's own sign-in when this gateway issued it, else to
+// Keycloak when that provider is on; anything else is tried as a static key, then as a gateway key
+// from the store.
 import { GatewayError } from '../errors/gateway-error'
 import { extractCredential } from './extract-credential'
 import { hashCredential } from './hash-credential'
@@ -8,7 +9,8 @@ import { createGatewayKeyAuthenticator, type GatewayKeyAuthenticatorOptions } fr
 import type { Identity } from './identity'
 import type { KeycloakVerifier, KeycloakVerifierOptions } from './keycloak-verifier'
 import type { KeyStore } from './key-store'
-import { looksLikeJwt } from './looks-like-jwt'
+import { jwtIssuer, looksLikeJwt } from './looks-like-jwt'
+import type { SessionTokens } from './sessions/session-tokens'
 import { createStaticKeyAuthenticator, type StaticKeyEntry } from './static-keys'
 
 export type AuthProviderName = 'keys' | 'keycloak'
@@ -21,6 +23,8 @@ export interface AuthenticatorOptions {
   keycloak?: KeycloakVerifier | KeycloakVerifierOptions
   /** Cache settings of the gateway-key lookups. */
   keyCache?: Omit<GatewayKeyAuthenticatorOptions, 'keyStore'>
+  /** The access tokens this gateway mints for developers who signed in through it (sign-in on). */
+  sessionTokens?: Pick<SessionTokens, 'issuer' | 'verify'>
 }
 
 export interface Authenticator {
@@ -35,7 +39,7 @@ const unauthorized = (message: string) => new GatewayError(401, 'authentication_
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const keysOn = options.providers.includes('keys')
   const keycloakOn = options.providers.includes('keycloak')
-  if (!keysOn && !keycloakOn) throw new Error('auth needs at least one provider: keys or keycloak')
+  if (!keysOn && !keycloakOn && !options.sessionTokens) throw new Error('auth needs at least one provider: keys or keycloak')
   if (keycloakOn && !options.keycloak) throw new Error('the keycloak auth provider needs keycloak settings (issuer)')
 
   const staticKeys = createStaticKeyAuthenticator(options.staticKeys ?? [])
@@ -53,7 +57,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     async authenticate(headers) {
       const credential = extractCredential(headers)
       if (credential === null) throw unauthorized('missing credential: send x-api-key or Authorization: Bearer')
-      if (verifier && looksLikeJwt(credential)) return verifier.verify(credential)
+      if (looksLikeJwt(credential)) {
+        const sessionTokens = options.sessionTokens
+        if (sessionTokens && jwtIssuer(credential) === sessionTokens.issuer) return sessionTokens.verify(credential)
+        if (verifier) return verifier.verify(credential)
+      }
       if (keysOn) {
         const hash = hashCredential(credential)
         const identity = staticKeys.authenticateHash(hash) ?? (gatewayKeys ? await gatewayKeys.authenticateHash(hash) : null)

@@ -9,6 +9,8 @@ import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import type { Proxy } from '../proxy/proxy-request'
 import type { QuotaService } from '../quota/quota-service'
+import { refuseOversizedBody } from './middleware/body-limit'
+import { type AddressSource, rememberClientAddress } from './middleware/client-address'
 import { createLlmHandler } from './llm/handle-llm-request'
 import { llmRouteFor } from './llm/llm-routes'
 import { errorHandlerPlugin } from './middleware/error-handler'
@@ -32,10 +34,10 @@ export interface HttpAppDeps {
 }
 
 export interface GatewayApp {
-  /** Serves one request: the LLM routes directly, everything else through Elysia. */
-  fetch(request: Request): Response | Promise<Response>
+  /** Serves one request: the LLM routes directly, everything else through Elysia. `server` tells the client's address. */
+  fetch(request: Request, server?: AddressSource): Response | Promise<Response>
   /** The same, always as a promise (for tests). */
-  handle(request: Request): Promise<Response>
+  handle(request: Request, server?: AddressSource): Promise<Response>
 }
 
 /** Path and query string of a request URL, without building a URL object. */
@@ -69,13 +71,16 @@ export function createHttpApp(deps: HttpAppDeps): GatewayApp {
   // gateway's CPU per LLM request, so the LLM routes are dispatched first.
   const handleLlm = createLlmHandler({ authenticate: deps.authenticate, maxBodyBytes: config.server.max_body_bytes, proxy: deps.proxy, metrics, log })
   const elysiaFetch = app.fetch
-  const fetch = (request: Request): Response | Promise<Response> => {
+  const fetch = (request: Request, server?: AddressSource): Response | Promise<Response> => {
+    const { pathname, search } = splitUrl(request.url)
     if (request.method === 'POST') {
-      const { pathname, search } = splitUrl(request.url)
       const route = llmRouteFor(pathname)
       if (route) return handleLlm(request, route, search)
     }
+    const refused = refuseOversizedBody(request, pathname, config.server.max_body_bytes, log)
+    if (refused) return refused
+    rememberClientAddress(request, server)
     return elysiaFetch(request)
   }
-  return { fetch, handle: async (request) => fetch(request) }
+  return { fetch, handle: async (request, server) => fetch(request, server) }
 }

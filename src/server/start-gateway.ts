@@ -1,5 +1,5 @@
-// Starts the gateway from a loaded configuration, reloads it without dropping requests (SIGHUP or a
-// change of the config file), and stops it gracefully: on SIGTERM it stops accepting, lets in-flight
+// Starts the gateway from a loaded configuration (TLS on the listener when `server.tls` is set),
+// reloads it without dropping requests (SIGHUP or a change of the config file), and stops it gracefully: on SIGTERM it stops accepting, lets in-flight
 // requests and streams finish within drain_timeout_s, then exits 0.
 import { unwatchFile, watchFile } from 'node:fs'
 import type { GatewayConfig } from '../config/config-types'
@@ -32,6 +32,7 @@ export interface StartOptions {
 function restartOnlyChanges(a: GatewayConfig, b: GatewayConfig): string[] {
   const changed: string[] = []
   if (a.server.port !== b.server.port || a.server.host !== b.server.host) changed.push('server.host/port')
+  if (JSON.stringify(a.server.tls) !== JSON.stringify(b.server.tls)) changed.push('server.tls')
   if (a.store.redis_url !== b.store.redis_url || a.store.data_dir !== b.store.data_dir) changed.push('store')
   return changed
 }
@@ -50,13 +51,17 @@ export function startGateway(initial: GatewayConfig, log: Logger, options: Start
   const server = Bun.serve({
     hostname: config.server.host,
     port: config.server.port,
-    fetch: (request) => current.fetch(request),
-    // The gateway enforces max_body_bytes itself, with a clear error; this is only a backstop.
-    maxRequestBodySize: config.server.max_body_bytes + 1024 * 1024,
+    fetch: (request, server) => current.fetch(request, server),
+    // The gateway enforces max_body_bytes itself on every route, with an error in the client's
+    // shape (http/middleware/body-limit.ts, the LLM routes' reader); Bun's own limit would answer
+    // an empty 413 before the gateway sees the request, so it is set out of the way.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     // Streams and long non-streaming generations may be silent for minutes.
     idleTimeout: 255,
+    // Claude Code insists on https beyond loopback, and an air-gapped host may have no ingress.
+    ...(config.server.tls ? { tls: { cert: Bun.file(config.server.tls.cert_file), key: Bun.file(config.server.tls.key_file) } } : {}),
   })
-  log.info('listening', { url: `http://${config.server.host}:${server.port}`, config: config.source, store: config.store.redis_url ? 'redis' : 'sqlite', demo: config.demo })
+  log.info('listening', { url: `${config.server.tls ? 'https' : 'http'}://${config.server.host}:${server.port}`, public_url: config.server.public_url ?? undefined, sign_in: config.auth.keycloak?.client_id ? 'on' : 'off', config: config.source, store: config.store.redis_url ? 'redis' : 'sqlite', demo: config.demo })
   if (config.demo) {
     log.warn('demo mode: no backend is configured, every model is answered by the built-in demo backend', {
       try: `curl -s http://localhost:${server.port}/v1/messages -H 'x-api-key: ${DEMO_KEY}' -H 'content-type: application/json' -d '{"model":"claude-sonnet-4-5","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}'`,

@@ -1,11 +1,12 @@
 // Opens the gateway's state from the configuration: the embedded SQLite store, or Redis/Valkey
-// shared by every replica. Quota counts and gateway keys live in the same place.
+// shared by every replica. Quota counts, gateway keys and sign-in state live in the same place.
 import { mkdirSync } from 'node:fs'
 import type { GatewayConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import { createSqliteKeyStore } from './sqlite/sqlite-key-store'
 import { createSqliteQuotaStore } from './sqlite/sqlite-quota-store'
+import { createSqliteSignInStore } from './sqlite/sqlite-sign-in-store'
 import type { StoreParts } from './store-parts'
 
 export type { StoreParts }
@@ -19,13 +20,16 @@ export function openStores(config: GatewayConfig, log: Logger, metrics?: Gateway
   mkdirSync(config.store.data_dir, { recursive: true })
   const quotaStore = createSqliteQuotaStore(config.store.data_dir, { lockTimeoutMs: config.store.lock_timeout_s * 1000 })
   const keyStore = createSqliteKeyStore({ dataDir: config.store.data_dir })
+  const signInStore = createSqliteSignInStore({ dataDir: config.store.data_dir })
   return {
     keyStore,
     quotaStore,
+    signInStore,
     ready: async () => {},
     reached: () => true,
     async close() {
       await keyStore.close()
+      await signInStore.close()
       await quotaStore.close()
     },
   }

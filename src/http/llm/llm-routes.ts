@@ -52,10 +52,19 @@ const LLM_ROUTES: Record<LlmEndpoint, LlmRoute> = {
   chat_completions: { endpoint: 'chat_completions', path: '/v1/chat/completions', format: 'openai', check: checker(chatCompletionsBody) },
 }
 
-/** The route of a POST to `pathname` (a trailing slash allowed, as Elysia allows it), if it is one of the three. */
-export function llmRouteFor(pathname: string): LlmRoute | null {
+/**
+ * The path of an LLM route as written in the table. A base URL set to `https://gateway/v1` (a
+ * common set-up line, and what OpenAI clients want) makes Anthropic clients call `/v1/v1/messages`:
+ * the doubled prefix is accepted on every LLM route. A trailing slash is allowed, as Elysia allows it.
+ */
+export function canonicalLlmPath(pathname: string): string {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
-  switch (path) {
+  return path.startsWith('/v1/v1/') ? path.slice(3) : path
+}
+
+/** The route of a POST to `pathname`, if it is an LLM route. */
+export function llmRouteFor(pathname: string): LlmRoute | null {
+  switch (canonicalLlmPath(pathname)) {
     case '/v1/messages':
       return LLM_ROUTES.messages
     case '/v1/messages/count_tokens':

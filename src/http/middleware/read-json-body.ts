@@ -7,7 +7,8 @@ const decoder = new TextDecoder()
 /** The client went away before its body was in: nobody to answer, and not the gateway's failure. */
 const clientGone = () => new GatewayError(499 as number, 'api_error', 'The client closed the request before its body arrived.')
 const invalidJson = () => new GatewayError(400, 'invalid_request_error', 'The request body is not valid JSON.')
-const tooLarge = (max: number) => new GatewayError(413, 'request_too_large', `The request body is larger than the gateway's limit of ${max} bytes.`)
+// The rest of the body is never read: closing the connection spares the client sending it.
+const tooLarge = (max: number) => new GatewayError(413, 'request_too_large', `The request body is larger than the gateway's limit of ${max} bytes.`, { headers: { connection: 'close' } })
 
 function isJsonContentType(value: string | null): boolean {
   if (value === null) return true // curl --data-binary and some SDK versions send none

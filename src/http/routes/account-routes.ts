@@ -1,6 +1,6 @@
 // The caller's own view: the models their tier can reach and their quota today.
 import { Elysia } from 'elysia'
-import type { GatewayConfig } from '../../config/config-types'
+import type { GatewayConfig, TierConfig } from '../../config/config-types'
 import type { Authenticate } from '../../auth/create-authenticator'
 import type { QuotaStatus } from '../../quota/quota-service'
 import { configuredTier } from '../../routing/resolve-model'
@@ -14,19 +14,18 @@ export interface AccountRouteDeps {
 
 export function accountRoutes(deps: AccountRouteDeps) {
   const { config, authenticate } = deps
+  const modelList = (tier: TierConfig) => {
+    const data = listTierModels(config, tier)
+    return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }
+  }
   return new Elysia({ name: 'account-routes' })
     .derive(async ({ request }) => {
       const identity = await authenticate(request.headers)
       return { identity, tier: configuredTier(config, identity.tier) }
     })
-    .get(
-      '/v1/models',
-      ({ tier }) => {
-        const data = listTierModels(config, tier)
-        return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }
-      },
-      { detail: { summary: "Models the caller's tier can reach", tags: ['Account'] } },
-    )
+    .get('/v1/models', ({ tier }) => modelList(tier), { detail: { summary: "Models the caller's tier can reach", tags: ['Account'] } })
+    // The same for a base URL that ends in /v1 (see canonicalLlmPath).
+    .get('/v1/v1/models', ({ tier }) => modelList(tier), { detail: { hide: true } })
     .get(
       '/quota',
       async ({ identity, tier }) => {

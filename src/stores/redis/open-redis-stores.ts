@@ -1,10 +1,11 @@
-// The Redis/Valkey stores (quota and keys on one client), opened when `store.redis_url` is set.
+// The Redis/Valkey stores (quota, keys and sign-in on one client), opened when `store.redis_url` is set.
 // A module of its own so that the embedded-store gateway never loads the Redis client.
 import { createRedisKeyStore } from './redis-key-store'
 import type { Logger } from '../../logging/logger'
 import type { GatewayMetrics } from '../../metrics/gateway-metrics'
 import { connectRedis, firstConnectionWait } from './connect-redis'
 import { createRedisQuotaStore } from './redis-quota-store'
+import { createRedisSignInStore } from './redis-sign-in-store'
 import type { StoreParts } from '../store-parts'
 
 export function openRedisStores(redisUrl: string, log: Logger, metrics?: GatewayMetrics): StoreParts {
@@ -20,9 +21,11 @@ export function openRedisStores(redisUrl: string, log: Logger, metrics?: Gateway
   if (!reached) client.once('ready', () => (reached = true))
   const quotaStore = createRedisQuotaStore(client)
   const keyStore = createRedisKeyStore({ client, ownsClient: false })
+  const signInStore = createRedisSignInStore(client)
   return {
     keyStore,
     quotaStore,
+    signInStore,
     async ready(timeoutMs = 5000) {
       await firstConnectionWait(client, timeoutMs)()
       if (!reached) throw new Error('the Redis store did not answer (is QUOTA_REDIS_URL right?)')
