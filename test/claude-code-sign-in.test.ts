@@ -158,17 +158,17 @@ describe('Claude Code signs in to the gateway with its own gateway login', () =>
     try {
       // First start: the theme, then the login screen the settings force (the gateway's), its trust prompt.
       await pane.waitFor(/Choose the text style/, 60_000)
-      await pane.send(['Enter'])
+      await pressUntilGone(pane, /Choose the text style/)
       await signInOnScreen(pane, h, { username: 'dave', password: 'dave-password' }, { trustPrompt: true })
       await pane.waitFor(/Security notes/)
-      await pane.send(['Enter'])
+      await pressUntilGone(pane, /Security notes/)
       await choose(pane, /Yes, I trust this folder/)
       await acceptManagedSettingsIfAsked(pane, /auto mode on|for shortcuts/)
 
       // In the session: /login again, as a pro user.
       await pane.send(['/login'])
       await pane.waitFor(/❯ \/login/)
-      await pane.send(['Enter'])
+      await pressUntilGone(pane, /Sign in with your Anthropic account/)
       await signInOnScreen(pane, h, { username: 'bob', password: 'bob-password' }, { trustPrompt: false })
       await acceptManagedSettingsIfAsked(pane, /Login successful/)
 
@@ -239,7 +239,7 @@ async function gatewayJsonLogin(h: ClaudeHome, user: { username: string; passwor
 /** The gateway login screen: connect, trust the gateway the first time, the code, the browser part, done. */
 async function signInOnScreen(pane: Pane, h: ClaudeHome, user: { username: string; password: string }, options: { trustPrompt: boolean }): Promise<void> {
   await pane.waitFor(/Enter to connect/)
-  await pane.send(['Enter'])
+  await pressUntilGone(pane, /Enter to connect/)
   if (options.trustPrompt) {
     await pane.waitFor(/Trust gateway 127\.0\.0\.1\?[\s\S]*http-loopback/)
     await choose(pane, /Yes, trust this gateway/)
@@ -250,20 +250,39 @@ async function signInOnScreen(pane: Pane, h: ClaudeHome, user: { username: strin
   const result = await signInThroughBrowser(url, user)
   expect(result.status).toBe(200)
   await pane.waitFor(/Connected to Cloud gateway/)
-  await pane.send(['Enter'])
+  await pressUntilGone(pane, /Connected to Cloud gateway/)
 }
 
-/** Moves a menu's cursor (❯) to the option matching `option`, wherever it starts, and picks it. */
+/** Presses Enter until what the screen asked for is gone (a key sent while it is being drawn can be lost). */
+async function pressUntilGone(pane: Pane, shown: RegExp): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await pane.send(['Enter'])
+    if (await waitFor(async () => !shown.test(await pane.screen()), 3_000, 200)) return
+  }
+  throw new Error(`the screen kept showing ${shown} after Enter:\n${await pane.screen()}`)
+}
+
+/**
+ * Moves a menu's cursor (❯) to the option matching `option`, wherever it starts, and picks it once
+ * the screen shows the cursor there (keys sent while a screen is still being drawn can be lost).
+ */
 async function choose(pane: Pane, option: RegExp): Promise<void> {
-  const screen = await pane.waitFor(option)
-  const lines = screen.split('\n')
-  const target = lines.findIndex((l) => option.test(l))
-  // The menu's cursor is the ❯ nearest the option (the screen may show another, e.g. an input line).
-  const near = lines.map((l, i) => ({ i, d: Math.abs(i - target) })).filter(({ i, d }) => d <= 6 && lines[i]!.includes('❯'))
-  const cursor = near.sort((a, b) => a.d - b.d)[0]?.i
-  if (cursor === undefined) throw new Error(`no menu cursor near ${option}:\n${screen}`)
-  const moves = target - cursor
-  await pane.send([...Array(Math.abs(moves)).fill(moves > 0 ? 'Down' : 'Up'), 'Enter'])
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const screen = await pane.waitFor(option)
+    const lines = screen.split('\n')
+    const target = lines.findIndex((l) => option.test(l))
+    if (lines[target]!.includes('❯')) {
+      await pane.send(['Enter'])
+      // Picked once the option is gone from the screen; otherwise the key came too early.
+      if (await waitFor(async () => !option.test(await pane.screen()), 3_000, 200)) return
+      continue
+    }
+    // The menu's cursor is the ❯ nearest the option (the screen may show another, e.g. an input line).
+    const cursor = lines.map((l, i) => ({ i, d: Math.abs(i - target) })).filter(({ i, d }) => d <= 6 && lines[i]!.includes('❯')).sort((a, b) => a.d - b.d)[0]?.i
+    if (cursor !== undefined) await pane.send(Array(Math.abs(target - cursor)).fill(target > cursor ? 'Down' : 'Up'))
+    await Bun.sleep(500)
+  }
+  throw new Error(`could not move the menu cursor to ${option}:\n${await pane.screen()}`)
 }
 
 /** After a sign-in Claude Code may ask to approve the tier's managed settings; approve them when it does. */
