@@ -121,6 +121,17 @@ async function claudePrint(h: ClaudeHome, prompt: string) {
   return runBounded([CLAUDE, '-p', prompt, '--output-format', 'json'], { cwd: h.work, env: h.env, timeoutMs: RUN_TIMEOUT_MS })
 }
 
+/** `claude -p` answers with the upstream's text, every LLM request having gone to `[path, upstream model]`. */
+async function expectPrintAnsweredBy(h: ClaudeHome, route: [path: string, model: string]): Promise<void> {
+  const from = up.received.length
+  const run = await claudePrint(h, 'Say hello in one short sentence.')
+  if (run.code !== 0) throw new Error(`claude -p failed: ${run.stdout} ${run.stderr}`)
+  expect(JSON.parse(run.stdout).result).toBe(up.plainText)
+  const llm = up.received.slice(from)
+  expect(llm.length).toBeGreaterThan(0)
+  expect(llm.map((r) => [r.path, r.body.model])).toEqual(llm.map(() => route))
+}
+
 describe('Claude Code signs in to the gateway with its own gateway login', () => {
   it('signs in with `claude auth login --gateway-json`, the browser part through Keycloak, and `claude -p` answers on the internal model until the free quota', async () => {
     const h = claudeHome()
@@ -132,13 +143,7 @@ describe('Claude Code signs in to the gateway with its own gateway login', () =>
     expect(saved.enterpriseGateway).toMatchObject({ url: gw.url, tokenEndpoint: `${gw.url}/oauth/token` })
     expect(saved.enterpriseGateway.idpRefreshToken).toMatch(/^gwrt_/)
 
-    const from = up.received.length
-    const first = await claudePrint(h, 'Say hello in one short sentence.')
-    if (first.code !== 0) throw new Error(`claude -p failed: ${first.stdout} ${first.stderr}`)
-    expect(JSON.parse(first.stdout).result).toBe(up.plainText)
-    const llm = up.received.slice(from)
-    expect(llm.length).toBeGreaterThan(0)
-    expect(llm.map((r) => [r.path, r.body.model])).toEqual(llm.map(() => ['/v1/chat/completions', 'Qwen/Qwen3-32B']))
+    await expectPrintAnsweredBy(h, ['/v1/chat/completions', 'Qwen/Qwen3-32B'])
 
     // The rest of the free tier's daily requests, then the gateway's 429, which Claude Code shows and stops on.
     for (let i = 1; i < FREE_DAILY_REQUESTS; i++) {
@@ -183,13 +188,7 @@ describe('Claude Code signs in to the gateway with its own gateway login', () =>
     }
 
     // The credential the screens saved serves `claude -p` too, as bob.
-    const from = up.received.length
-    const run = await claudePrint(h, 'Say hello in one short sentence.')
-    if (run.code !== 0) throw new Error(`claude -p failed: ${run.stdout} ${run.stderr}`)
-    expect(JSON.parse(run.stdout).result).toBe(up.plainText)
-    const llm = up.received.slice(from)
-    expect(llm.length).toBeGreaterThan(0)
-    expect(llm.map((r) => [r.path, r.body.model])).toEqual(llm.map(() => ['/v1/messages', 'claude-3-haiku-20240307']))
+    await expectPrintAnsweredBy(h, ['/v1/messages', 'claude-3-haiku-20240307'])
   }, 6 * RUN_TIMEOUT_MS)
 })
 

@@ -16,14 +16,18 @@ function isJsonContentType(value: string | null): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
 }
 
-/** A body of unknown length (chunked), read up to the limit. */
-async function readLimited(request: Request, max: number): Promise<Uint8Array> {
+/** A body read up to the limit (413 past it), for one of unknown length (chunked) too. */
+export async function readLimited(request: Request, max: number): Promise<Uint8Array> {
+  const length = request.headers.get('content-length')
+  if (length !== null && !(Number(length) <= max)) throw tooLarge(max)
   if (!request.body) return new Uint8Array(0)
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    const { done, value } = await reader.read().catch(() => {
+      throw clientGone()
+    })
     if (done) break
     total += value.byteLength
     if (total > max) {

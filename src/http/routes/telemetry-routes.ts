@@ -4,39 +4,16 @@
 // credential: the gateway relays nothing for strangers.
 import { Elysia } from 'elysia'
 import type { Authenticate } from '../../auth/create-authenticator'
-import { GatewayError } from '../../errors/gateway-error'
 import type { OtlpSignal, TelemetryForwarder } from '../../telemetry/telemetry-forwarder'
+import { readLimited } from '../middleware/read-json-body'
 
 /** Claude Code's batches are a few KB; a collector's default limit is 4 MiB. */
 export const MAX_OTLP_BYTES = 4 * 1024 * 1024
 
-// The rest of the body is never read: closing the connection frees it (and a drain need not wait).
-const tooLarge = () => new GatewayError(413, 'request_too_large', `OTLP bodies are limited to ${MAX_OTLP_BYTES} bytes.`, { headers: { connection: 'close' } })
-
-async function readBody(request: Request): Promise<Uint8Array> {
-  const length = request.headers.get('content-length')
-  if (length !== null && !(Number(length) <= MAX_OTLP_BYTES)) throw tooLarge()
-  if (!request.body) return new Uint8Array(0)
-  const chunks: Uint8Array[] = []
-  let total = 0
-  const reader = request.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > MAX_OTLP_BYTES) {
-      await reader.cancel().catch(() => {})
-      throw tooLarge()
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks)
-}
-
 export function telemetryRoutes(deps: { authenticate: Authenticate; forwarder: TelemetryForwarder }) {
   const { authenticate, forwarder } = deps
   const receive = (signal: OtlpSignal) => async ({ request }: { request: Request }) => {
-    const body = await readBody(request)
+    const body = await readLimited(request, MAX_OTLP_BYTES)
     const contentType = request.headers.get('content-type') ?? 'application/x-protobuf'
     forwarder.enqueue({ signal, body, contentType, contentEncoding: request.headers.get('content-encoding') })
     // An empty Export*ServiceResponse: `{}` in JSON, zero bytes in protobuf.
