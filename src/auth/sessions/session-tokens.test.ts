@@ -45,6 +45,8 @@ describe('the access tokens the gateway mints', () => {
     const raised = Buffer.from(JSON.stringify({ ...decodeJwt(token), tier: 'enterprise' })).toString('base64url')
     expect(await refusal(mine.verify(`${h}.${raised}.${s}`))).toBe('invalid token signature')
 
+    // Verified once (and remembered), then past its expiry: refused all the same.
+    expect((await mine.verify(token)).tier).toBe('pro')
     t += 3601_000
     expect(await refusal(mine.verify(token))).toBe('token expired')
   })

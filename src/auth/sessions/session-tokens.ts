@@ -1,10 +1,12 @@
 // The access tokens the gateway mints for signed-in developers: short-lived JWTs (HS256, an hour
 // by default) naming the user, their tier and their session, issued and audienced to the
-// gateway's public URL. Verifying one is a signature and an expiry check, no store lookup, so they
-// cost the hot path about what a gateway key does; what a token grants is re-decided at each
-// refresh (./sessions.ts), against Keycloak.
+// gateway's public URL. Verifying one is a signature and an expiry check, no store lookup; a
+// verified token is remembered (by its SHA-256) until it expires, since a client sends the same
+// one for an hour, so the hot path pays a hash and a map lookup. What a token grants is
+// re-decided at each refresh (./sessions.ts), against Keycloak.
 import { errors, jwtVerify, SignJWT } from 'jose'
 import { GatewayError } from '../../errors/gateway-error'
+import { hashCredential } from '../hash-credential'
 import type { Identity } from '../identity'
 import type { SessionKeys } from './session-keys'
 
@@ -28,9 +30,21 @@ export interface SessionTokens {
 const TYPE = 'at+jwt'
 const refuse = (reason: string) => new GatewayError(401, 'authentication_error', reason)
 
-export function createSessionTokens(options: { keys: () => Promise<SessionKeys>; issuer: string; ttlS: number; now?: () => number }): SessionTokens {
+export function createSessionTokens(options: { keys: () => Promise<SessionKeys>; issuer: string; ttlS: number; now?: () => number; maxCachedTokens?: number }): SessionTokens {
   const { issuer, ttlS } = options
   const now = options.now ?? Date.now
+  const maxCached = options.maxCachedTokens ?? 10_000
+  const verified = new Map<string, { identity: Identity; expiresAtMs: number }>()
+
+  function remember(key: string, identity: Identity, expiresAtMs: number): void {
+    if (verified.size >= maxCached) {
+      for (const [k, entry] of verified) if (entry.expiresAtMs <= now()) verified.delete(k)
+      const oldest = verified.keys().next()
+      if (verified.size >= maxCached && !oldest.done) verified.delete(oldest.value)
+    }
+    verified.set(key, { identity, expiresAtMs })
+  }
+
   return {
     issuer,
     ttlS,
@@ -50,6 +64,12 @@ export function createSessionTokens(options: { keys: () => Promise<SessionKeys>;
         .sign(keys.signing)
     },
     async verify(token) {
+      const cacheKey = hashCredential(token)
+      const hit = verified.get(cacheKey)
+      if (hit) {
+        if (hit.expiresAtMs > now()) return { ...hit.identity }
+        verified.delete(cacheKey)
+      }
       const keys = await options.keys()
       let payload
       try {
@@ -69,7 +89,8 @@ export function createSessionTokens(options: { keys: () => Promise<SessionKeys>;
       if (typeof payload.sub !== 'string' || payload.sub === '' || typeof payload.tier !== 'string') throw refuse('invalid token')
       const identity: Identity = { user: payload.sub, tier: payload.tier, source: 'gateway-session' }
       if (typeof payload.name === 'string') identity.name = payload.name
-      return identity
+      remember(cacheKey, identity, (payload.exp as number) * 1000)
+      return { ...identity }
     },
   }
 }
