@@ -1,7 +1,8 @@
 // The gateway's HTTP surface: the LLM routes, served ahead of Elysia because they are the hot path,
-// and everything else (account, operations, admin, docs) as Elysia route groups behind the shared
-// middleware (request id, error rendering, access log). It knows Request and Response; what it
-// does with an LLM request is the proxy's business.
+// and everything else (account, operations, admin, docs, sign-in, managed settings, telemetry) as
+// Elysia route groups behind the body limit and the shared middleware (request id, error rendering,
+// access log). It knows Request and Response; what it does with an LLM request is the proxy's
+// business.
 import { Elysia } from 'elysia'
 import type { Authenticate } from '../auth/create-authenticator'
 import type { GatewayConfig } from '../config/config-types'
