@@ -1,12 +1,14 @@
 // What authentication costs. Two parts:
 //  1. authenticate() calls per second for each credential kind (static key, gateway key with the
-//     in-memory cache warm, Keycloak JWT from the verified-token cache, and first-time JWT
-//     verification of RS256 tokens);
+//     in-memory cache warm, Keycloak JWT from the verified-token cache, a token the gateway minted
+//     at sign-in, and first-time JWT verification of RS256 and minted HS256 tokens);
 //  2. HTTP requests per second through a minimal Elysia server (in a child process, so the load
 //     generator does not share its thread) on three routes: no auth, gateway key, JWT, same run.
 // Run: bun bench/auth.bench.ts [seconds per HTTP case and round, default 5] [connections, default 64]
 import { Elysia } from 'elysia'
 import { createAuthenticator } from '../src/auth/create-authenticator'
+import { deriveSessionKeys } from '../src/auth/sessions/session-keys'
+import { createSessionTokens } from '../src/auth/sessions/session-tokens'
 import { createSqliteKeyStore } from '../src/stores/sqlite/sqlite-key-store'
 import { startLocalIdp } from '../test/helpers/local-idp'
 
@@ -23,14 +25,18 @@ async function setup() {
   const idp = await startLocalIdp()
   const keyStore = createSqliteKeyStore({ path: ':memory:' })
   const { key } = await keyStore.create({ user: 'bench', tier: 'pro' })
+  const sessionKeys = deriveSessionKeys('bench-signing-key-that-is-long-enough-0123456789')
+  const sessionTokens = createSessionTokens({ keys: async () => sessionKeys, issuer: 'https://gateway.bench', ttlS: 3600 })
   const auth = createAuthenticator({
     providers: ['keys', 'keycloak'],
     staticKeys: [{ key: 'sk-dev-bench', user: 'bench', tier: 'pro' }],
     keyStore,
     keycloak: { issuer: idp.issuer, tierMap: { 'tier-pro': 'pro' }, defaultTier: 'free' },
+    sessionTokens,
   })
   const jwt = await idp.sign({ realm_access: { roles: ['tier-pro'] } }, { expiresIn: '1h' })
-  return { idp, keyStore, auth, key, jwt }
+  const minted = await sessionTokens.mint({ user: 'bench', name: null, tier: 'pro', sessionId: 'bench' })
+  return { idp, keyStore, auth, key, jwt, minted, sessionKeys }
 }
 
 if (process.argv.includes('--serve')) {
@@ -73,11 +79,14 @@ async function httpRps(port: number, path: string, headers: Record<string, strin
   return (await run(seconds * 1000)) / seconds
 }
 
-const { idp, keyStore, auth, key, jwt } = await setup()
+const { idp, keyStore, auth, key, jwt, minted, sessionKeys } = await setup()
 console.log('authenticate() alone:')
 await callsPerSecond('static key (x-api-key)', () => auth.authenticate(new Headers({ 'x-api-key': 'sk-dev-bench' })))
 await callsPerSecond('gateway key, cache warm', () => auth.authenticate(new Headers({ authorization: `Bearer ${key}` })))
 await callsPerSecond('Keycloak JWT, verified-token cache warm', () => auth.authenticate(new Headers({ authorization: `Bearer ${jwt}` })))
+await callsPerSecond('minted sign-in token, cache warm', () => auth.authenticate(new Headers({ authorization: `Bearer ${minted}` })))
+// A new verifier for each call: the HS256 signature check itself, as for a token seen the first time.
+await callsPerSecond('minted sign-in token, first verification', () => createSessionTokens({ keys: async () => sessionKeys, issuer: 'https://gateway.bench', ttlS: 3600 }).verify(minted), 20_000)
 const fresh = await Promise.all(Array.from({ length: 3000 }, (_, i) => idp.sign({ sub: `u${i}` }, { expiresIn: '1h' })))
 await callsPerSecond('Keycloak JWT, first verification (RS256)', (i) => auth.authenticate(new Headers({ authorization: `Bearer ${fresh[i % fresh.length]}` })), 2000)
 

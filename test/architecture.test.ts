@@ -14,7 +14,7 @@ const LAYERS: string[][] = [
   ['server'],
   ['http'],
   ['proxy'],
-  ['routing', 'upstream', 'stores'],
+  ['routing', 'upstream', 'stores', 'telemetry'],
   // limits/ (per-user limits beside the daily quota) is a decision with a store interface of its
   // own, like quota/: beside it, so that neither depends on the other.
   ['auth', 'quota', 'limits'],

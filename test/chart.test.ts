@@ -66,8 +66,9 @@ function one(objects: Obj[], kind: string): Obj {
 const gatewayContainer = (objects: Obj[]): Obj => one(objects, 'Deployment').spec.template.spec.containers[0]
 const envOf = (container: Obj) => new Map<string, Obj>(container.env.map((e: Obj) => [e.name, e]))
 
-const SECRET_VARS = ['CLAUDE_API_KEY', 'OPENAI_API_KEY', 'INTERNAL_LLM_API_KEY', 'GATEWAY_ADMIN_KEY']
+const SECRET_VARS = ['CLAUDE_API_KEY', 'OPENAI_API_KEY', 'INTERNAL_LLM_API_KEY', 'GATEWAY_ADMIN_KEY', 'KEYCLOAK_CLIENT_SECRET', 'GATEWAY_SESSION_KEY']
 const REDIS_KEYCLOAK = 'chart/ci/redis-keycloak-values.yaml'
+const TLS_SIGN_IN = 'chart/ci/tls-sign-in-values.yaml'
 
 describe('helm chart', () => {
   it('passes scripts/check-chart.sh (lint, render, kubeconform, ServiceMonitor, dashboard)', () => {
@@ -181,6 +182,13 @@ describe('helm chart', () => {
       expect(env.get('AUTH_PROVIDER')?.value).toBe('keys,keycloak')
     })
 
+    it('turns sign-in on: the client id and public URL as values, the client secret and session key from the Secret', () => {
+      expect(env.get('KEYCLOAK_CLIENT_ID')?.value).toBe('llm-gateway-sign-in')
+      expect(env.get('GATEWAY_PUBLIC_URL')?.value).toBe('https://llm-gateway.example.com')
+      expect(env.get('KEYCLOAK_CLIENT_SECRET')?.valueFrom?.secretKeyRef).toMatchObject({ name: 'llm-gateway-credentials', key: 'KEYCLOAK_CLIENT_SECRET' })
+      expect(env.get('GATEWAY_SESSION_KEY')?.valueFrom?.secretKeyRef).toMatchObject({ name: 'llm-gateway-credentials', key: 'GATEWAY_SESSION_KEY' })
+    })
+
     it('lets the HPA own the replica count and scrapes /metrics on the metrics port with a ServiceMonitor', () => {
       expect(one(objects, 'Deployment').spec.replicas).toBeUndefined()
       expect(one(objects, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 8 })
@@ -196,6 +204,21 @@ describe('helm chart', () => {
     it('keeps the grace period above the longer drain timeout', () => {
       const pod = one(objects, 'Deployment').spec.template.spec
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(60 + container.lifecycle.preStop.sleep.seconds)
+    })
+  })
+
+  describe('serving TLS itself, with sign-in', () => {
+    const { objects, code, stderr } = render([TLS_SIGN_IN])
+    const container = code === 0 ? gatewayContainer(objects) : ({} as Obj)
+
+    it('mounts the TLS Secret, points server.tls at it and probes over HTTPS', () => {
+      expect(stderr).toBe('')
+      const pod = one(objects, 'Deployment').spec.template.spec
+      expect(pod.volumes.find((v: Obj) => v.name === 'tls')).toEqual({ name: 'tls', secret: { secretName: 'llm-gateway-tls' } })
+      expect(container.volumeMounts.find((m: Obj) => m.name === 'tls')).toEqual({ name: 'tls', mountPath: '/etc/llm-gateway-tls', readOnly: true })
+      const config = Bun.YAML.parse(byKind(objects, 'ConfigMap')[0]!.data['config.yaml']) as Obj
+      expect(config.server.tls).toEqual({ cert_file: '/etc/llm-gateway-tls/tls.crt', key_file: '/etc/llm-gateway-tls/tls.key' })
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) expect(container[probe].httpGet.scheme).toBe('HTTPS')
     })
   })
 
@@ -240,6 +263,8 @@ describe('helm chart', () => {
       ['the HPA on the per-pod embedded store', ['autoscaling.enabled=true'], /needs a Redis\/Valkey URL/],
       ['Keycloak with neither an audience nor clients', ['gateway.keycloakUrl=https://kc.example/realms/a'], /keycloakAudience or gateway.keycloakClients/],
       ['an http Keycloak URL', ['gateway.keycloakUrl=http://kc.example/realms/a', 'gateway.keycloakAudience=gw'], /keycloakUrl/],
+      ['sign-in without a public URL', ['gateway.keycloakClientId=llm-gateway-sign-in'], /needs gateway.publicUrl/],
+      ['a plain http public URL beyond loopback', ['gateway.publicUrl=http://gateway.example.com'], /publicUrl/],
     ]
     for (const [what, sets, message] of refusals) {
       it(`refuses ${what}`, () => {

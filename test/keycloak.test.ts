@@ -42,14 +42,7 @@ async function token(realm: string, form: Record<string, string>): Promise<strin
   return body.access_token
 }
 
-async function admin(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers)
-  headers.set('authorization', `Bearer ${await kc.adminToken()}`)
-  if (init.body) headers.set('content-type', 'application/json')
-  const response = await fetch(`${kc.url}/admin/realms${path}`, { ...init, headers })
-  if (!response.ok) throw new Error(`admin ${init.method ?? 'GET'} ${path} answered ${response.status}: ${await response.text()}`)
-  return response
-}
+const admin = (path: string, init: RequestInit = {}) => kc.admin(path, init)
 
 async function expect401(promise: Promise<unknown>, reason?: RegExp): Promise<void> {
   try {

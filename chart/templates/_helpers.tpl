@@ -54,8 +54,14 @@ app.kubernetes.io/part-of: llm-gateway
 
 {{/* The config file as rendered into the ConfigMap; hashed to roll pods when it changes. */}}
 {{- define "llm-gateway.configFile" -}}
-{{- if .Values.config }}
-{{- toYaml .Values.config }}
+{{- $config := deepCopy (default dict .Values.config) }}
+{{- if .Values.tls.existingSecret }}
+{{- $server := default dict (get $config "server") }}
+{{- $_ := set $server "tls" (dict "cert_file" "/etc/llm-gateway-tls/tls.crt" "key_file" "/etc/llm-gateway-tls/tls.key") }}
+{{- $_ := set $config "server" $server }}
+{{- end }}
+{{- if $config }}
+{{- toYaml $config }}
 {{- else }}
 {}
 {{- end }}
@@ -83,13 +89,15 @@ Renders nothing when the entry has no key or no Secret name.
 {{- end }}
 {{- end }}
 
-{{/* Every credential's env entry (CLAUDE_API_KEY, INTERNAL_LLM_API_KEY, OPENAI_API_KEY, GATEWAY_ADMIN_KEY, QUOTA_REDIS_URL). */}}
+{{/* Every credential's env entry (CLAUDE_API_KEY, INTERNAL_LLM_API_KEY, OPENAI_API_KEY, GATEWAY_ADMIN_KEY, KEYCLOAK_CLIENT_SECRET, GATEWAY_SESSION_KEY, QUOTA_REDIS_URL). */}}
 {{- define "llm-gateway.secretEnvs" -}}
 {{- $default := .Values.secrets.existingSecret }}
 {{- include "llm-gateway.secretEnv" (dict "name" "CLAUDE_API_KEY" "ref" .Values.secrets.claudeApiKey "default" $default) }}
 {{- include "llm-gateway.secretEnv" (dict "name" "INTERNAL_LLM_API_KEY" "ref" .Values.secrets.internalLlmApiKey "default" $default) }}
 {{- include "llm-gateway.secretEnv" (dict "name" "OPENAI_API_KEY" "ref" .Values.secrets.openaiApiKey "default" $default) }}
 {{- include "llm-gateway.secretEnv" (dict "name" "GATEWAY_ADMIN_KEY" "ref" .Values.secrets.adminKey "default" $default) }}
+{{- include "llm-gateway.secretEnv" (dict "name" "KEYCLOAK_CLIENT_SECRET" "ref" .Values.secrets.keycloakClientSecret "default" $default) }}
+{{- include "llm-gateway.secretEnv" (dict "name" "GATEWAY_SESSION_KEY" "ref" .Values.secrets.sessionKey "default" $default) }}
 {{- include "llm-gateway.secretEnv" (dict "name" "QUOTA_REDIS_URL" "ref" .Values.secrets.quotaRedisUrl "default" $default) }}
 {{- end }}
 
@@ -107,6 +115,9 @@ Renders nothing when the entry has no key or no Secret name.
 {{- end }}
 {{- if and $redisSecret .Values.gateway.quotaRedisUrl }}
 {{- fail "set QUOTA_REDIS_URL either as gateway.quotaRedisUrl or from secrets.quotaRedisUrl, not both" }}
+{{- end }}
+{{- if and .Values.gateway.keycloakClientId (not .Values.gateway.publicUrl) }}
+{{- fail "gateway.keycloakClientId turns sign-in on, which needs gateway.publicUrl (the https URL developers reach the gateway at)" }}
 {{- end }}
 {{- if and .Values.podDisruptionBudget.enabled (not (kindIs "invalid" .Values.podDisruptionBudget.maxUnavailable)) (not (kindIs "invalid" .Values.podDisruptionBudget.minAvailable)) }}
 {{- fail "podDisruptionBudget: set maxUnavailable or minAvailable, not both" }}

@@ -1,7 +1,8 @@
 // The one entry point the auth plugin calls: headers in, Identity out, or a 401 GatewayError.
-// A JWT-looking credential goes to Keycloak when that provider is on; anything else is tried as a
-// static key, then as a gateway key from the store. A client address that keeps failing gets 429
-// for credentials not already known (./failed-login-limiter.ts) before any lookup is made.
+// A JWT-looking credential goes to the gateway's own sign-in when this gateway issued it, else to
+// Keycloak when that provider is on; anything else is tried as a static key, then as a gateway key
+// from the store. A client address that keeps failing gets 429 for credentials not already known
+// (./failed-login-limiter.ts) before any lookup is made.
 import { GatewayError } from '../errors/gateway-error'
 import { extractCredential } from './extract-credential'
 import { createFailedLoginLimiter, type FailedLoginLimiter, TOKEN_EXPIRED } from './failed-login-limiter'
@@ -10,7 +11,8 @@ import { createGatewayKeyAuthenticator, type GatewayKeyAuthenticatorOptions } fr
 import type { Identity } from './identity'
 import type { KeycloakVerifier, KeycloakVerifierOptions } from './keycloak-verifier'
 import type { KeyStore } from './key-store'
-import { looksLikeJwt } from './looks-like-jwt'
+import { jwtIssuer, looksLikeJwt } from './looks-like-jwt'
+import type { SessionTokens } from './sessions/session-tokens'
 import { createStaticKeyAuthenticator, type StaticKeyEntry } from './static-keys'
 
 export type AuthProviderName = 'keys' | 'keycloak'
@@ -25,6 +27,8 @@ export interface AuthenticatorOptions {
   keyCache?: Omit<GatewayKeyAuthenticatorOptions, 'keyStore'>
   /** Failed attempts per client address; a default limiter when absent. */
   failedLogins?: FailedLoginLimiter
+  /** The access tokens this gateway mints for developers who signed in through it (sign-in on). */
+  sessionTokens?: Pick<SessionTokens, 'issuer' | 'verify' | 'cached'>
 }
 
 export interface Authenticator {
@@ -43,7 +47,7 @@ const UNKNOWN_ADDRESS = () => 'unknown'
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const keysOn = options.providers.includes('keys')
   const keycloakOn = options.providers.includes('keycloak')
-  if (!keysOn && !keycloakOn) throw new Error('auth needs at least one provider: keys or keycloak')
+  if (!keysOn && !keycloakOn && !options.sessionTokens) throw new Error('auth needs at least one provider: keys or keycloak')
   if (keycloakOn && !options.keycloak) throw new Error('the keycloak auth provider needs keycloak settings (issuer)')
 
   const staticKeys = createStaticKeyAuthenticator(options.staticKeys ?? [])
@@ -78,9 +82,15 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     async authenticate(headers, address = UNKNOWN_ADDRESS) {
       const credential = extractCredential(headers)
       if (credential === null) throw unauthorized('missing credential: send x-api-key or Authorization: Bearer')
-      if (verifier && looksLikeJwt(credential)) {
-        const known = verifier.cached?.(credential)
-        return known ?? checked(address, () => verifier.verify(credential))
+      if (looksLikeJwt(credential)) {
+        const sessionTokens = options.sessionTokens
+        if (sessionTokens && jwtIssuer(credential) === sessionTokens.issuer) {
+          return sessionTokens.cached(credential) ?? checked(address, () => sessionTokens.verify(credential))
+        }
+        if (verifier) {
+          const known = verifier.cached?.(credential)
+          return known ?? checked(address, () => verifier.verify(credential))
+        }
       }
       if (keysOn) {
         const hash = hashCredential(credential)

@@ -24,8 +24,7 @@ import { GatewayError } from '../errors/gateway-error'
 import { TOKEN_EXPIRED } from './failed-login-limiter'
 import { hashCredential } from './hash-credential'
 import type { Identity } from './identity'
-import { readClaimPath } from './read-claim-path'
-import { selectTier } from './select-tier'
+import { identityFromClaims } from './keycloak-identity'
 
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
@@ -190,19 +189,7 @@ export function createKeycloakVerifier(options: KeycloakVerifierOptions): Keyclo
     }
   }
 
-  function toIdentity(payload: JWTPayload): Identity {
-    const tierValues = readClaimPath(payload, tierClaim)
-    // Admin comes from realm roles only: a tier claim may be a group or an attribute users can set.
-    const roles = readClaimPath(payload, 'realm_access.roles')
-    const identity: Identity = {
-      user: payload.sub as string,
-      tier: selectTier(tierValues, tierSelection),
-      source: 'keycloak',
-      roles,
-    }
-    if (typeof payload.preferred_username === 'string') identity.name = payload.preferred_username
-    return identity
-  }
+  const toIdentity = (payload: JWTPayload): Identity => identityFromClaims(payload, tierClaim, tierSelection)
 
   function checkAccessTokenClaims(payload: JWTPayload): void {
     if (typeof payload.sub !== 'string' || payload.sub === '') throw refuse('token has no subject')

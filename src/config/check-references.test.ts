@@ -5,7 +5,7 @@ import { Problems } from './field-readers'
 import { normalizeConfig } from './normalize-config'
 
 const model = (pattern: string, backend = 'b', fallbacks: string[] = []): ModelConfig => ({ pattern, backend, upstream_model: null, max_output_tokens: null, display_name: null, fallbacks })
-const tier = (name: string, routes: [string, string][] = []): TierConfig => ({ name, daily_requests: null, daily_tokens: null, concurrent_requests: null, requests_per_minute: null, tokens_per_minute: null, models: ['*'], routes })
+const tier = (name: string, routes: [string, string][] = []): TierConfig => ({ name, daily_requests: null, daily_tokens: null, concurrent_requests: null, requests_per_minute: null, tokens_per_minute: null, models: ['*'], routes, managed_settings: {} })
 
 /** A valid config with backend b, model m1 and tier free, with the given parts replaced. */
 function config(parts: Partial<GatewayConfig> = {}): GatewayConfig {
@@ -55,7 +55,7 @@ describe('checkReferences', () => {
   })
 
   it("reports Keycloak's default tier when no tier has its name", () => {
-    const keycloak = { issuer: 'https://kc/realms/a', audience: null, clients: [], tier_claim: 'roles', tier_map: {}, default_tier: 'basic', admin_role: null }
+    const keycloak = { issuer: 'https://kc/realms/a', audience: null, clients: [], tier_claim: 'roles', tier_map: {}, default_tier: 'basic', admin_role: null, client_id: null, client_secret: null }
     const c = config({ auth: { ...config().auth, keycloak } })
     expect(check(c)).toEqual(['c.yaml: auth.keycloak.default_tier: names an unknown tier "basic"'])
   })

@@ -20,6 +20,7 @@ export interface ReferenceCheckOptions {
 export function checkReferences(config: GatewayConfig, p: Problems, options: ReferenceCheckOptions): void {
   checkBackendNames(config, p)
   checkTierNames(config, p, options.keyPaths)
+  checkSignIn(config, p)
   if (options.routeTargets) checkModelNames(config, p)
 }
 
@@ -38,6 +39,13 @@ function checkTierNames(config: GatewayConfig, p: Problems, keyPaths?: ReadonlyM
   })
   const keycloak = config.auth.keycloak
   if (keycloak && !config.tiers[keycloak.default_tier]) p.add('auth.keycloak.default_tier', `names an unknown tier ${JSON.stringify(keycloak.default_tier)}`)
+}
+
+/** Sign-in sends browsers and issues tokens at the public URL, which the request's Host header must never decide. */
+function checkSignIn(config: GatewayConfig, p: Problems): void {
+  if (config.auth.keycloak?.client_id && !config.server.public_url) {
+    p.add('server.public_url', 'is required for sign-in (auth.keycloak.client_id is set): the URL developers reach the gateway at')
+  }
 }
 
 /** Route targets and fallbacks that can never match a model are operator mistakes worth a message. */

@@ -9,6 +9,13 @@ import type { BackendWireFormat, ResponsesMode } from '../protocol/vocabulary'
 export type BackendFormat = BackendWireFormat | 'demo'
 export type AuthProvider = 'keys' | 'keycloak'
 
+export interface TlsConfig {
+  /** PEM certificate (chain) file. */
+  cert_file: string
+  /** PEM private key file. */
+  key_file: string
+}
+
 export interface ServerConfig {
   host: string
   port: number
@@ -24,6 +31,10 @@ export interface ServerConfig {
    * its body would hold its request open for ever: Bun restarts its idle limit at every byte).
    */
   body_timeout_s: number
+  /** The URL developers reach the gateway at; sign-in links and token issuers use it, never the Host header. */
+  public_url: string | null
+  /** TLS on the listener itself (an air-gapped host has no ingress to terminate it). */
+  tls: TlsConfig | null
 }
 
 export interface StoreConfig {
@@ -50,6 +61,18 @@ export interface KeycloakConfig {
   tier_map: Record<string, string>
   default_tier: string
   admin_role: string | null
+  /** The gateway's own client in the realm, for sign-in; sign-in is on when it is set. */
+  client_id: string | null
+  client_secret: string | null
+}
+
+/** The tokens the gateway mints for developers who signed in through it. */
+export interface SessionsConfig {
+  /** Signs access tokens and seals what the gateway keeps; null: a key generated once and kept in the store. */
+  signing_key: string | null
+  access_ttl_s: number
+  /** How long a session lives without a refresh. */
+  refresh_ttl_s: number
 }
 
 export interface AuthConfig {
@@ -57,6 +80,7 @@ export interface AuthConfig {
   keys: StaticKeyConfig[]
   keycloak: KeycloakConfig | null
   admin_key: string | null
+  sessions: SessionsConfig
 }
 
 export interface TimeoutsConfig {
@@ -108,6 +132,13 @@ export interface TierConfig {
   tokens_per_minute: number | null
   models: string[]
   routes: [pattern: string, target: string][]
+  /** Claude Code's managed settings for the tier; null: no policy (404). */
+  managed_settings: Record<string, unknown> | null
+}
+
+export interface TelemetryConfig {
+  /** OTLP/HTTP base URLs that receive the clients' telemetry verbatim. */
+  forward_to: string[]
 }
 
 export interface QuotaConfig {
@@ -125,6 +156,7 @@ export interface GatewayConfig {
   models: ModelConfig[]
   tiers: Record<string, TierConfig>
   quota: QuotaConfig
+  telemetry: TelemetryConfig
   log_level: LogLevel
   /** True when no backend was configured and the built-in demo backend serves every model. */
   demo: boolean

@@ -40,6 +40,12 @@ export const DEFAULTS = {
     default_tier: 'free',
     admin_role: 'gateway-admin',
   },
+  sessions: {
+    /** An hour, as Claude Code's own gateway does: a disabled user keeps access at most this long. */
+    access_ttl_s: 3600,
+    /** Thirty days without a refresh ends a session; Keycloak's own session limits apply too. */
+    refresh_ttl_s: 30 * 24 * 3600,
+  },
   tier: {
     /** Null is unlimited. */
     daily_requests: null,

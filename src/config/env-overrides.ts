@@ -36,6 +36,10 @@ export function applyEnvOverrides(raw: Raw, env: Env): void {
   set(env.KEYCLOAK_AUDIENCE, (v) => (obj(obj(raw, 'auth'), 'keycloak').audience = v))
   set(env.KEYCLOAK_CLIENTS, (v) => (obj(obj(raw, 'auth'), 'keycloak').clients = v))
   set(env.AUTH_PROVIDER, (v) => (obj(raw, 'auth').providers = v))
+  set(env.KEYCLOAK_CLIENT_ID, (v) => (obj(obj(raw, 'auth'), 'keycloak').client_id = v))
+  set(env.KEYCLOAK_CLIENT_SECRET, (v) => (obj(obj(raw, 'auth'), 'keycloak').client_secret = v))
+  set(env.GATEWAY_SESSION_KEY, (v) => (obj(obj(raw, 'auth'), 'sessions').signing_key = v))
+  set(env.GATEWAY_PUBLIC_URL, (v) => (obj(raw, 'server').public_url = v))
   const backends = obj(raw, 'backends')
   const backend = (name: string, format: string) => {
     const b = obj(backends, name)

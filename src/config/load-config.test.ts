@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     const { config, problems } = loadConfig({ env: {} })
     expect(problems).toEqual([])
     expect(config.demo).toBe(true)
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8000, metrics_port: 9464, max_body_bytes: 33554432, drain_timeout_s: 30, body_timeout_s: 60 })
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8000, metrics_port: 9464, max_body_bytes: 33554432, drain_timeout_s: 30, body_timeout_s: 60, public_url: null, tls: null })
     expect(config.tiers.free!.daily_requests).toBe(10)
     expect(config.tiers.enterprise!.daily_requests).toBeNull()
     expect(config.auth.keys.map((k) => k.key)).toEqual([DEMO_KEY])
@@ -128,5 +128,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { METRICS_PORT: '9100' } }).config.server.metrics_port).toBe(9100)
     expect(loadConfig({ file: file('m.yaml', 'server: { metrics_port: null }\n'), env: {} }).config.server.metrics_port).toBeNull()
     expect(loadConfig({ file: file('clash.yaml', 'server: { port: 9000, metrics_port: 9000 }\n'), env: {} }).problems).toEqual([expect.stringMatching(/server\.metrics_port: must differ from server\.port/)])
+  })
+
+  it('turns sign-in on from the environment, and needs the public URL for it', () => {
+    const env = { KEYCLOAK_URL: 'https://kc.example/realms/acme', KEYCLOAK_AUDIENCE: 'llm-gateway', KEYCLOAK_CLIENT_ID: 'claude-gateway', KEYCLOAK_CLIENT_SECRET: 'cs', GATEWAY_SESSION_KEY: 'k'.repeat(40), INTERNAL_LLM_URL: 'http://x/v1' }
+    expect(loadConfig({ env }).problems).toEqual(['defaults: server.public_url: is required for sign-in (auth.keycloak.client_id is set): the URL developers reach the gateway at'])
+    const { config, problems } = loadConfig({ env: { ...env, GATEWAY_PUBLIC_URL: 'https://llm.example.com/' } })
+    expect(problems).toEqual([])
+    expect(config.server.public_url).toBe('https://llm.example.com')
+    expect(config.auth.keycloak).toMatchObject({ client_id: 'claude-gateway', client_secret: 'cs' })
+    expect(config.auth.sessions.signing_key).toBe('k'.repeat(40))
+  })
+
+  it('reads telemetry.forward_to and managed settings per tier', () => {
+    const path = file('t.yaml', 'backends: { b: { base_url: "http://b/v1" } }\nmodels: { m: { backend: b } }\ntelemetry: { forward_to: ["http://otel:4318/", "nope"] }\ntiers:\n  free: { managed_settings: { env: { A: "1" } } }\n  pro: { managed_settings: null }\n  ent: { managed_settings: [1] }\n')
+    const { config, problems } = loadConfig({ file: path, env: {} })
+    expect(config.telemetry.forward_to).toEqual(['http://otel:4318'])
+    expect(config.tiers.free!.managed_settings).toEqual({ env: { A: '1' } })
+    expect(config.tiers.pro!.managed_settings).toBeNull()
+    expect(problems.sort()).toEqual([`${path}: telemetry.forward_to[1]: must be an http(s) URL, got "nope"`, `${path}: tiers.ent.managed_settings: must be a mapping (Claude Code managed settings) or null`])
   })
 })

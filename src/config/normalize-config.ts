@@ -12,6 +12,7 @@ import { normalizeModels } from './sections/models'
 import { normalizeQuota } from './sections/quota'
 import { normalizeServer } from './sections/server'
 import { normalizeStore } from './sections/store'
+import { normalizeTelemetry } from './sections/telemetry'
 import { normalizeTiers } from './sections/tiers'
 
 export interface NormalizeOptions {
@@ -41,6 +42,7 @@ export function normalizeConfig(raw: Raw, options: NormalizeOptions): { config: 
     models,
     tiers,
     quota,
+    telemetry: normalizeTelemetry(section(raw, 'telemetry', p), p),
     log_level: normalizeLogLevel(raw, p),
     demo: false,
     source: options.source,

@@ -1,7 +1,8 @@
 // The gateway's HTTP surface: the LLM routes, served ahead of Elysia because they are the hot path,
-// and everything else (account, operations, admin, docs) as Elysia route groups behind the shared
-// middleware (request id, error rendering, access log). It knows Request and Response; what it
-// does with an LLM request is the proxy's business.
+// and everything else (account, operations, admin, docs, sign-in, managed settings, telemetry) as
+// Elysia route groups behind the body limit and the shared middleware (request id, error rendering,
+// access log). It knows Request and Response; what it does with an LLM request is the proxy's
+// business.
 import { Elysia } from 'elysia'
 import type { Authenticate } from '../auth/create-authenticator'
 import type { GatewayConfig } from '../config/config-types'
@@ -9,6 +10,7 @@ import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import type { Proxy } from '../proxy/proxy-request'
 import type { QuotaService } from '../quota/quota-service'
+import { refuseOversizedBody } from './middleware/body-limit'
 import { createLlmHandler } from './llm/handle-llm-request'
 import { llmRouteFor } from './llm/llm-routes'
 import { type AddressSource, rememberServer } from './middleware/client-address'
@@ -36,7 +38,7 @@ export interface GatewayApp {
   /** Serves one request: the LLM routes directly, everything else through Elysia. `server` tells client addresses. */
   fetch(request: Request, server?: AddressSource): Response | Promise<Response>
   /** The same, always as a promise (for tests). */
-  handle(request: Request): Promise<Response>
+  handle(request: Request, server?: AddressSource): Promise<Response>
 }
 
 /** Path and query string of a request URL, without building a URL object. */
@@ -71,13 +73,15 @@ export function createHttpApp(deps: HttpAppDeps): GatewayApp {
   const handleLlm = createLlmHandler({ authenticate: deps.authenticate, maxBodyBytes: config.server.max_body_bytes, bodyTimeoutMs: config.server.body_timeout_s * 1000, proxy: deps.proxy, metrics, log })
   const elysiaFetch = app.fetch
   const fetch = (request: Request, server?: AddressSource): Response | Promise<Response> => {
+    const { pathname, search } = splitUrl(request.url)
     if (request.method === 'POST') {
-      const { pathname, search } = splitUrl(request.url)
       const route = llmRouteFor(pathname)
       if (route) return handleLlm(request, route, search, server)
     }
+    const refused = refuseOversizedBody(request, pathname, config.server.max_body_bytes, log)
+    if (refused) return refused
     rememberServer(request, server)
     return elysiaFetch(request)
   }
-  return { fetch, handle: async (request) => fetch(request) }
+  return { fetch, handle: async (request, server) => fetch(request, server) }
 }

@@ -36,6 +36,8 @@ export function createGatewayMetrics() {
     storeErrors: registry.register(new Counter('gateway_store_errors_total', 'Quota or key store operations that failed, by store.')),
     openStreams: registry.register(new Gauge('gateway_open_streams', 'Streams being relayed right now.')),
     upstreamErrors: registry.register(new Counter('gateway_upstream_errors_total', 'Upstream failures, by backend and kind.')),
+    telemetryForwarded: registry.register(new Counter('gateway_telemetry_forwarded_total', 'OTLP batches forwarded to a telemetry.forward_to collector.')),
+    telemetryDropped: registry.register(new Counter('gateway_telemetry_dropped_total', 'OTLP batches not forwarded, by reason (queue_full, collector_error, closed).')),
   }
 }
 

@@ -1,13 +1,15 @@
 // Builds the stateful parts of the gateway from its configuration: the stores (opened once and kept
-// across config reloads), the quota and limit services and the authenticator. The server and end-to-end tests
+// across config reloads), the quota and limit services, the sign-in through the gateway and the authenticator. The server and end-to-end tests
 // use it; unit tests build the app with their own parts instead.
 import { type Authenticate, createAuthenticator } from '../auth/create-authenticator'
 import type { KeyStore } from '../auth/key-store'
+import type { SignIn } from '../auth/sessions/create-sign-in'
 import type { GatewayConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import { createLimitService, type LimitService } from '../limits/limit-service'
 import { createQuotaService, type QuotaService } from '../quota/quota-service'
+import { createTelemetryForwarder, type TelemetryForwarder } from '../telemetry/telemetry-forwarder'
 import { type StoreParts, openStores } from '../stores/open-stores'
 
 export interface Runtime {
@@ -16,6 +18,10 @@ export interface Runtime {
   quota: QuotaService
   limits: LimitService
   authenticate: Authenticate
+  /** Sign-in through the gateway, when `auth.keycloak.client_id` is set. */
+  signIn: SignIn | null
+  /** Relays clients' OTLP to `telemetry.forward_to` (a no-op without collectors). */
+  telemetry: TelemetryForwarder
   /** Stops this runtime's services but keeps the stores open (a config reload reuses them). */
   retire(): void
   close(): Promise<void>
@@ -42,6 +48,20 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
     },
   })
   const kc = config.auth.keycloak
+  const tierSelection = kc ? { tierMap: kc.tier_map, defaultTier: kc.default_tier, tierOrder: Object.keys(config.tiers) } : null
+  const signIn =
+    kc?.client_id && tierSelection && config.server.public_url
+      ? // Loaded only when sign-in is on: like the Keycloak verifier, it brings the JWT library.
+        (require('../auth/sessions/create-sign-in') as typeof import('../auth/sessions/create-sign-in')).createSignIn({
+          publicUrl: config.server.public_url,
+          keycloak: { issuer: kc.issuer, clientId: kc.client_id, clientSecret: kc.client_secret, tierClaim: kc.tier_claim, tierSelection },
+          store: stores.signInStore,
+          signingKey: config.auth.sessions.signing_key,
+          accessTtlS: config.auth.sessions.access_ttl_s,
+          refreshTtlS: config.auth.sessions.refresh_ttl_s,
+          ...(now ? { now: () => now().getTime() } : {}),
+        })
+      : null
   const authenticator = createAuthenticator({
     providers: config.auth.providers,
     staticKeys: config.auth.keys,
@@ -59,6 +79,12 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
           },
         }
       : {}),
+    ...(signIn ? { sessionTokens: signIn.tokens } : {}),
+  })
+  const telemetry = createTelemetryForwarder({
+    targets: config.telemetry.forward_to,
+    onDrop: (reason) => metrics.telemetryDropped.inc({ reason }),
+    onForwarded: () => metrics.telemetryForwarded.inc(),
   })
   return {
     stores,
@@ -66,10 +92,14 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
     quota,
     limits,
     authenticate: (headers, address) => authenticator.authenticate(headers, address),
+    signIn,
+    telemetry,
     retire: () => {
       void quota.flush().finally(() => quota.close())
+      void telemetry.close()
     },
     async close() {
+      await telemetry.close(2_000)
       await quota.flush()
       quota.close()
       await stores.close()

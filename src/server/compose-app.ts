@@ -6,6 +6,8 @@ import type { GatewayConfig } from '../config/config-types'
 import { type GatewayApp, createHttpApp } from '../http/create-http-app'
 import { adminKeysRoutes } from '../http/routes/admin-keys-routes'
 import { docsRoutes } from '../http/routes/docs-routes'
+import { managedSettingsRoutes } from '../http/routes/managed-settings-routes'
+import { telemetryRoutes } from '../http/routes/telemetry-routes'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import { createProxy } from '../proxy/create-proxy'
@@ -47,6 +49,10 @@ export function composeApp(config: GatewayConfig, runtime: Runtime, parts: LongL
     log,
     ...(parts.isDraining ? { isDraining: parts.isDraining } : {}),
     routes: [
+      // Loaded only when sign-in is on (it brings the JWT library).
+      ...(runtime.signIn ? (require('../http/routes/sign-in/sign-in-routes') as typeof import('../http/routes/sign-in/sign-in-routes')).signInRoutes({ signIn: runtime.signIn, log }) : []),
+      managedSettingsRoutes({ config, authenticate: runtime.authenticate }),
+      telemetryRoutes({ authenticate: runtime.authenticate, forwarder: runtime.telemetry }),
       adminKeysRoutes({
         keyStore: runtime.keyStore,
         ...(config.auth.admin_key ? { adminKey: config.auth.admin_key } : {}),

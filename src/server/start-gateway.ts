@@ -1,5 +1,5 @@
-// Starts the gateway from a loaded configuration, reloads it without dropping requests (SIGHUP or a
-// change of the config file), and stops it gracefully: on SIGTERM it stops accepting, lets in-flight
+// Starts the gateway from a loaded configuration (TLS on the listener when `server.tls` is set),
+// reloads it without dropping requests (SIGHUP or a change of the config file), and stops it gracefully: on SIGTERM it stops accepting, lets in-flight
 // requests and streams finish within drain_timeout_s, then exits 0.
 import { unwatchFile, watchFile } from 'node:fs'
 import type { GatewayConfig } from '../config/config-types'
@@ -36,6 +36,7 @@ export interface StartOptions {
 function restartOnlyChanges(a: GatewayConfig, b: GatewayConfig): string[] {
   const changed: string[] = []
   if (a.server.port !== b.server.port || a.server.host !== b.server.host || a.server.metrics_port !== b.server.metrics_port) changed.push('server.host/port/metrics_port')
+  if (JSON.stringify(a.server.tls) !== JSON.stringify(b.server.tls)) changed.push('server.tls')
   if (a.store.redis_url !== b.store.redis_url || a.store.data_dir !== b.store.data_dir) changed.push('store')
   return changed
 }
@@ -55,12 +56,16 @@ export function startGateway(initial: GatewayConfig, log: Logger, options: Start
     hostname: config.server.host,
     port: config.server.port,
     fetch: (request, server) => current.fetch(request, server),
-    // The gateway enforces max_body_bytes itself, with a clear error; this is only a backstop.
-    maxRequestBodySize: config.server.max_body_bytes + 1024 * 1024,
+    // The gateway enforces max_body_bytes itself on every route, with an error in the client's
+    // shape (http/middleware/body-limit.ts, the LLM routes' reader); Bun's own limit would answer
+    // an empty 413 before the gateway sees the request, so it is set out of the way.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     // Streams and long non-streaming generations may be silent for minutes. Request headers have a
     // deadline of Bun's own (about 10 s, however steadily they trickle in; test/slow-clients.test.ts
     // holds it to that), and a body server.body_timeout_s (read-json-body.ts).
     idleTimeout: 255,
+    // Claude Code insists on https beyond loopback, and an air-gapped host may have no ingress.
+    ...(config.server.tls ? { tls: { cert: Bun.file(config.server.tls.cert_file), key: Bun.file(config.server.tls.key_file) } } : {}),
   })
   const metricsServer =
     config.server.metrics_port === null
@@ -68,8 +73,10 @@ export function startGateway(initial: GatewayConfig, log: Logger, options: Start
       : Bun.serve({ hostname: config.server.host, port: config.server.metrics_port, fetch: metricsListenerFetch(() => metrics.registry.render()), idleTimeout: 30 })
   const stopLagWatch = watchEventLoopLag(metrics.eventLoopLag)
   log.info('listening', {
-    url: `http://${config.server.host}:${server.port}`,
+    url: `${config.server.tls ? 'https' : 'http'}://${config.server.host}:${server.port}`,
     metrics: metricsServer ? `http://${config.server.host}:${metricsServer.port}/metrics` : 'on the API port',
+    public_url: config.server.public_url ?? undefined,
+    sign_in: config.auth.keycloak?.client_id ? 'on' : 'off',
     config: config.source,
     store: config.store.redis_url ? 'redis' : 'sqlite',
     demo: config.demo,

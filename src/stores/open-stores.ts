@@ -1,5 +1,5 @@
 // Opens the gateway's state from the configuration: the embedded SQLite store, or Redis/Valkey
-// shared by every replica. Quota counts, per-user limits and gateway keys live in the same place.
+// shared by every replica. Quota counts, per-user limits, gateway keys and sign-in state live in the same place.
 import { mkdirSync } from 'node:fs'
 import type { GatewayConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
@@ -7,6 +7,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import { createLocalLimitStore } from './sqlite/local-limit-store'
 import { createSqliteKeyStore } from './sqlite/sqlite-key-store'
 import { createSqliteQuotaStore } from './sqlite/sqlite-quota-store'
+import { createSqliteSignInStore } from './sqlite/sqlite-sign-in-store'
 import type { StoreParts } from './store-parts'
 
 export type { StoreParts }
@@ -21,15 +22,18 @@ export function openStores(config: GatewayConfig, log: Logger, metrics?: Gateway
   const quotaStore = createSqliteQuotaStore(config.store.data_dir, { lockTimeoutMs: config.store.lock_timeout_s * 1000 })
   const keyStore = createSqliteKeyStore({ dataDir: config.store.data_dir })
   const limitStore = createLocalLimitStore()
+  const signInStore = createSqliteSignInStore({ dataDir: config.store.data_dir })
   return {
     keyStore,
     quotaStore,
     limitStore,
+    signInStore,
     ready: async () => {},
     reached: () => true,
     async close() {
       await limitStore.close()
       await keyStore.close()
+      await signInStore.close()
       await quotaStore.close()
     },
   }

@@ -52,11 +52,12 @@ export function buildTestApp(config: GatewayConfig, options: { log?: Logger; now
   }
 }
 
-export function listenTestGateway(config: GatewayConfig, options: { log?: Logger } = {}) {
+export function listenTestGateway(config: GatewayConfig, options: { log?: Logger; port?: number } = {}) {
   const dir = tempDir()
   config.store.data_dir = dir.path
   config.server.host = '127.0.0.1'
-  config.server.port = 0
+  // A fixed port when the config must name its own URL (server.public_url).
+  config.server.port = options.port ?? 0
   if (config.server.metrics_port !== null) config.server.metrics_port = 0
   const started = startGateway(config, options.log ?? silentLogger)
   return {

@@ -14,6 +14,8 @@ export interface RunningKeycloak {
   issuer(realm: string): string
   /** A fresh master-realm admin access token. */
   adminToken(): Promise<string>
+  /** Calls the admin REST API (`/admin/realms<path>`) as the bootstrap admin; throws on a non-2xx answer. */
+  admin(path: string, init?: RequestInit): Promise<Response>
   /** Milliseconds from spawn to ready. */
   startupMs: number
   stop(): Promise<void>
@@ -122,17 +124,27 @@ export async function startKeycloak(realmJsonPath: string | string[], options: S
   }
   const startupMs = Date.now() - started
 
+  async function adminToken(): Promise<string> {
+    const response = await fetch(`${url}/realms/master/protocol/openid-connect/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: ADMIN_USER, password: ADMIN_PASSWORD }),
+    })
+    if (!response.ok) throw new Error(`admin token request answered ${response.status}`)
+    return ((await response.json()) as { access_token: string }).access_token
+  }
+
   return {
     url,
     startupMs,
     issuer: (realm) => `${url}/realms/${realm}`,
-    async adminToken() {
-      const response = await fetch(`${url}/realms/master/protocol/openid-connect/token`, {
-        method: 'POST',
-        body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: ADMIN_USER, password: ADMIN_PASSWORD }),
-      })
-      if (!response.ok) throw new Error(`admin token request answered ${response.status}`)
-      return ((await response.json()) as { access_token: string }).access_token
+    adminToken,
+    async admin(path, init = {}) {
+      const headers = new Headers(init.headers)
+      headers.set('authorization', `Bearer ${await adminToken()}`)
+      if (init.body) headers.set('content-type', 'application/json')
+      const response = await fetch(`${url}/admin/realms${path}`, { ...init, headers })
+      if (!response.ok) throw new Error(`admin ${init.method ?? 'GET'} ${path} answered ${response.status}: ${await response.text()}`)
+      return response
     },
     stop,
   }

@@ -14,7 +14,7 @@ describe('normalizeAuth', () => {
     const kc = auth({ keycloak: { issuer: 'https://kc/realms/a/', audience: 'llm-gateway' } })
     expect(kc.problems).toEqual([])
     expect(kc.auth.providers).toEqual(['keys', 'keycloak'])
-    expect(kc.auth.keycloak).toEqual({ issuer: 'https://kc/realms/a', audience: 'llm-gateway', clients: [], ...DEFAULTS.keycloak })
+    expect(kc.auth.keycloak).toEqual({ issuer: 'https://kc/realms/a', audience: 'llm-gateway', clients: [], ...DEFAULTS.keycloak, client_id: null, client_secret: null })
   })
 
   it('requires an issuer when the keycloak provider is on, and refuses a provider it does not know', () => {
@@ -57,5 +57,14 @@ describe('normalizeAuth', () => {
     for (const issuer of ['http://127.0.0.1:8080/realms/a', 'http://localhost:8080/realms/a', 'http://[::1]:8080/realms/a']) {
       expect(auth({ keycloak: { issuer, audience: 'gw' } }).problems).toEqual([])
     }
+  })
+
+  it('reads the sign-in client and the session settings, and refuses a short signing key', () => {
+    const a = auth({ keycloak: { issuer: 'https://kc/realms/a', client_id: 'claude-gateway', client_secret: 's3cret' }, sessions: { access_ttl_s: 600 } })
+    expect(a.problems).toEqual([])
+    expect(a.auth.keycloak).toMatchObject({ client_id: 'claude-gateway', client_secret: 's3cret' })
+    expect(a.auth.sessions).toEqual({ signing_key: null, access_ttl_s: 600, refresh_ttl_s: 2592000 })
+    expect(auth({ sessions: { signing_key: 'short' } }).problems).toEqual(['c.yaml: auth.sessions.signing_key: must be at least 32 characters (e.g. openssl rand -base64 48)'])
+    expect(auth({ keycloak: { client_id: 'claude-gateway' } }).problems).toEqual(['c.yaml: auth.keycloak.issuer: is required for sign-in (auth.keycloak.client_id is set; set KEYCLOAK_URL)'])
   })
 })

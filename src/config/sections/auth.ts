@@ -1,13 +1,14 @@
 // The `auth` section: who may call the gateway — static API keys from the file, Keycloak-issued
-// tokens, which of the two providers are on, and the admin key of the key-management API.
+// tokens, which of the two providers are on, the admin key of the key-management API, and the
+// sign-in through the gateway (Keycloak's client for it, the tokens the gateway mints).
 // Whether a key's tier or Keycloak's default tier exists is checked later, against the tiers
 // (check-references.ts).
 
-import type { AuthConfig, AuthProvider, KeycloakConfig, StaticKeyConfig } from '../config-types'
+import type { AuthConfig, AuthProvider, KeycloakConfig, SessionsConfig, StaticKeyConfig } from '../config-types'
 import { credentialProblem } from '../credential-shape'
 import { isSafeProviderUrl } from '../safe-provider-url'
 import { DEFAULTS } from '../defaults'
-import { isObject, type Problems, type Raw, section, str, stringList, validUrl } from '../field-readers'
+import { int, isObject, type Problems, type Raw, section, str, stringList, validUrl } from '../field-readers'
 
 const PROVIDERS: AuthProvider[] = ['keys', 'keycloak']
 
@@ -20,7 +21,11 @@ export interface NormalizedAuth {
 export function normalizeAuth(auth: Raw, p: Problems): NormalizedAuth {
   const keyPaths = new Map<StaticKeyConfig, string>()
   const keys = normalizeKeys(auth.keys, p, keyPaths)
-  const keycloak = normalizeKeycloak(section(auth, 'keycloak', p, 'auth.keycloak'), p)
+  const rawKeycloak = section(auth, 'keycloak', p, 'auth.keycloak')
+  const keycloak = normalizeKeycloak(rawKeycloak, p)
+  if (!keycloak && str(rawKeycloak, 'client_id', 'auth.keycloak.client_id', p, null) !== null) {
+    p.add('auth.keycloak.issuer', 'is required for sign-in (auth.keycloak.client_id is set; set KEYCLOAK_URL)')
+  }
   const d = DEFAULTS.auth
   const providers = stringList(auth.providers ?? [...(keycloak ? d.providers_with_keycloak : d.providers)], 'auth.providers', p) as AuthProvider[]
   for (const pr of providers) {
@@ -30,7 +35,8 @@ export function normalizeAuth(auth: Raw, p: Problems): NormalizedAuth {
   const adminKey = str(auth, 'admin_key', 'auth.admin_key', p, null)
   const adminKeyProblem = adminKey === null ? null : credentialProblem(adminKey)
   if (adminKeyProblem) p.add('auth.admin_key', adminKeyProblem)
-  return { auth: { providers, keys, keycloak, admin_key: adminKey }, keyPaths }
+  const sessions = normalizeSessions(section(auth, 'sessions', p, 'auth.sessions'), p)
+  return { auth: { providers, keys, keycloak, admin_key: adminKey, sessions }, keyPaths }
 }
 
 function normalizeKeys(raw: unknown, p: Problems, keyPaths: Map<StaticKeyConfig, string>): StaticKeyConfig[] {
@@ -90,5 +96,24 @@ function normalizeKeycloak(raw: Raw, p: Problems): KeycloakConfig | null {
     tier_map: Object.keys(map).length > 0 ? map : { ...d.tier_map },
     default_tier: str(raw, 'default_tier', `${path}.default_tier`, p, d.default_tier),
     admin_role: str(raw, 'admin_role', `${path}.admin_role`, p, d.admin_role),
+    client_id: str(raw, 'client_id', `${path}.client_id`, p, null),
+    client_secret: str(raw, 'client_secret', `${path}.client_secret`, p, null),
+  }
+}
+
+/** Shorter keys are guessable offline from one minted token. */
+const MIN_SIGNING_KEY_LENGTH = 32
+
+function normalizeSessions(raw: Raw, p: Problems): SessionsConfig {
+  const path = 'auth.sessions'
+  const d = DEFAULTS.sessions
+  const signingKey = str(raw, 'signing_key', `${path}.signing_key`, p, null)
+  if (signingKey !== null && signingKey.length < MIN_SIGNING_KEY_LENGTH) {
+    p.add(`${path}.signing_key`, `must be at least ${MIN_SIGNING_KEY_LENGTH} characters (e.g. openssl rand -base64 48)`)
+  }
+  return {
+    signing_key: signingKey,
+    access_ttl_s: int(raw, 'access_ttl_s', `${path}.access_ttl_s`, p, d.access_ttl_s, 60),
+    refresh_ttl_s: int(raw, 'refresh_ttl_s', `${path}.refresh_ttl_s`, p, d.refresh_ttl_s, 60),
   }
 }

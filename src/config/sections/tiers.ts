@@ -1,5 +1,6 @@
-// The `tiers` section: each tier's daily limits and per-user limits (in flight, per minute), the models it may use, and the routes that send
-// a requested model to another. Whether route targets name a model is checked later, against the
+// The `tiers` section: each tier's daily limits and per-user limits (in flight, per minute), the
+// models it may use, the routes that send a requested model to another, and the managed settings
+// Claude Code gets when signed in. Whether route targets name a model is checked later, against the
 // models table (check-references.ts).
 
 import type { TierConfig } from '../config-types'
@@ -29,6 +30,14 @@ function normalizeTier(name: string, raw: unknown, p: Problems): TierConfig | nu
     else pairs.push([from, to])
   }
   const d = DEFAULTS.tier
+  // Absent: an empty policy (the gateway still adds the env entries the protocol needs); null: none.
+  let managedSettings: Record<string, unknown> | null = {}
+  if ('managed_settings' in raw) {
+    const v = raw.managed_settings
+    if (v === null) managedSettings = null
+    else if (isObject(v)) managedSettings = v
+    else p.add(`${path}.managed_settings`, 'must be a mapping (Claude Code managed settings) or null')
+  }
   return {
     name,
     daily_requests: limit(raw, 'daily_requests', `${path}.daily_requests`, p, d.daily_requests),
@@ -38,5 +47,6 @@ function normalizeTier(name: string, raw: unknown, p: Problems): TierConfig | nu
     tokens_per_minute: limit(raw, 'tokens_per_minute', `${path}.tokens_per_minute`, p, d.tokens_per_minute),
     models: 'models' in raw ? stringList(raw.models, `${path}.models`, p) : [...d.models],
     routes: pairs,
+    managed_settings: managedSettings,
   }
 }

@@ -62,10 +62,19 @@ const LLM_ROUTES: Record<LlmEndpoint, LlmRoute> = {
   responses: { endpoint: 'responses', path: '/v1/responses', format: 'responses', check: checker(responsesBody) },
 }
 
-/** The route of a POST to `pathname` (a trailing slash allowed, as Elysia allows it), if it is an LLM route. */
-export function llmRouteFor(pathname: string): LlmRoute | null {
+/**
+ * The path of an LLM route as written in the table. A base URL set to `https://gateway/v1` (a
+ * common set-up line, and what OpenAI clients want) makes Anthropic clients call `/v1/v1/messages`:
+ * the doubled prefix is accepted on every LLM route. A trailing slash is allowed, as Elysia allows it.
+ */
+export function canonicalLlmPath(pathname: string): string {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
-  switch (path) {
+  return path.startsWith('/v1/v1/') ? path.slice(3) : path
+}
+
+/** The route of a POST to `pathname`, if it is an LLM route. */
+export function llmRouteFor(pathname: string): LlmRoute | null {
+  switch (canonicalLlmPath(pathname)) {
     case '/v1/messages':
       return LLM_ROUTES.messages
     case '/v1/messages/count_tokens':
@@ -73,8 +82,6 @@ export function llmRouteFor(pathname: string): LlmRoute | null {
     case '/v1/chat/completions':
       return LLM_ROUTES.chat_completions
     case '/v1/responses':
-    // A base URL that ends in /v1, given to a client that adds /v1 itself.
-    case '/v1/v1/responses':
       return LLM_ROUTES.responses
     default:
       return null

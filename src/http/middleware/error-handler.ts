@@ -18,9 +18,13 @@ function validationMessage(error: unknown): string {
   return invalidBodyMessage(e.valueError?.path, e.valueError?.message)
 }
 
-/** The wire format a path answers errors in: `/v1/messages*` speaks Anthropic, the rest OpenAI. */
+/**
+ * The wire format a path answers errors in: `/v1/messages*` and what only Claude Code calls (its
+ * managed settings, its OTLP export) speak Anthropic, the rest OpenAI.
+ */
 export function errorFormatForPath(pathname: string): WireFormat {
-  return pathname.startsWith('/v1/messages') ? 'anthropic' : 'openai'
+  if (pathname.startsWith('/v1/messages') || pathname.startsWith('/managed/')) return 'anthropic'
+  return pathname === '/v1/metrics' || pathname === '/v1/logs' || pathname === '/v1/traces' ? 'anthropic' : 'openai'
 }
 
 export function toGatewayError(code: unknown, error: unknown): GatewayError {
@@ -53,6 +57,9 @@ export function errorResponse(code: unknown, error: unknown, format: WireFormat,
     log.error('unhandled error', { path, error: error instanceof Error ? error.message : String(error) })
   }
   const headers: Record<string, string> = { 'content-type': 'application/json', ...gatewayError.headers, ...extraHeaders }
+  // A credential problem never goes away by sending the same request again (the Anthropic SDKs
+  // read this header); Claude Code refreshes its token instead.
+  if (gatewayError.status === 401) headers['x-should-retry'] = 'false'
   return new Response(renderErrorBody(gatewayError, format), { status: gatewayError.status, headers })
 }
 

@@ -11,7 +11,14 @@ import { requestMeta } from './request-id'
 
 const ENDPOINTS: Record<string, string> = {
   '/v1/models': 'models',
+  '/v1/v1/models': 'models',
   '/quota': 'quota',
+  '/managed/settings': 'managed_settings',
+  '/v1/metrics': 'telemetry',
+  '/v1/logs': 'telemetry',
+  '/v1/traces': 'telemetry',
+  '/oauth/token': 'oauth_token',
+  '/oauth/device_authorization': 'oauth_device',
 }
 
 interface ObservedRequest {

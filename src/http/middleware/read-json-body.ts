@@ -10,7 +10,8 @@ const decoder = new TextDecoder()
 /** The client went away before its body was in: nobody to answer, and not the gateway's failure. */
 const clientGone = () => new GatewayError(499 as number, 'api_error', 'The client closed the request before its body arrived.')
 const invalidJson = () => new GatewayError(400, 'invalid_request_error', 'The request body is not valid JSON.')
-const tooLarge = (max: number) => new GatewayError(413, 'request_too_large', `The request body is larger than the gateway's limit of ${max} bytes.`)
+// The rest of the body is never read: closing the connection spares the client sending it.
+const tooLarge = (max: number) => new GatewayError(413, 'request_too_large', `The request body is larger than the gateway's limit of ${max} bytes.`, { headers: { connection: 'close' } })
 
 function isJsonContentType(value: string | null): boolean {
   if (value === null) return true // curl --data-binary and some SDK versions send none
@@ -18,14 +19,18 @@ function isJsonContentType(value: string | null): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
 }
 
-/** A body of unknown length (chunked), read up to the limit. */
-async function readLimited(request: Request, max: number): Promise<Uint8Array> {
+/** A body read up to the limit (413 past it), for one of unknown length (chunked) too. */
+export async function readLimited(request: Request, max: number): Promise<Uint8Array> {
+  const length = request.headers.get('content-length')
+  if (length !== null && !(Number(length) <= max)) throw tooLarge(max)
   if (!request.body) return new Uint8Array(0)
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    const { done, value } = await reader.read().catch(() => {
+      throw clientGone()
+    })
     if (done) break
     total += value.byteLength
     if (total > max) {

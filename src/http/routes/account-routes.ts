@@ -1,7 +1,8 @@
 // The caller's own view: the models their tier can reach and their quota today.
 import { Elysia } from 'elysia'
-import type { GatewayConfig } from '../../config/config-types'
+import type { GatewayConfig, TierConfig } from '../../config/config-types'
 import type { Authenticate } from '../../auth/create-authenticator'
+import { usageSubject } from '../../auth/identity'
 import type { QuotaStatus } from '../../quota/quota-service'
 import { configuredTier } from '../../routing/resolve-model'
 import { listTierModels } from '../../routing/list-tier-models'
@@ -15,28 +16,27 @@ export interface AccountRouteDeps {
 
 export function accountRoutes(deps: AccountRouteDeps) {
   const { config, authenticate } = deps
+  const modelList = (tier: TierConfig) => {
+    const data = listTierModels(config, tier)
+    return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, models: [] }
+  }
   return new Elysia({ name: 'account-routes' })
     .derive(async ({ request }) => {
       const identity = await authenticate(request.headers, addressOf(request))
       return { identity, tier: configuredTier(config, identity.tier) }
     })
-    .get(
-      '/v1/models',
-      ({ tier }) => {
-        const data = listTierModels(config, tier)
-        // `models` is for Codex, which reads this route when its provider's model_catalog_url points
-        // here and refuses an answer without the key. Its entries would be Codex's own model
-        // metadata (prompts, tool kinds), which the gateway does not have: an empty catalogue keeps
-        // Codex on its fallback metadata for the gateway's models.
-        return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, models: [] }
-      },
-      { detail: { summary: "Models the caller's tier can reach", tags: ['Account'] } },
-    )
+    // `models` is for Codex, which reads this route when its provider's model_catalog_url points
+    // here and refuses an answer without the key. Its entries would be Codex's own model metadata
+    // (prompts, tool kinds), which the gateway does not have: an empty catalogue keeps Codex on its
+    // fallback metadata for the gateway's models.
+    .get('/v1/models', ({ tier }) => modelList(tier), { detail: { summary: "Models the caller's tier can reach", tags: ['Account'] } })
+    // The same for a base URL that ends in /v1 (see canonicalLlmPath).
+    .get('/v1/v1/models', ({ tier }) => modelList(tier), { detail: { hide: true } })
     .get(
       '/quota',
       async ({ identity, tier }) => {
         const limits = { dailyRequests: tier.daily_requests, dailyTokens: tier.daily_tokens }
-        const status = deps.quotaStatus ? await deps.quotaStatus(identity.user, limits) : { limit: null, used: 0, remaining: null, resets_at: null }
+        const status = deps.quotaStatus ? await deps.quotaStatus(usageSubject(identity), limits) : { limit: null, used: 0, remaining: null, resets_at: null }
         return { user: identity.user, tier: identity.tier, ...status }
       },
       { detail: { summary: "The caller's daily quota", tags: ['Account'] } },

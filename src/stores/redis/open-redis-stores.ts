@@ -1,4 +1,4 @@
-// The Redis/Valkey stores (quota, limits and keys on one client), opened when `store.redis_url` is set.
+// The Redis/Valkey stores (quota, limits, keys and sign-in on one client), opened when `store.redis_url` is set.
 // A module of its own so that the embedded-store gateway never loads the Redis client.
 import { createRedisKeyStore } from './redis-key-store'
 import type { Logger } from '../../logging/logger'
@@ -6,6 +6,7 @@ import type { GatewayMetrics } from '../../metrics/gateway-metrics'
 import { connectRedis, firstConnectionWait } from './connect-redis'
 import { createRedisLimitStore } from './redis-limit-store'
 import { createRedisQuotaStore } from './redis-quota-store'
+import { createRedisSignInStore } from './redis-sign-in-store'
 import type { StoreParts } from '../store-parts'
 
 export function openRedisStores(redisUrl: string, log: Logger, metrics?: GatewayMetrics): StoreParts {
@@ -22,10 +23,12 @@ export function openRedisStores(redisUrl: string, log: Logger, metrics?: Gateway
   const quotaStore = createRedisQuotaStore(client)
   const keyStore = createRedisKeyStore({ client, ownsClient: false })
   const limitStore = createRedisLimitStore(client)
+  const signInStore = createRedisSignInStore(client)
   return {
     keyStore,
     quotaStore,
     limitStore,
+    signInStore,
     async ready(timeoutMs = 5000) {
       await firstConnectionWait(client, timeoutMs)()
       if (!reached) throw new Error('the Redis store did not answer (is QUOTA_REDIS_URL right?)')
