@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path'
 const root = resolve(import.meta.dir, '..')
 const tools = join(root, '.cache/chart-tools/node_modules')
 
-/** The metrics the dashboard must chart (CONTRACT.md, Metrics, and issue 7). */
+/** The metrics the dashboard must chart (the README's Operating it). */
 export const DASHBOARD_METRICS = [
   'gateway_requests_total',
   'gateway_quota_used',

@@ -67,9 +67,12 @@ describe('bodies over max_body_bytes, however large', () => {
 
   it('refuses a body of unknown length on a route that does not read one itself, with 411', async () => {
     const chunked = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('{"user":"x","tier":"pro"}')), c.close()) })
-    const answer = await fetch(`${gw.url}/admin/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunked })
+    const answer = await fetch(`${gw.url}/v1/metrics`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/x-protobuf' }, body: chunked })
     expect(answer.status).toBe(411)
-    expect(await answer.json()).toMatchObject({ error: { type: 'invalid_request_error' } })
+    expect(await answer.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } })
+    // The admin API reads its body itself, within a limit, once the caller is known: an anonymous one gets 401.
+    const admin = await fetch(`${gw.url}/admin/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('{}')), c.close()) }) })
+    expect(admin.status).toBe(401)
     expect((await fetch(`${gw.url}/health`)).status).toBe(200)
   })
 })

@@ -1,4 +1,4 @@
-// Daily quotas as the gateway enforces them (CONTRACT.md, Quota), end to end: 429s in the route's
+// Daily quotas as the gateway enforces them (the README's Quotas), end to end: 429s in the route's
 // own format with retry-after and rate-limit headers (streams included), give-back on upstream
 // failures, the day boundary with an injected clock, and exact admission under concurrency on the
 // embedded store (which survives a SIGKILL and belongs to one process), on three gateway processes
@@ -10,6 +10,7 @@ import { type RunningBinary, emptyDirWithBinary, runBinary } from './helpers/bin
 import { runBounded } from './helpers/run-bounded'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { freePort } from './helpers/free-port'
+import { startLocalIdp } from './helpers/local-idp'
 import { buildTestApp, json, testConfig } from './helpers/gateway'
 import { startRedisCluster } from './helpers/redis-cluster'
 import { startRedis } from './helpers/redis-server'
@@ -124,6 +125,25 @@ describe('quota on one gateway with the embedded store (fake upstream)', () => {
       expect(statuses.filter((s) => s === 429).length).toBe(40)
     } finally {
       await gw.close()
+    }
+  })
+
+  it("shows a Keycloak user, in /quota, the requests counted for them (their own namespace, apart from key users)", async () => {
+    const idp = await startLocalIdp()
+    const gw = buildTestApp(config({ auth: { providers: ['keys', 'keycloak'], keycloak: { issuer: idp.issuer, audience: 'llm-gateway', tier_map: { 'tier-free': 'free' } }, keys: [{ key: 'sk-fay', user: 'kc-user-7', tier: 'free' }] } }))
+    try {
+      const token = await idp.sign({ sub: 'kc-user-7', realm_access: { roles: ['tier-free'] } })
+      const bearer = { authorization: `Bearer ${token}` }
+      expect((await gw.handle('/v1/messages', json(msg(), bearer))).status).toBe(200)
+      expect((await gw.handle('/v1/messages', json(msg(), bearer))).status).toBe(200)
+      const quota = (await (await gw.handle('/quota', { headers: bearer })).json()) as { user: string; used: number; remaining: number }
+      expect(quota).toMatchObject({ user: 'kc-user-7', used: 2, remaining: 1 })
+      // A key user of the same id has a quota of their own.
+      const keyUser = (await (await gw.handle('/quota', { headers: { 'x-api-key': 'sk-fay' } })).json()) as { used: number }
+      expect(keyUser.used).toBe(0)
+    } finally {
+      await gw.close()
+      await idp.stop()
     }
   })
 

@@ -194,7 +194,7 @@ describe('two gateway processes on one Redis', () => {
     const config = signInConfig(publicUrl, { store: { redis_url: redis.url } })
     ;(config.auth as { sessions: unknown }).sessions = {}
     const file = join(dir, `gateway-${port}.json`)
-    writeFileSync(file, JSON.stringify({ ...config, server: { ...config.server, host: '127.0.0.1', port } }))
+    writeFileSync(file, JSON.stringify({ ...config, server: { ...config.server, host: '127.0.0.1', port, metrics_port: await freePort() } }))
     const proc = Bun.spawn(['bun', join(ROOT, 'src/main.ts'), 'serve', '--config', file], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'warn' }, stdout: 'ignore', stderr: 'inherit' })
     procs.push(proc)
     const url = `http://127.0.0.1:${port}`

@@ -54,7 +54,7 @@ describe('OTLP/HTTP from Claude Code: 200 always, forwarded verbatim to the coll
   it('answers 200 while the collector is down, and counts what it dropped', async () => {
     const answer = await fetch(`${deadGw.url}/v1/traces`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: '{}' })
     expect(answer.status).toBe(200)
-    expect(await waitFor(async () => (await (await fetch(`${deadGw.url}/metrics`)).text()).includes('gateway_telemetry_dropped_total{reason="collector_error"} 1'), 10_000, 50)).toBe(true)
+    expect(await waitFor(async () => (await (await fetch(`${deadGw.metricsUrl}/metrics`)).text()).includes('gateway_telemetry_dropped_total{reason="collector_error"} 1'), 10_000, 50)).toBe(true)
   })
 
   it('refuses strangers and oversized bodies, in the Anthropic error shape', async () => {

@@ -77,7 +77,11 @@ function normalizeKeycloak(raw: Raw, p: Problems): KeycloakConfig | null {
   // The key set is fetched from the issuer: in clear text over a network it could be forged.
   if (validUrl(issuer, `${path}.issuer`, p) && !isSafeProviderUrl(issuer)) p.add(`${path}.issuer`, 'must be an https URL (http only on a loopback address)')
   const audience = str(raw, 'audience', `${path}.audience`, p, null)
-  const clients = stringList(raw.clients, `${path}.clients`, p)
+  const clientId = str(raw, 'client_id', `${path}.client_id`, p, null)
+  const listed = stringList(raw.clients, `${path}.clients`, p)
+  // With sign-in on and nothing else said, the bearer tokens accepted are those of the gateway's
+  // own client: never those any client of the realm obtained.
+  const clients = audience === null && listed.length === 0 && clientId !== null ? [clientId] : listed
   if (audience === null && clients.length === 0) {
     p.add(`${path}.audience`, 'or auth.keycloak.clients is required (KEYCLOAK_AUDIENCE, KEYCLOAK_CLIENTS): without either, a token any client of the realm obtained would be accepted')
   }
@@ -96,7 +100,7 @@ function normalizeKeycloak(raw: Raw, p: Problems): KeycloakConfig | null {
     tier_map: Object.keys(map).length > 0 ? map : { ...d.tier_map },
     default_tier: str(raw, 'default_tier', `${path}.default_tier`, p, d.default_tier),
     admin_role: str(raw, 'admin_role', `${path}.admin_role`, p, d.admin_role),
-    client_id: str(raw, 'client_id', `${path}.client_id`, p, null),
+    client_id: clientId,
     client_secret: str(raw, 'client_secret', `${path}.client_secret`, p, null),
   }
 }
