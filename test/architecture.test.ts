@@ -15,13 +15,15 @@ const LAYERS: string[][] = [
   ['http'],
   ['proxy'],
   ['routing', 'upstream', 'stores'],
-  ['auth', 'quota'],
+  // usage/ (the ledger and the audit log: what was used and done) sits beside auth/ and quota/ as
+  // the third decision-and-store-interface folder; the proxy feeds it, only stores/ implement it.
+  ['auth', 'quota', 'usage'],
   ['config'],
   ['protocol'],
   ['errors', 'logging', 'metrics'],
 ]
 
-/** Implementations of the stores are chosen by the composition root only: everyone else sees the interfaces in auth/ and quota/. */
+/** Implementations of the stores are chosen by the composition root only: everyone else sees the interfaces in auth/, quota/ and usage/. */
 const ONLY_IMPORTED_BY: Record<string, string[]> = { stores: ['server', 'cli', 'main.ts'] }
 
 const rowOf = new Map<string, number>()

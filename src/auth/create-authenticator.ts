@@ -25,6 +25,11 @@ export interface AuthenticatorOptions {
 
 export interface Authenticator {
   authenticate(headers: Headers): Promise<Identity>
+  /**
+   * The identity of a static or gateway key given its SHA-256 hash, or null when it is unknown or
+   * revoked: how a console session opened with a key checks, on each use, that the key still works.
+   */
+  authenticateKeyHash(hash: string): Promise<Identity | null>
 }
 
 /** How the HTTP edge authenticates: headers in, Identity out, or a 401 GatewayError. */
@@ -60,6 +65,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         if (identity) return identity
       }
       throw unauthorized('invalid or revoked credential')
+    },
+    async authenticateKeyHash(hash) {
+      if (!keysOn) return null
+      return staticKeys.authenticateHash(hash) ?? (gatewayKeys ? await gatewayKeys.authenticateHash(hash) : null)
     },
   }
 }

@@ -81,6 +81,15 @@ export interface ModelConfig {
   display_name: string | null
   /** Models to try, in order, when this one's backend is down or overloaded. */
   fallbacks: string[]
+  /** Prices per million tokens, for the cost column of usage reports; null when none is set. */
+  price: ModelPrice | null
+}
+
+export interface ModelPrice {
+  /** Per million input tokens (cache reads and writes included). */
+  input: number
+  /** Per million output tokens. */
+  output: number
 }
 
 export interface TierConfig {
@@ -89,6 +98,8 @@ export interface TierConfig {
   daily_tokens: number | null
   models: string[]
   routes: [pattern: string, target: string][]
+  /** The tier's users may create and revoke their own keys. */
+  self_service_keys: boolean
 }
 
 export interface QuotaConfig {
@@ -96,6 +107,13 @@ export interface QuotaConfig {
   enabled: boolean
   timezone: string
   on_store_error: 'reject' | 'allow'
+}
+
+export interface UsageConfig {
+  /** False: no usage ledger is kept (the quota still counts). */
+  enabled: boolean
+  /** Days of ledger rows kept, today included. */
+  retention_days: number
 }
 
 export interface GatewayConfig {
@@ -106,6 +124,7 @@ export interface GatewayConfig {
   models: ModelConfig[]
   tiers: Record<string, TierConfig>
   quota: QuotaConfig
+  usage: UsageConfig
   log_level: LogLevel
   /** True when no backend was configured and the built-in demo backend serves every model. */
   demo: boolean

@@ -43,8 +43,10 @@ export const DEFAULTS = {
     daily_requests: null,
     daily_tokens: null,
     models: ['*'],
+    self_service_keys: false,
   },
   quota: { enabled: true, timezone: 'UTC', on_store_error: 'reject' },
+  usage: { enabled: true, retention_days: 90 },
   log_level: 'info',
 } as const
 

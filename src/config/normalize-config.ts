@@ -13,6 +13,7 @@ import { normalizeQuota } from './sections/quota'
 import { normalizeServer } from './sections/server'
 import { normalizeStore } from './sections/store'
 import { normalizeTiers } from './sections/tiers'
+import { normalizeUsage } from './sections/usage'
 
 export interface NormalizeOptions {
   source: string
@@ -41,6 +42,7 @@ export function normalizeConfig(raw: Raw, options: NormalizeOptions): { config: 
     models,
     tiers,
     quota,
+    usage: normalizeUsage(section(raw, 'usage', p), p),
     log_level: normalizeLogLevel(raw, p),
     demo: false,
     source: options.source,

@@ -5,10 +5,13 @@
 //   try       the routed model, then its fallbacks, until one answers (./try-candidates.ts), each
 //             attempt translating for its backend and calling it (./attempt-backend.ts)
 //   relay     the answer back in the client's format, whole or streamed (./relay-answer.ts)
+//   count     once the answer has ended (a stream: when it ends), the request goes to the usage
+//             ledger (./record-usage.ts)
 // `count_tokens` is resolved, then answered without admission (./count-tokens.ts).
 import { admitRequest } from './admit-request'
 import { countTokens } from './count-tokens'
-import type { Proxy, ProxyDeps } from './proxy-request'
+import type { Proxy, ProxyDeps, ProxyRequest } from './proxy-request'
+import { recordUsage } from './record-usage'
 import { tryCandidates } from './try-candidates'
 
 /** Distinct requested model names kept as metric labels; clients choose them, so they are capped. */
@@ -23,11 +26,18 @@ export function createProxy(deps: ProxyDeps): Proxy {
     return name
   }
 
-  return async function proxyLlmRequest(req) {
+  async function answer(req: ProxyRequest): Promise<Response> {
     const primary = deps.resolveModel(req.body.model as string, req.identity.tier)
     deps.metrics.routes.inc({ from: requestedLabel(primary.requested), to: primary.model })
+    if (req.record) req.record.routedModel = primary.model
     if (req.endpoint === 'count_tokens') return countTokens(deps, req, primary)
     const admission = await admitRequest(deps, req, deps.tiers[req.identity.tier]!)
     return tryCandidates(deps, req, primary, admission)
+  }
+
+  const ledger = deps.ledger
+  if (!ledger) return answer
+  return function proxyLlmRequest(req) {
+    return req.endpoint === 'count_tokens' ? answer(req) : recordUsage(ledger, req, answer)
   }
 }

@@ -7,6 +7,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import type { LlmEndpoint, WireFormat } from '../protocol/vocabulary'
 import type { QuotaService } from '../quota/quota-service'
 import type { ModelResolver } from '../routing/resolve-model'
+import type { UsageLedger } from '../usage/usage-ledger'
 import type { EndpointPool } from '../upstream/endpoint-pool'
 import type { RequestRecord } from './request-record'
 
@@ -47,4 +48,6 @@ export interface ProxyDeps {
   metrics: GatewayMetrics
   log: Logger
   streams: StreamTracker
+  /** Where finished requests are counted for usage reports; absent or null when the ledger is off. */
+  ledger?: Pick<UsageLedger, 'record'> | null
 }

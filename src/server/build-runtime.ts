@@ -1,25 +1,35 @@
 // Builds the stateful parts of the gateway from its configuration: the stores (opened once and kept
-// across config reloads), the quota service and the authenticator. The server and end-to-end tests
-// use it; unit tests build the app with their own parts instead.
+// across config reloads), the quota service, the usage ledger, the console sessions and the
+// authenticator. The server and end-to-end tests use it; unit tests build the app with their own
+// parts instead.
+import { type ConsoleSessions, createConsoleSessions } from '../auth/console-sessions'
 import { type Authenticate, createAuthenticator } from '../auth/create-authenticator'
 import type { KeyStore } from '../auth/key-store'
 import type { GatewayConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import { createQuotaService, type QuotaService } from '../quota/quota-service'
+import { quotaWindow } from '../quota/quota-window'
 import { type StoreParts, openStores } from '../stores/open-stores'
+import { createUsageLedger, type UsageLedger } from '../usage/usage-ledger'
 
 export interface Runtime {
   stores: StoreParts
   keyStore: KeyStore
   quota: QuotaService
+  /** Null when `usage.enabled` is false. */
+  ledger: UsageLedger | null
+  sessions: ConsoleSessions
   authenticate: Authenticate
+  /** Today's quota day, `YYYY-MM-DD` in `quota.timezone`. */
+  today(): string
   /** Stops this runtime's services but keeps the stores open (a config reload reuses them). */
   retire(): void
   close(): Promise<void>
 }
 
 export function buildRuntime(config: GatewayConfig, log: Logger, metrics: GatewayMetrics, now?: () => Date, stores: StoreParts = openStores(config, log, metrics)): Runtime {
+  const clock = now ?? (() => new Date())
   const quota = createQuotaService({
     store: stores.quotaStore,
     timeZone: config.quota.timezone,
@@ -31,6 +41,19 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
       log[level](msg, fields)
     },
   })
+  const dayOf = (ms: number) => quotaWindow(new Date(ms), config.quota.timezone).day
+  const ledger = config.usage.enabled
+    ? createUsageLedger({
+        store: stores.usageStore,
+        dayOf,
+        retentionDays: config.usage.retention_days,
+        now: () => clock().getTime(),
+        onError: (msg, fields) => {
+          metrics.storeErrors.inc({ store: config.store.redis_url ? 'redis' : 'sqlite' })
+          log.warn(msg, fields)
+        },
+      })
+    : null
   const kc = config.auth.keycloak
   const authenticator = createAuthenticator({
     providers: config.auth.providers,
@@ -49,17 +72,28 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
         }
       : {}),
   })
+  const sessions = createConsoleSessions({
+    store: stores.sessionStore,
+    identityOfKeyHash: (hash) => authenticator.authenticateKeyHash(hash),
+    adminKey: config.auth.admin_key,
+    now: () => clock().getTime(),
+  })
   return {
     stores,
     keyStore: stores.keyStore,
     quota,
+    ledger,
+    sessions,
     authenticate: (headers) => authenticator.authenticate(headers),
+    today: () => dayOf(clock().getTime()),
     retire: () => {
       void quota.flush().finally(() => quota.close())
+      void ledger?.close()
     },
     async close() {
       await quota.flush()
       quota.close()
+      await ledger?.close()
       await stores.close()
     },
   }

@@ -1,11 +1,17 @@
 // What an opened store gives the gateway: the key store and the quota store (one place for both),
-// and its connection state for readiness.
+// the usage ledger with the audit log, the console sessions, and its connection state for readiness.
 import type { KeyStore } from '../auth/key-store'
+import type { SessionStore } from '../auth/session-store'
 import type { QuotaStore } from '../quota/quota-store'
+import type { AuditLog } from '../usage/audit-log'
+import type { UsageStore } from '../usage/usage-store'
 
 export interface StoreParts {
   keyStore: KeyStore
   quotaStore: QuotaStore
+  usageStore: UsageStore
+  auditLog: AuditLog
+  sessionStore: SessionStore
   /** Resolves once the store answers (Redis connected), or rejects after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>
   /** Whether the store has been reached since it was opened (the embedded one: always). */

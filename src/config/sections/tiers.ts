@@ -4,7 +4,7 @@
 
 import type { TierConfig } from '../config-types'
 import { DEFAULTS } from '../defaults'
-import { isObject, limit, type Problems, type Raw, section, stringList } from '../field-readers'
+import { bool, isObject, limit, type Problems, type Raw, section, stringList } from '../field-readers'
 
 export function normalizeTiers(tiers: Raw, p: Problems): Record<string, TierConfig> {
   const out: Record<string, TierConfig> = {}
@@ -35,5 +35,6 @@ function normalizeTier(name: string, raw: unknown, p: Problems): TierConfig | nu
     daily_tokens: limit(raw, 'daily_tokens', `${path}.daily_tokens`, p, d.daily_tokens),
     models: 'models' in raw ? stringList(raw.models, `${path}.models`, p) : [...d.models],
     routes: pairs,
+    self_service_keys: bool(raw, 'self_service_keys', `${path}.self_service_keys`, p, d.self_service_keys),
   }
 }

@@ -1,23 +1,26 @@
-// The caller's own view: the models their tier can reach and their quota today.
+// The caller's own view: the models their tier can reach, their quota today, and their profile
+// (tier, what each requested name routes to, whether they may manage their own keys). With a
+// credential header, or the console's session cookie.
 import { Elysia } from 'elysia'
 import type { GatewayConfig } from '../../config/config-types'
-import type { Authenticate } from '../../auth/create-authenticator'
 import type { QuotaStatus } from '../../quota/quota-service'
 import { configuredTier } from '../../routing/resolve-model'
 import { listTierModels } from '../../routing/list-tier-models'
+import { type PrincipalOf, userOf } from '../middleware/principal'
 
 export interface AccountRouteDeps {
   config: GatewayConfig
-  authenticate: Authenticate
+  principalOf: PrincipalOf
   quotaStatus: ((user: string, limits: { dailyRequests: number | null; dailyTokens: number | null }) => Promise<QuotaStatus>) | null
 }
 
 export function accountRoutes(deps: AccountRouteDeps) {
-  const { config, authenticate } = deps
+  const { config } = deps
   return new Elysia({ name: 'account-routes' })
     .derive(async ({ request }) => {
-      const identity = await authenticate(request.headers)
-      return { identity, tier: configuredTier(config, identity.tier) }
+      const principal = await deps.principalOf(request)
+      const identity = userOf(principal)
+      return { principal, identity, tier: configuredTier(config, identity.tier) }
     })
     .get(
       '/v1/models',
@@ -35,5 +38,22 @@ export function accountRoutes(deps: AccountRouteDeps) {
         return { user: identity.user, tier: identity.tier, ...status }
       },
       { detail: { summary: "The caller's daily quota", tags: ['Account'] } },
+    )
+    .get(
+      '/account',
+      ({ identity, tier, principal }) => ({
+        user: identity.user,
+        name: identity.name ?? null,
+        tier: tier.name,
+        admin: principal.admin,
+        self_service_keys: tier.self_service_keys,
+        daily_requests: tier.daily_requests,
+        daily_tokens: tier.daily_tokens,
+        models: listTierModels(config, tier).map((m) => m.id),
+        allowed: tier.models,
+        routes: tier.routes.map(([from, to]) => ({ from, to })),
+        timezone: config.quota.timezone,
+      }),
+      { detail: { summary: "The caller's tier, models and routes", tags: ['Account'] } },
     )
 }

@@ -1,13 +1,16 @@
-// The Redis/Valkey stores (quota and keys on one client), opened when `store.redis_url` is set.
+// The Redis/Valkey stores (quota, keys, usage ledger and sessions on one client), opened when
+// `store.redis_url` is set.
 // A module of its own so that the embedded-store gateway never loads the Redis client.
 import { createRedisKeyStore } from './redis-key-store'
 import type { Logger } from '../../logging/logger'
 import type { GatewayMetrics } from '../../metrics/gateway-metrics'
 import { connectRedis, firstConnectionWait } from './connect-redis'
 import { createRedisQuotaStore } from './redis-quota-store'
+import { createRedisSessionStore } from './redis-session-store'
+import { createRedisUsageStore } from './redis-usage-store'
 import type { StoreParts } from '../store-parts'
 
-export function openRedisStores(redisUrl: string, log: Logger, metrics?: GatewayMetrics): StoreParts {
+export function openRedisStores(redisUrl: string, log: Logger, usage: { retentionDays: number }, metrics?: GatewayMetrics): StoreParts {
   const client = connectRedis(redisUrl, {
     onError: (error: Error) => {
       metrics?.storeErrors.inc({ store: 'redis' })
@@ -20,9 +23,13 @@ export function openRedisStores(redisUrl: string, log: Logger, metrics?: Gateway
   if (!reached) client.once('ready', () => (reached = true))
   const quotaStore = createRedisQuotaStore(client)
   const keyStore = createRedisKeyStore({ client, ownsClient: false })
+  const usageStore = createRedisUsageStore(client, { retentionDays: usage.retentionDays })
   return {
     keyStore,
     quotaStore,
+    usageStore,
+    auditLog: usageStore,
+    sessionStore: createRedisSessionStore(client),
     async ready(timeoutMs = 5000) {
       await firstConnectionWait(client, timeoutMs)()
       if (!reached) throw new Error('the Redis store did not answer (is QUOTA_REDIS_URL right?)')

@@ -1,0 +1,28 @@
+// Where the usage ledger is kept: the embedded SQLite file `usage.sqlite`, or Redis shared by every
+// replica. Each store keeps three pre-aggregated views of the same rows, written together, so that
+// a report reads the smallest one that answers it:
+//   full    every column, kept per user (a user's history; a full export walks the users of a day)
+//   models  per day, tier, requested and routed model and backend, summed over users
+//   users   per day, user and tier, summed over models
+// Writes add deltas (never overwrite), so replicas writing at once stay exact.
+import type { LedgerRow } from './ledger-row'
+
+export type LedgerView = 'full' | 'models' | 'users'
+
+export interface UsageQuery {
+  /** First and last day, `YYYY-MM-DD`, both included. */
+  from: string
+  to: string
+  /** Only this user's rows (the `full` view only). */
+  user?: string
+}
+
+export interface UsageStore {
+  /** Adds the rows' counts to what is stored, in one batch. */
+  add(rows: LedgerRow[]): Promise<void>
+  /** Rows of one view; the columns a view sums over are empty strings. */
+  read(view: LedgerView, query: UsageQuery): Promise<LedgerRow[]>
+  /** Drops the rows of days before `oldestKeptDay` (a store whose rows expire by themselves may do nothing). */
+  prune(oldestKeptDay: string): Promise<void>
+  close(): Promise<void>
+}
