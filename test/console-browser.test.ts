@@ -14,6 +14,12 @@ import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { runTempDir } from './helpers/run-temp-dirs'
 import { waitFor } from './helpers/wait-for'
 
+// What page.evaluate() runs in the page sees the page's globals; declared here for the type checker only.
+declare const document: { body: { textContent: string | null }; cookie: string; querySelector(s: string): { textContent: string | null } | null }
+declare const window: unknown
+declare const localStorage: unknown
+declare const sessionStorage: unknown
+
 const ADMIN = 'sk-admin-console-browser'
 const SHOTS = resolve(import.meta.dir, '../test-artifacts/console')
 const CONFIG = `

@@ -8,6 +8,9 @@ import { join, resolve } from 'node:path'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import { runTempDir } from './run-temp-dirs'
 
+// What page.evaluate() runs in the page sees the page's globals; declared here for the type checker only.
+declare const document: { body: { textContent: string | null }; cookie: string; querySelector(s: string): { textContent: string | null } | null }
+
 const ROOT = resolve(import.meta.dir, '../..')
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 

@@ -16,7 +16,7 @@ describe('normalizeTiers', () => {
   it('lets a tier with no limits and no model list use every model without limit, each tier with its own list', () => {
     const { tiers: t, problems } = tiers({ a: {}, b: null })
     expect(problems).toEqual(['c.yaml: tiers.b: must be a mapping'])
-    expect(t.a).toEqual({ name: 'a', daily_requests: null, daily_tokens: null, models: ['*'], routes: [] })
+    expect(t.a).toEqual({ name: 'a', daily_requests: null, daily_tokens: null, models: ['*'], routes: [], self_service_keys: false })
     t.a!.models.push('changed')
     expect(tiers({ c: {} }).tiers.c!.models).toEqual(['*'])
   })

@@ -2,7 +2,7 @@
 // ./build-console.ts). The page loads only these two files, from the gateway itself.
 import { buildConsole } from './build-console' with { type: 'macro' }
 
-const built = await buildConsole()
+const built = buildConsole()
 
 export const CONSOLE_JS: string = built.js
 export const CONSOLE_CSS: string = built.css

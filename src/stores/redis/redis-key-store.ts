@@ -107,7 +107,7 @@ export function createRedisKeyStore(options: RedisKeyStoreOptions): KeyStore {
       const limit = Math.max(1, Math.min(MAX_KEY_PAGE, Math.floor(query.limit)))
       const start = query.cursor && /^\d{1,15}$/.test(query.cursor) ? Number(query.cursor) : 0
       if (query.user !== undefined) await indexUsers()
-      const ids = await client.zrange(query.user === undefined ? idsKey : userKey(query.user), start, start + limit)
+      const ids = await client.zrange(query.user === undefined ? idsKey : userKey(query.user), String(start), String(start + limit))
       const more = ids.length > limit
       return { data: await records(more ? ids.slice(0, limit) : ids), nextCursor: more ? String(start + limit) : null }
     },
