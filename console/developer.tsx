@@ -137,7 +137,7 @@ export function UsageTable({ rows, columns, caption }: { rows: UsageRow[]; colum
               <td>{formatNumber(r.input_tokens)}</td>
               <td>{formatNumber(r.output_tokens)}</td>
               <td>{formatNumber(r.cache_read_tokens)}</td>
-              {hasCost && <td>{r.cost?.toFixed(4)}</td>}
+              {hasCost && <td>{r.cost === undefined ? "" : r.cost.toFixed(6)}</td>}
             </tr>
           ))}
         </tbody>

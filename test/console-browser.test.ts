@@ -30,7 +30,7 @@ models:
   qwen3-32b: { backend: internal, price: { input: 0.5, output: 1.5 } }
 tiers:
   free: { daily_requests: 10, models: ["*"], self_service_keys: true, routes: { "gpt-*": qwen3-32b } }
-  pro:  { daily_requests: 1000, models: ["*"] }
+  pro:  { daily_requests: 1000, models: ["*"], routes: { "gpt-*": qwen3-32b } }
 `
 
 let up: FakeUpstream
@@ -140,7 +140,9 @@ describe('the console in headless Chromium, against the compiled binary', () => 
     await page.waitForSelector('figure.chart canvas')
     const downloads = runTempDir('llmgw-downloads-')
     const cdp = await page.createCDPSession()
-    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads })
+    // Downloads of a page in its own browser context are allowed per context.
+    const browserContextId = (page.browserContext() as unknown as { id?: string }).id
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads, ...(browserContextId ? { browserContextId } : {}) })
     await page.click('[data-testid="csv"]')
     expect(await waitFor(() => readdirSync(downloads).some((f) => f.endsWith('.csv')), 10_000, 100)).toBe(true)
     const csv = readFileSync(join(downloads, readdirSync(downloads).find((f) => f.endsWith('.csv'))!), 'utf8')
