@@ -116,7 +116,8 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
         used: used ?? 0,
         tokensUsed: tokensUsed ?? 0,
         deniedBy: deniedBy === 1 ? 'requests' : deniedBy === 2 ? 'tokens' : null,
-        granted: granted ?? 0,
+        // Only stated when there is one, as the embedded store does.
+        ...(granted ? { granted } : {}),
       }
     },
     async release(user, day) {
@@ -134,7 +135,7 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
       const k = keys(user, day)
       await firstConnection()
       const [requests, inputTokens, outputTokens, granted] = (await commands.llmgwQuotaCounts(k.requests, k.tokens, k.grant)).map(Number)
-      return { requests: requests ?? 0, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, granted: granted ?? 0 }
+      return { requests: requests ?? 0, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, ...(granted ? { granted } : {}) }
     },
     async grant(user, day, requests, ttlSeconds) {
       const k = keys(user, day)
