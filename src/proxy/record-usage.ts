@@ -6,34 +6,37 @@ import type { UsageLedger } from '../usage/usage-ledger'
 import type { ProxyRequest } from './proxy-request'
 import type { RequestRecord } from './request-record'
 
-export async function recordUsage(ledger: Pick<UsageLedger, 'record'>, req: ProxyRequest, answer: (req: ProxyRequest) => Promise<Response>): Promise<Response> {
-  const startedAt = Date.now()
-  const started = performance.now()
-  // The record is where the pipeline leaves the routed model, the backend and the tokens.
-  const record: RequestRecord = (req.record ??= { requestId: req.requestId, startedAt: started })
-  let response: Response
-  try {
-    response = await answer(req)
-  } catch (error) {
-    finish(ledger, req, record, startedAt, started, true)
-    throw error
-  }
-  const streamEnd = record.streamEnd
-  if (streamEnd && response.ok) void streamEnd.then((outcome) => finish(ledger, req, record, startedAt, started, outcome !== 'complete'))
-  else finish(ledger, req, record, startedAt, started, !response.ok)
-  return response
+/** Not an async function: on the hot path, a `then` costs less than an await and its frame. */
+export function recordUsage(ledger: Pick<UsageLedger, 'record'>, req: ProxyRequest, answer: (req: ProxyRequest) => Promise<Response>): Promise<Response> {
+  // The record is where the pipeline leaves the routed model, the backend and the tokens; the HTTP
+  // edge opens it when the request arrives.
+  const record: RequestRecord = (req.record ??= { requestId: req.requestId, startedAt: performance.now() })
+  return answer(req).then(
+    (response) => {
+      const streamEnd = record.streamEnd
+      if (streamEnd && response.ok) void streamEnd.then((outcome) => finish(ledger, req, record, outcome !== 'complete'))
+      else finish(ledger, req, record, !response.ok)
+      return response
+    },
+    (error: unknown) => {
+      finish(ledger, req, record, true)
+      throw error
+    },
+  )
 }
 
-function finish(ledger: Pick<UsageLedger, 'record'>, req: ProxyRequest, record: RequestRecord, startedAt: number, started: number, failed: boolean): void {
+function finish(ledger: Pick<UsageLedger, 'record'>, req: ProxyRequest, record: RequestRecord, failed: boolean): void {
+  const now = performance.now()
   ledger.record({
     user: req.identity.user,
     tier: req.identity.tier,
     requested: typeof req.body.model === 'string' ? req.body.model : '',
     model: record.routedModel ?? '',
     backend: record.backend ?? '',
-    startedAt,
+    // The day the request started on, from the monotonic clock the record was opened with.
+    startedAt: performance.timeOrigin + record.startedAt,
     failed,
     usage: record.usage,
-    latencyMs: performance.now() - started,
+    latencyMs: now - record.startedAt,
   })
 }

@@ -41,7 +41,16 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
       log[level](msg, fields)
     },
   })
-  const dayOf = (ms: number) => quotaWindow(new Date(ms), config.quota.timezone).day
+  // The ledger asks for the day of every request: the day last found is kept with the instants it
+  // covers, so that the calendar work (and its Date objects) happens about once a day.
+  let known = { day: '', from: Number.POSITIVE_INFINITY, until: Number.NEGATIVE_INFINITY }
+  const dayOf = (ms: number) => {
+    if (ms >= known.from && ms < known.until) return known.day
+    const window = quotaWindow(new Date(ms), config.quota.timezone)
+    // Local days only move forward: every instant from this one to the reset is on this day.
+    known = { day: window.day, from: ms, until: window.resetsAt.getTime() }
+    return window.day
+  }
   const ledger = config.usage.enabled
     ? createUsageLedger({
         store: stores.usageStore,
