@@ -89,3 +89,15 @@ describe('the Redis usage store (real redis-server)', () => {
     expect(await sessions.get('h1')).toBeNull()
   })
 })
+
+describe('top users of a day (real redis-server)', () => {
+  it('ranks the users of a day by requests without reading them all, and counts them', async () => {
+    const store = createRedisUsageStore(client(), { prefix: 'top', retentionDays: 90 })
+    await store.add(Array.from({ length: 50 }, (_, i) => row({ user: `user-${i}`, requests: i + 1 })))
+    await store.add([row({ user: 'user-3', requests: 100 })])
+    const top = await store.topUsers(today, 3)
+    expect(top.count).toBe(50)
+    expect(top.rows.map((r) => [r.user, r.requests])).toEqual([['user-3', 104], ['user-49', 50], ['user-48', 49]])
+    expect(top.rows[0]).toMatchObject({ tier: 'pro', input_tokens: 20 })
+  })
+})

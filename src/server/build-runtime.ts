@@ -97,7 +97,9 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
     today: () => dayOf(clock().getTime()),
     retire: () => {
       void quota.flush().finally(() => quota.close())
-      void ledger?.close()
+      // Not closed: streams still open on the old configuration count into it when they end, and
+      // its timer writes them; it is dropped with the last of them.
+      void ledger?.flush()
     },
     async close() {
       await quota.flush()

@@ -3,7 +3,7 @@
 // a report reads the smallest one that answers it:
 //   full    every column, kept per user (a user's history; a full export walks the users of a day)
 //   models  per day, tier, requested and routed model and backend, summed over users
-//   users   per day, user and tier, summed over models
+//   users   per day, user and tier, summed over models (and ranked by requests, for the top users)
 // Writes add deltas (never overwrite), so replicas writing at once stay exact.
 import type { LedgerRow } from './ledger-row'
 
@@ -22,6 +22,11 @@ export interface UsageStore {
   add(rows: LedgerRow[]): Promise<void>
   /** Rows of one view; the columns a view sums over are empty strings. */
   read(view: LedgerView, query: UsageQuery): Promise<LedgerRow[]>
+  /**
+   * The `users` rows of one day with the most requests, most first, and how many (user, tier) rows
+   * the day has: the work is bounded by `limit`, not by the number of users.
+   */
+  topUsers(day: string, limit: number): Promise<{ rows: LedgerRow[]; count: number }>
   /** Drops the rows of days before `oldestKeptDay` (a store whose rows expire by themselves may do nothing). */
   prune(oldestKeptDay: string): Promise<void>
   close(): Promise<void>

@@ -8,7 +8,6 @@ import type { TierConfig } from '../../config/config-types'
 import { GatewayError } from '../../errors/gateway-error'
 import type { QuotaService } from '../../quota/quota-service'
 import type { AuditLog } from '../../usage/audit-log'
-import { LEDGER_COUNTS } from '../../usage/ledger-row'
 import { addDays, summarize } from '../../usage/usage-report'
 import type { UsageStore } from '../../usage/usage-store'
 import { type PrincipalOf, requireAdmin } from '../middleware/principal'
@@ -19,7 +18,7 @@ export interface AdminUsersDeps {
   tiers: Record<string, TierConfig>
   /** Null when counting is off. */
   quota: Pick<QuotaService, 'status' | 'grant' | 'reset'> | null
-  usageStore: Pick<UsageStore, 'read'>
+  usageStore: Pick<UsageStore, 'read' | 'topUsers'>
   keyStore: Pick<KeyStore, 'page'>
   auditLog: AuditLog
   today: () => string
@@ -60,14 +59,15 @@ export function adminUsersRoutes(deps: AdminUsersDeps) {
       const today = deps.today()
       const [byTier, users] = await Promise.all([
         fromStore('usage', () => deps.usageStore.read('models', { from: today, to: today })),
-        fromStore('usage', () => deps.usageStore.read('users', { from: today, to: today })),
+        fromStore('usage', () => deps.usageStore.topUsers(today, TOP_USERS)),
       ])
-      const perUser = summarize(users, ['user', 'tier'], null).sort((a, b) => b.requests - a.requests)
-      const top = perUser.slice(0, TOP_USERS).map((row) => {
-        const limit = deps.tiers[row.tier ?? '']?.daily_requests ?? null
-        return { ...row, daily_requests: limit, share_of_quota: limit ? Math.round((row.requests / limit) * 1000) / 1000 : null }
-      })
-      return { day: today, tiers: summarize(byTier, ['tier'], null), users: perUser.length, top_users: top, counts: LEDGER_COUNTS }
+      const top = summarize(users.rows, ['user', 'tier'], null)
+        .sort((a, b) => b.requests - a.requests)
+        .map((row) => {
+          const limit = deps.tiers[row.tier ?? '']?.daily_requests ?? null
+          return { ...row, daily_requests: limit, share_of_quota: limit ? Math.round((row.requests / limit) * 1000) / 1000 : null }
+        })
+      return { day: today, tiers: summarize(byTier, ['tier'], null), users: users.count, top_users: top }
     })
     .get(
       '/admin/users/:user',

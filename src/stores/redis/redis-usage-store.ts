@@ -5,6 +5,7 @@
 //   P:{u:<user>}:<day>   full rows of one user and day   field tier|requested|model|backend|count
 //   P:{m:<day>}          rows summed over users           field tier|requested|model|backend|count
 //   P:{t:<day>}          rows summed over models          field user|tier|count
+//   P:{t:<day>}:top      the same rows' requests          sorted set of user|tier (the top users)
 // A user's keys share a hash tag, so a user's history is one pipeline even on a Cluster. Each key
 // expires `retentionDays` after its day, so retention needs no sweep.
 // Audit entries: a list P:audit, newest first, capped at 10,000 entries.
@@ -48,6 +49,7 @@ export function createRedisUsageStore(client: Redis | Cluster, options: RedisUsa
   const enc = encodeURIComponent
   const keyOf = (view: LedgerView, day: string, user?: string) =>
     view === 'full' ? `${prefix}:{u:${enc(user!)}}:${day}` : view === 'models' ? `${prefix}:{m:${day}}` : `${prefix}:{t:${day}}`
+  const topKey = (day: string) => `${prefix}:{t:${day}}:top`
   const auditKey = `${prefix}:audit`
   const firstConnection = firstConnectionWait(client, options.startupWaitMs ?? 2_000)
 
@@ -101,6 +103,10 @@ export function createRedisUsageStore(client: Redis | Cluster, options: RedisUsa
           const id = PARTS[view].map((name) => enc(row[name] as string)).join(SEP)
           for (const count of LEDGER_COUNTS) if (row[count] !== 0) commands.push(['hincrby', key, `${id}${SEP}${CODES[count]}`, row[count]])
           expiries.set(key, expireAt)
+          if (view === 'users' && row.requests !== 0) {
+            commands.push(['zincrby', topKey(row.day), row.requests, id])
+            expiries.set(topKey(row.day), expireAt)
+          }
         }
       }
       for (const [key, at] of expiries) commands.push(['expireat', key, at])
@@ -115,6 +121,18 @@ export function createRedisUsageStore(client: Redis | Cluster, options: RedisUsa
       const pairs = [...new Set(users.map((u) => `${u.day}\n${u.user}`))].map((p) => p.split('\n') as [string, string])
       const replies = (await batch(pairs.map(([day, user]) => ['hgetall', keyOf('full', day, user)]), false)) as Record<string, string>[]
       return replies.flatMap((fields, i) => decode('full', pairs[i]![0], fields ?? {}, pairs[i]![1]))
+    },
+    async topUsers(day, limit) {
+      await firstConnection()
+      const [ranked, count] = (await batch([['zrevrange', topKey(day), 0, Math.max(0, limit - 1)], ['zcard', topKey(day)]], true)) as [string[], number]
+      if (ranked.length === 0) return { rows: [], count: Number(count) }
+      const fields = ranked.flatMap((id) => LEDGER_COUNTS.map((c) => `${id}${SEP}${CODES[c]}`))
+      const values = (await client.hmget(keyOf('users', day), ...fields)) as (string | null)[]
+      const flat: Record<string, string> = {}
+      fields.forEach((f, i) => {
+        if (values[i] !== null && values[i] !== undefined) flat[f] = values[i]!
+      })
+      return { rows: decode('users', day, flat).sort((a, b) => b.requests - a.requests), count: Number(count) }
     },
     async prune() {
       // Keys expire by themselves.

@@ -50,3 +50,15 @@ describe('the SQLite usage store', () => {
     await store.close()
   })
 })
+
+describe('top users of a day on SQLite', () => {
+  it('ranks the users of a day by requests and counts them', async () => {
+    const store = createSqliteUsageStore(openUsageDatabase(':memory:'))
+    await store.add(Array.from({ length: 50 }, (_, i) => row({ user: `user-${i}`, requests: i + 1 })))
+    await store.add([row({ user: 'user-3', requests: 100 }), row({ day: '2026-11-30', user: 'yesterday', requests: 1000 })])
+    const top = await store.topUsers('2026-12-01', 3)
+    expect(top.count).toBe(50)
+    expect(top.rows.map((r) => [r.user, r.requests])).toEqual([['user-3', 104], ['user-49', 50], ['user-48', 49]])
+    await store.close()
+  })
+})

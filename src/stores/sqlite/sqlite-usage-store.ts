@@ -38,6 +38,8 @@ export function createSqliteUsageStore(db: Database): SqliteUsageStore {
   }
   // A user's history is read by user, then day.
   db.exec('CREATE INDEX IF NOT EXISTS usage_full_user ON usage_full (user, day)')
+  // Today's top users are read by day, most requests first.
+  db.exec('CREATE INDEX IF NOT EXISTS usage_users_requests ON usage_users (day, requests)')
   db.exec(`CREATE TABLE IF NOT EXISTS audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT)`)
 
   const upserts = Object.values(VIEWS).map(({ table, keys }) => {
@@ -55,6 +57,8 @@ export function createSqliteUsageStore(db: Database): SqliteUsageStore {
       return [view, { range: db.query(`SELECT * FROM ${table} WHERE day BETWEEN ? AND ?`), user: byUser }]
     }),
   ) as Record<LedgerView, { range: ReturnType<Database['query']>; user: ReturnType<Database['query']> | null }>
+  const topOfDay = db.query(`SELECT * FROM usage_users WHERE day = ? ORDER BY requests DESC LIMIT ?`)
+  const countOfDay = db.query<{ n: number }, [string]>('SELECT count(*) AS n FROM usage_users WHERE day = ?')
   const prunes = Object.values(VIEWS).map(({ table }) => db.query(`DELETE FROM ${table} WHERE day < ?`))
   const insertAudit = db.query('INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)')
   const selectAudit = db.query<{ at: string; actor: string; action: AuditEntry['action']; target: string; detail: string | null }, [number]>(
@@ -75,6 +79,9 @@ export function createSqliteUsageStore(db: Database): SqliteUsageStore {
       if (query.user !== undefined && !reader.user) throw new Error(`the ${view} view has no user column`)
       const rows = query.user === undefined ? reader.range.all(query.from, query.to) : reader.user!.all(query.user, query.from, query.to)
       return (rows as Record<string, unknown>[]).map(complete)
+    },
+    async topUsers(day, limit) {
+      return { rows: (topOfDay.all(day, limit) as Record<string, unknown>[]).map(complete), count: countOfDay.get(day)?.n ?? 0 }
     },
     async prune(oldestKeptDay) {
       for (const prune of prunes) prune.run(oldestKeptDay)
