@@ -47,37 +47,9 @@ export function todayUtc(): string {
   return new Date().toISOString().slice(0, 10)
 }
 
-export interface UsageRow {
-  day?: string
-  user?: string
-  tier?: string
-  model?: string
-  requested_model?: string
-  backend?: string
-  requests: number
-  errors: number
-  input_tokens: number
-  output_tokens: number
-  cache_read_tokens: number
-  cache_creation_tokens: number
-  latency_ms: number
-  cost?: number
-}
-
-export interface UsageReport {
-  from: string
-  to: string
-  group_by: string[]
-  rows: UsageRow[]
-}
-
-export interface KeyRecord {
-  id: string
-  user: string
-  tier: string
-  name?: string
-  createdAt: string
-  revokedAt?: string
-}
+// The shapes of the gateway's answers, from the gateway's own modules (types only: nothing of them
+// is bundled into the page).
+export type { ReportRow as UsageRow, UsageReport } from '../src/usage/usage-report'
+export type { GatewayKeyRecord as KeyRecord } from '../src/auth/key-store'
 
 export const formatNumber = (n: number) => n.toLocaleString('en-US')

@@ -54,6 +54,8 @@ describe('console sessions (real app, embedded store)', () => {
 
     const quota = await gw.handle('/quota', { headers: { cookie: sessionCookie } })
     expect(quota.status).toBe(200)
+    // The LLM routes never take the cookie: a page elsewhere cannot spend the user's quota.
+    expect((await gw.handle('/v1/chat/completions', json(chat, { cookie: sessionCookie, 'x-csrf-token': body.csrf_token }))).status).toBe(401)
     expect(((await quota.json()) as { user: string }).user).toBe('ann')
     // Signing out needs the CSRF token, ends the session on the server and clears the cookie.
     expect((await gw.handle('/console/api/session', { method: 'DELETE', headers: { cookie: sessionCookie } })).status).toBe(403)
