@@ -6,37 +6,54 @@ import type { UsageLedger } from '../usage/usage-ledger'
 import type { ProxyRequest } from './proxy-request'
 import type { RequestRecord } from './request-record'
 
-/** Not an async function: on the hot path, a `then` costs less than an await and its frame. */
-export function recordUsage(ledger: Pick<UsageLedger, 'record'>, req: ProxyRequest, answer: (req: ProxyRequest) => Promise<Response>): Promise<Response> {
+type Ledger = Pick<UsageLedger, 'record'>
+
+/** Who asked for what: all a finished request needs of its request, which is not kept. */
+interface Asker {
+  user: string
+  tier: string
+  requested: string
+}
+
+export function recordUsage(ledger: Ledger, req: ProxyRequest, answer: (req: ProxyRequest) => Promise<Response>): Promise<Response> {
   // The record is where the pipeline leaves the routed model, the backend and the tokens; the HTTP
   // edge opens it when the request arrives.
   const record: RequestRecord = (req.record ??= { requestId: req.requestId, startedAt: performance.now() })
-  return answer(req).then(
+  const asker: Asker = { user: req.identity.user, tier: req.identity.tier, requested: typeof req.body.model === 'string' ? req.body.model : '' }
+  return whenAnswered(ledger, asker, record, answer(req))
+}
+
+/**
+ * Apart from recordUsage on purpose: a stream keeps these callbacks for its whole life, and they
+ * must not keep the request (its parsed body is a few hundred KB for Claude Code). Not an async
+ * function either: on the hot path, a `then` costs less than an await and its frame.
+ */
+function whenAnswered(ledger: Ledger, asker: Asker, record: RequestRecord, answered: Promise<Response>): Promise<Response> {
+  return answered.then(
     (response) => {
       const streamEnd = record.streamEnd
-      if (streamEnd && response.ok) void streamEnd.then((outcome) => finish(ledger, req, record, outcome !== 'complete'))
-      else finish(ledger, req, record, !response.ok)
+      if (streamEnd && response.ok) void streamEnd.then((outcome) => finish(ledger, asker, record, outcome !== 'complete'))
+      else finish(ledger, asker, record, !response.ok)
       return response
     },
     (error: unknown) => {
-      finish(ledger, req, record, true)
+      finish(ledger, asker, record, true)
       throw error
     },
   )
 }
 
-function finish(ledger: Pick<UsageLedger, 'record'>, req: ProxyRequest, record: RequestRecord, failed: boolean): void {
-  const now = performance.now()
+function finish(ledger: Ledger, asker: Asker, record: RequestRecord, failed: boolean): void {
   ledger.record({
-    user: req.identity.user,
-    tier: req.identity.tier,
-    requested: typeof req.body.model === 'string' ? req.body.model : '',
+    user: asker.user,
+    tier: asker.tier,
+    requested: asker.requested,
     model: record.routedModel ?? '',
     backend: record.backend ?? '',
     // The day the request started on, from the monotonic clock the record was opened with.
     startedAt: performance.timeOrigin + record.startedAt,
     failed,
     usage: record.usage,
-    latencyMs: now - record.startedAt,
+    latencyMs: performance.now() - record.startedAt,
   })
 }

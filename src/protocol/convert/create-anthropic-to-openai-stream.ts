@@ -68,7 +68,13 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
     function reportUsage() {
       const u = convertAnthropicUsage(usage)
       const cacheCreation = typeof usage.cache_creation_input_tokens === 'number' && usage.cache_creation_input_tokens > 0 ? Math.floor(usage.cache_creation_input_tokens) : 0
-      options.onUsage?.({ input_tokens: u.prompt_tokens, output_tokens: u.completion_tokens, cache_read_tokens: u.prompt_tokens_details?.cached_tokens ?? 0, cache_creation_tokens: cacheCreation })
+      const cacheRead = u.prompt_tokens_details?.cached_tokens ?? 0
+      options.onUsage?.({
+        input_tokens: u.prompt_tokens,
+        output_tokens: u.completion_tokens,
+        ...(cacheRead > 0 ? { cache_read_tokens: cacheRead } : {}),
+        ...(cacheCreation > 0 ? { cache_creation_tokens: cacheCreation } : {}),
+      })
     }
 
     function sendUsage() {

@@ -19,6 +19,9 @@ import { mapOpenAIErrorType } from './map-openai-error-type'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason'
 import { sanitizeToolId } from './sanitize-tool-id'
 
+/** The cache reads of an answer, for the usage listener; stated only when there are some. */
+const cacheRead = (u: AnthropicUsageOut) => (u.cache_read_input_tokens > 0 ? { cache_read_tokens: u.cache_read_input_tokens } : {})
+
 export interface OpenAIToAnthropicStreamOptions {
   /** The public model name to report. */
   model: string
@@ -232,7 +235,7 @@ class OpenAIToAnthropicConverter implements SSEHandler {
       usage: u,
     })
     this.emit('message_stop', {})
-    this.options.onUsage?.({ input_tokens: u.input_tokens + u.cache_read_input_tokens, output_tokens: u.output_tokens, cache_read_tokens: u.cache_read_input_tokens })
+    this.options.onUsage?.({ input_tokens: u.input_tokens + u.cache_read_input_tokens, output_tokens: u.output_tokens, ...cacheRead(u) })
   }
 
   private failWith(type: string, message: string) {
@@ -243,7 +246,7 @@ class OpenAIToAnthropicConverter implements SSEHandler {
     this.options.onUsage?.({
       input_tokens: u.input_tokens + u.cache_read_input_tokens,
       output_tokens: isRecord(this.usage) ? u.output_tokens : Math.ceil(this.outputChars / 4),
-      cache_read_tokens: u.cache_read_input_tokens,
+      ...cacheRead(u),
     })
   }
 
