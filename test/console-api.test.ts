@@ -208,3 +208,31 @@ describe('the console page (real app)', () => {
     expect(script).not.toMatch(/fetch\(["']https?:/)
   })
 })
+
+describe('hostile input to the console and usage routes (real app)', () => {
+  it('answers clean 4xx errors, never a 500, and sets no cookie', async () => {
+    gw = gateway()
+    const admin = { 'x-api-key': ADMIN }
+    const cases: [string, RequestInit, number][] = [
+      ['/quota', { headers: { cookie: `llmgw_session=${'a'.repeat(10_000)}` } }, 401],
+      ['/quota', { headers: { cookie: 'llmgw_session=../../etc/passwd; other=1' } }, 401],
+      [`/admin/usage?group_by=${'day,'.repeat(60)}day`, { headers: admin }, 400],
+      ['/admin/usage?from=2026-13-45', { headers: admin }, 400],
+      ['/admin/usage?from=2026-12-02&to=2026-12-01', { headers: admin }, 400],
+      ['/admin/usage?from=2024-01-01&to=2026-01-01', { headers: admin }, 400],
+      ['/admin/usage?format=xml', { headers: admin }, 400],
+      [`/admin/users/${'u'.repeat(300)}/grants`, json({ requests: 1 }, admin), 400],
+      ['/admin/routing/simulate?tier=gold&model=x', { headers: admin }, 400],
+      ['/console/api/session', json({ key: 'k'.repeat(20_000) }), 400],
+      ['/console/api/session', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `key=${ADMIN}` }, 400],
+      ['/console/api/session', json({}), 400],
+      ['/console/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"key":' }, 400],
+    ]
+    for (const [path, init, status] of cases) {
+      const response = await gw.handle(path, init)
+      expect({ path: path.slice(0, 60), status: response.status }).toEqual({ path: path.slice(0, 60), status })
+      expect(response.headers.get('set-cookie')).toBeNull()
+      expect(((await response.json()) as { error: { message: string } }).error.message).toBeString()
+    }
+  })
+})

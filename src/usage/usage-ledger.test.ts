@@ -50,19 +50,41 @@ describe('the usage ledger (in-memory rows, batched writes)', () => {
     await ledger.close()
   })
 
-  it('keeps the rows of a failed write, merged with newer counts, and writes them once the store is back', async () => {
-    const s = fakeStore()
+  it('sends a failed batch again unchanged under its id, before newer rows, so that a store that applied it anyway counts it once', async () => {
+    // A store whose write times out after it was applied (a reply lost), deduplicating by batch id.
+    const applied = new Map<string, LedgerRow[]>()
+    let timeOut = false
     const errors: string[] = []
-    const ledger = createUsageLedger({ store: s.store, dayOf, retentionDays: 90, intervalMs: 60_000, now: () => T0, onError: (m) => errors.push(m) })
+    const store = {
+      async add(rows: LedgerRow[], id?: string) {
+        if (!applied.has(id!)) applied.set(id!, rows.map((r) => ({ ...r })))
+        if (timeOut) throw new Error('Command timed out')
+      },
+      async prune() {},
+    }
+    let n = 0
+    const ledger = createUsageLedger({ store, dayOf, retentionDays: 90, intervalMs: 60_000, now: () => T0, batchId: () => `b${++n}`, onError: (m) => errors.push(m) })
     ledger.record(request())
+    timeOut = true
+    await ledger.flush()
+    expect(errors[0]).toContain('sent again')
+    ledger.record(request())
+    timeOut = false
+    await ledger.flush()
+    expect([...applied.keys()]).toEqual(['b1', 'b2'])
+    expect([...applied.values()].flat().reduce((sum, r) => sum + r.requests, 0)).toBe(2)
+    // A store that failed without applying gets the same batch again, and counts it then.
+    const s = fakeStore()
+    const other = createUsageLedger({ store: s.store, dayOf, retentionDays: 90, intervalMs: 60_000, now: () => T0 })
+    other.record(request())
     s.fail(true)
-    await ledger.flush()
-    expect(errors[0]).toContain('kept for the next write')
-    ledger.record(request())
+    await other.flush()
+    other.record(request())
     s.fail(false)
-    await ledger.flush()
-    expect(s.batches.flat().reduce((n, r) => n + r.requests, 0)).toBe(2)
+    await other.flush()
+    expect(s.batches.flat().reduce((sum, r) => sum + r.requests, 0)).toBe(2)
     await ledger.close()
+    await other.close()
   })
 
   it('writes what it holds when closed, within the interval otherwise', async () => {

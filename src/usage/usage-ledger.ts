@@ -1,7 +1,9 @@
 // The usage tracker on the request path: each finished request adds its counts to a row held in
 // memory (one Map lookup, no store write), and the rows that changed are written to the store
-// together, once per interval, as deltas. A write that fails keeps its rows, merged with newer
-// counts, for the next interval; closing writes what is held and says so when that fails.
+// together, once per interval, as deltas. A write that fails is sent again as it was, under the
+// same batch id, before anything newer: a store that timed out may have applied it all the same,
+// and the id lets it apply a batch once (Redis keeps a marker per batch). Closing writes what is
+// held and says so when that fails.
 //
 // What a client may choose is bounded before it reaches a row: a requested model name is cut to
 // 128 characters, and past `maxRequestedNames` distinct names in a day the rest are counted as
@@ -12,6 +14,8 @@ import type { UsageStore } from './usage-store'
 
 export interface UsageLedgerOptions {
   store: Pick<UsageStore, 'add' | 'prune'>
+  /** Ids of batches; random by default. */
+  batchId?: () => string
   /** Rows of days older than this many days (today included) are pruned once a day. */
   retentionDays: number
   /** The quota day of an instant (ms since the epoch), `YYYY-MM-DD` in the quota's time zone. */
@@ -62,7 +66,10 @@ export function createUsageLedger(options: UsageLedgerOptions): UsageLedger {
   let writing: Promise<void> = Promise.resolve()
   let closed = false
   let prunedOn = ''
+  /** A batch whose write failed: sent again, unchanged and under its id, before any newer one. */
+  let unsent: { id: string; rows: LedgerRow[] } | null = null
   const now = options.now ?? Date.now
+  const batchId = options.batchId ?? (() => crypto.randomUUID())
 
   /** Once per quota day: drop the rows past the retention. */
   async function pruneOnce() {
@@ -104,26 +111,37 @@ export function createUsageLedger(options: UsageLedgerOptions): UsageLedger {
     timer.unref?.()
   }
 
-  function merge(rows: LedgerRow[]) {
-    for (const r of rows) addCounts(rowFor(r), r)
+  /** Sends one batch; false (and the batch kept as `unsent`) when the store failed. */
+  async function send(batch: { id: string; rows: LedgerRow[] }): Promise<boolean> {
+    try {
+      await store.add(batch.rows, batch.id)
+      return true
+    } catch (error) {
+      if (closed) {
+        onError('usage rows lost: the usage store failed as the gateway stopped', { rows: batch.rows.length, error: String(error) })
+        return false
+      }
+      onError('usage store write failed; the rows are kept and sent again', { rows: batch.rows.length, error: String(error) })
+      unsent = batch
+      schedule()
+      return false
+    }
   }
 
   async function writeHeld(): Promise<void> {
     await pruneOnce()
+    if (unsent) {
+      const again = unsent
+      unsent = null
+      if (!(await send(again))) {
+        if (closed && held.size > 0) onError('usage rows lost: the usage store failed as the gateway stopped', { rows: held.size })
+        return
+      }
+    }
     if (held.size === 0) return
     const rows = [...held.values()]
     held = new Map()
-    try {
-      await store.add(rows)
-    } catch (error) {
-      if (closed) {
-        onError('usage rows lost: the usage store failed as the gateway stopped', { rows: rows.length, error: String(error) })
-        return
-      }
-      onError('usage store write failed; the rows are kept for the next write', { rows: rows.length, error: String(error) })
-      merge(rows)
-      schedule()
-    }
+    await send({ id: batchId(), rows })
   }
 
   // Writes run one after another, so that a slow store never has two batches of one row in flight.

@@ -18,8 +18,11 @@ export interface UsageQuery {
 }
 
 export interface UsageStore {
-  /** Adds the rows' counts to what is stored, in one batch. */
-  add(rows: LedgerRow[]): Promise<void>
+  /**
+   * Adds the rows' counts to what is stored, in one batch. A batch sent again with the same id
+   * after a failure must not be counted twice (where a write can time out after it was applied).
+   */
+  add(rows: LedgerRow[], batchId?: string): Promise<void>
   /** Rows of one view; the columns a view sums over are empty strings. */
   read(view: LedgerView, query: UsageQuery): Promise<LedgerRow[]>
   /**

@@ -26,4 +26,10 @@ describe('normalizeTiers', () => {
     expect(t.free!.routes).toEqual([['claude-*', 'm1']])
     expect(problems).toEqual(['c.yaml: tiers.free.routes.gpt-*: must name a model', 'c.yaml: tiers.free.routes.x: must name a model'])
   })
+
+  it('reads self_service_keys as a boolean, from YAML or a ${VAR}, and reports anything else', () => {
+    const { tiers: t, problems } = tiers({ a: { self_service_keys: true }, b: { self_service_keys: 'false' }, c: { self_service_keys: 'yes' } })
+    expect([t.a!.self_service_keys, t.b!.self_service_keys, t.c!.self_service_keys]).toEqual([true, false, false])
+    expect(problems).toEqual(['c.yaml: tiers.c.self_service_keys: must be true or false, got "yes"'])
+  })
 })

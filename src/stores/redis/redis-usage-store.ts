@@ -7,7 +7,9 @@
 //   P:{t:<day>}          rows summed over models          field user|tier|count
 //   P:{t:<day>}:top      the same rows' requests          sorted set of user|tier (the top users)
 // A user's keys share a hash tag, so a user's history is one pipeline even on a Cluster. Each key
-// expires `retentionDays` after its day, so retention needs no sweep.
+// expires `retentionDays` after its day, so retention needs no sweep. A batch is applied by one
+// Lua script per hash tag, which first sets a marker P:{tag}:batch:<id> (kept a day): a batch sent
+// again after a timeout (Redis may have applied it before the reply was lost) is not counted twice.
 // Audit entries: a list P:audit, newest first, capped at 10,000 entries.
 import type { Cluster, Redis } from 'ioredis'
 import type { AuditEntry, AuditLog } from '../../usage/audit-log'
@@ -20,6 +22,59 @@ const BY_CODE = new Map(Object.entries(CODES).map(([count, code]) => [code, coun
 const SEP = '|'
 const AUDIT_CAP = 10_000
 const DAY_MS = 86_400_000
+const BATCH_MARKER_TTL_S = 86_400
+
+// KEYS[1] the batch marker, then the keys the operations name by index. ARGV[1] the marker's ttl,
+// then operations: h <key> <field> <n> (HINCRBY), z <key> <n> <member> (ZINCRBY), e <key> <at> (EXPIREAT).
+const APPLY = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+local i = 2
+while i <= #ARGV do
+  local op = ARGV[i]
+  local key = KEYS[tonumber(ARGV[i + 1])]
+  if op == 'h' then
+    redis.call('HINCRBY', key, ARGV[i + 2], ARGV[i + 3])
+    i = i + 4
+  elseif op == 'z' then
+    redis.call('ZINCRBY', key, ARGV[i + 2], ARGV[i + 3])
+    i = i + 4
+  else
+    redis.call('EXPIREAT', key, ARGV[i + 2])
+    i = i + 3
+  end
+end
+return 1
+`
+
+/** The operations of one batch on the keys of one hash tag (one Cluster slot). */
+class SlotBatch {
+  readonly keys: string[] = []
+  readonly ops: (string | number)[] = []
+  private readonly index = new Map<string, number>()
+  constructor(marker: string) {
+    this.keys.push(marker)
+  }
+  private keyIndex(key: string): number {
+    let i = this.index.get(key)
+    if (i === undefined) {
+      this.keys.push(key)
+      i = this.keys.length
+      this.index.set(key, i)
+    }
+    return i
+  }
+  hincrby(key: string, field: string, n: number) {
+    this.ops.push('h', this.keyIndex(key), field, n)
+  }
+  zincrby(key: string, n: number, member: string) {
+    this.ops.push('z', this.keyIndex(key), n, member)
+  }
+  expireat(key: string, at: number) {
+    this.ops.push('e', this.keyIndex(key), at)
+  }
+}
+
+type ApplyCommand = (numKeys: number, ...args: (string | number)[]) => Promise<number>
 
 const PARTS: Record<LedgerView, (keyof LedgerRow)[]> = {
   full: ['tier', 'requested_model', 'model', 'backend'],
@@ -51,6 +106,7 @@ export function createRedisUsageStore(client: Redis | Cluster, options: RedisUsa
     view === 'full' ? `${prefix}:{u:${enc(user!)}}:${day}` : view === 'models' ? `${prefix}:{m:${day}}` : `${prefix}:{t:${day}}`
   const topKey = (day: string) => `${prefix}:{t:${day}}:top`
   const auditKey = `${prefix}:audit`
+  client.defineCommand('llmgwUsageApply', { lua: APPLY })
   const firstConnection = firstConnectionWait(client, options.startupWaitMs ?? 2_000)
 
   /** Runs commands as one pipeline where a pipeline may span them (standalone, or one Cluster slot), else side by side. */
@@ -91,26 +147,45 @@ export function createRedisUsageStore(client: Redis | Cluster, options: RedisUsa
   }
 
   return {
-    async add(rows) {
+    async add(rows, batchId = crypto.randomUUID()) {
       if (rows.length === 0) return
       await firstConnection()
-      const commands: [string, ...(string | number)[]][] = []
+      const groups = new Map<string, SlotBatch>()
+      const groupOf = (key: string) => {
+        const tag = key.slice(key.indexOf('{') + 1, key.indexOf('}'))
+        let group = groups.get(tag)
+        if (!group) {
+          group = new SlotBatch(`${prefix}:{${tag}}:batch:${batchId}`)
+          groups.set(tag, group)
+        }
+        return group
+      }
       const expiries = new Map<string, number>()
       for (const row of rows) {
         const expireAt = Math.floor((Date.parse(`${row.day}T00:00:00Z`) + (options.retentionDays + 1) * DAY_MS) / 1000)
         for (const view of ['full', 'models', 'users'] as const) {
           const key = keyOf(view, row.day, row.user)
+          const group = groupOf(key)
           const id = PARTS[view].map((name) => enc(row[name] as string)).join(SEP)
-          for (const count of LEDGER_COUNTS) if (row[count] !== 0) commands.push(['hincrby', key, `${id}${SEP}${CODES[count]}`, row[count]])
+          for (const count of LEDGER_COUNTS) if (row[count] !== 0) group.hincrby(key, `${id}${SEP}${CODES[count]}`, row[count])
           expiries.set(key, expireAt)
           if (view === 'users' && row.requests !== 0) {
-            commands.push(['zincrby', topKey(row.day), row.requests, id])
+            group.zincrby(topKey(row.day), row.requests, id)
             expiries.set(topKey(row.day), expireAt)
           }
         }
       }
-      for (const [key, at] of expiries) commands.push(['expireat', key, at])
-      await batch(commands, false)
+      for (const [key, at] of expiries) groupOf(key).expireat(key, at)
+      const calls = [...groups.values()].map((g) => [g.keys.length, ...g.keys, BATCH_MARKER_TTL_S, ...g.ops] as [number, ...(string | number)[]])
+      if (isCluster(client)) {
+        // Each group is one slot; the Cluster client sends each to its node, pipelined per node.
+        const apply = (client as unknown as { llmgwUsageApply: ApplyCommand }).llmgwUsageApply.bind(client)
+        await Promise.all(calls.map((args) => apply(...args)))
+        return
+      }
+      const pipeline = client.pipeline() as unknown as { llmgwUsageApply: ApplyCommand; exec(): Promise<[Error | null, unknown][] | null> }
+      for (const args of calls) pipeline.llmgwUsageApply(...args)
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error
     },
     async read(view, query) {
       await firstConnection()
