@@ -174,4 +174,26 @@ describe('the usage ledger equals what the clients received', () => {
       await second.stop()
     }
   }, 120_000)
+
+  it('counts a stream still open across a config reload, though the gateway stops right after it ends', async () => {
+    const env = { FAKE_URL: up.url, GATEWAY_DATA_DIR: join(dir, 'reload-data') }
+    writeFileSync(join(dir, 'reload.yaml'), CONFIG)
+    const first = await runBinary(bin, ['serve', '--config', 'reload.yaml'], env, dir)
+    up.script.push({ kind: 'slow-stream', delayMs: 100 })
+    const response = await fetch(`${first.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': USERS[0]!.key }, body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 20, stream: true, messages: [{ role: 'user', content: 'hi' }] }) })
+    const reader = response.body!.getReader()
+    await reader.read()
+    writeFileSync(join(dir, 'reload.yaml'), CONFIG.replace('daily_requests: 6', 'daily_requests: 7'))
+    first.proc.kill('SIGHUP')
+    expect(await waitFor(() => first.output().includes('config reloaded'), 5_000, 20)).toBe(true)
+    while (!(await reader.read()).done) {}
+    expect(await first.stop()).toBe(0)
+    const second = await runBinary(bin, ['serve', '--config', 'reload.yaml'], env, dir)
+    try {
+      const rows = (await ledger(second.url)).get(`u1/claude-haiku-4-5`)
+      expect(rows).toEqual({ requests: 1, errors: 0, input_tokens: 15, output_tokens: 5, cache_read_tokens: 3 })
+    } finally {
+      await second.stop()
+    }
+  }, 60_000)
 })

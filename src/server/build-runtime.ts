@@ -98,8 +98,8 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
     retire: () => {
       void quota.flush().finally(() => quota.close())
       // Not closed: streams still open on the old configuration count into it when they end, and
-      // its timer writes them; it is dropped with the last of them.
-      void ledger?.flush()
+      // are written at once; it is dropped with the last of them.
+      void ledger?.retire()
     },
     async close() {
       await quota.flush()

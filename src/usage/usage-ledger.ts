@@ -47,6 +47,12 @@ export interface UsageLedger {
   record(request: FinishedRequest): void
   /** Writes every held row now. */
   flush(): Promise<void>
+  /**
+   * For a ledger a config reload has replaced: it writes what it holds now, and each request still
+   * finishing on it right away rather than within the interval, so that a shutdown soon after loses
+   * nothing.
+   */
+  retire(): Promise<void>
   /** Writes what is held and stops the timer. */
   close(): Promise<void>
 }
@@ -65,6 +71,7 @@ export function createUsageLedger(options: UsageLedgerOptions): UsageLedger {
   let timer: ReturnType<typeof setTimeout> | undefined
   let writing: Promise<void> = Promise.resolve()
   let closed = false
+  let retired = false
   let prunedOn = ''
   /** A batch whose write failed: sent again, unchanged and under its id, before any newer one. */
   let unsent: { id: string; rows: LedgerRow[] } | null = null
@@ -164,9 +171,15 @@ export function createUsageLedger(options: UsageLedgerOptions): UsageLedger {
         counts.cache_creation_tokens += wholeCount(r.usage.cache_creation_tokens)
       }
       counts.latency_ms += wholeCount(Math.round(r.latencyMs))
-      schedule()
+      // A retired ledger writes at once: a shutdown may close the store before any timer fires.
+      if (retired) void flush()
+      else schedule()
     },
     flush,
+    retire() {
+      retired = true
+      return flush()
+    },
     async close() {
       closed = true
       if (timer) clearTimeout(timer)
