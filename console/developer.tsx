@@ -11,7 +11,8 @@ interface Quota {
   limit: number | null
   used: number
   remaining: number | null
-  resets_at: string
+  /** Null when the gateway counts nothing (quota.enabled: false). */
+  resets_at: string | null
   input_tokens: number
   output_tokens: number
 }
@@ -56,6 +57,16 @@ export function DeveloperPage() {
 }
 
 function QuotaPanel({ quota }: { quota: Quota }) {
+  if (quota.resets_at === null) {
+    return (
+      <section aria-labelledby="quota-title">
+        <h2 id="quota-title">Today</h2>
+        <p>
+          Tier <strong data-testid="tier">{quota.tier}</strong>; this gateway counts no daily quota.
+        </p>
+      </section>
+    )
+  }
   const reset = new Date(quota.resets_at)
   return (
     <section aria-labelledby="quota-title">
@@ -80,7 +91,7 @@ function QuotaPanel({ quota }: { quota: Quota }) {
         Resets at {reset.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })} (your local time)
       </p>
       <p>
-        Tokens today: {formatNumber(quota.input_tokens)} in, {formatNumber(quota.output_tokens)} out
+        Tokens today: {formatNumber(quota.input_tokens ?? 0)} in, {formatNumber(quota.output_tokens ?? 0)} out
       </p>
     </section>
   )
