@@ -1,6 +1,6 @@
-// The Redis usage ledger, audit log, session store and key paging against a real redis-server:
-// writers adding at once stay exact, each view sums what it should, keys expire with the
-// retention, and a user's keys page without a scan.
+// The Redis usage ledger, audit log, session store and key paging against a real redis-server
+// (and the ledger on a real three-master Redis Cluster): writers adding at once stay exact, each
+// view sums what it should, keys expire with the retention, and a user's keys page without a scan.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { Cluster, Redis } from 'ioredis'
 import { connectRedis } from '../src/stores/redis/connect-redis'
@@ -8,6 +8,7 @@ import { createRedisKeyStore } from '../src/stores/redis/redis-key-store'
 import { createRedisSessionStore } from '../src/stores/redis/redis-session-store'
 import { createRedisUsageStore } from '../src/stores/redis/redis-usage-store'
 import { emptyCounts, type LedgerRow } from '../src/usage/ledger-row'
+import { startRedisCluster } from './helpers/redis-cluster'
 import { type RunningRedis, startRedis } from './helpers/redis-server'
 
 let redis: RunningRedis
@@ -100,4 +101,27 @@ describe('top users of a day (real redis-server)', () => {
     expect(top.rows.map((r) => [r.user, r.requests])).toEqual([['user-3', 104], ['user-49', 50], ['user-48', 49]])
     expect(top.rows[0]).toMatchObject({ tier: 'pro', input_tokens: 20 })
   })
+})
+
+describe('the usage store on a real three-master Redis Cluster', () => {
+  it('applies batches across slots exactly once each, and reads every view back', async () => {
+    const cluster = await startRedisCluster()
+    const clients = [connectRedis(cluster.url), connectRedis(cluster.url)]
+    try {
+      const stores = clients.map((c) => createRedisUsageStore(c, { prefix: 'cl', retentionDays: 90 }))
+      const users = Array.from({ length: 30 }, (_, i) => `user-${i}`)
+      await Promise.all(stores.flatMap((s, k) => [0, 1, 2].map((b) => s.add(users.map((u) => row({ user: u })), `batch-${k}-${b}`))))
+      // The same batch again, as after a timeout: counted once.
+      await stores[0]!.add(users.map((u) => row({ user: u })), 'batch-0-0')
+      expect((await stores[1]!.read('users', { from: today, to: today })).every((r) => r.requests === 6)).toBe(true)
+      expect((await stores[1]!.read('models', { from: today, to: today }))[0]).toMatchObject({ requests: 180, input_tokens: 1800 })
+      expect((await stores[0]!.read('full', { from: today, to: today, user: 'user-7' }))[0]).toMatchObject({ requests: 6 })
+      expect((await stores[0]!.read('full', { from: today, to: today })).reduce((n, r) => n + r.requests, 0)).toBe(180)
+      const top = await stores[0]!.topUsers(today, 5)
+      expect([top.count, top.rows.length, top.rows[0]!.requests]).toEqual([30, 5, 6])
+    } finally {
+      for (const c of clients) c.disconnect()
+      await cluster.stop()
+    }
+  }, 90_000)
 })

@@ -178,9 +178,9 @@ export function createRedisUsageStore(client: Redis | Cluster, options: RedisUsa
       for (const [key, at] of expiries) groupOf(key).expireat(key, at)
       const calls = [...groups.values()].map((g) => [g.keys.length, ...g.keys, BATCH_MARKER_TTL_S, ...g.ops] as [number, ...(string | number)[]])
       if (isCluster(client)) {
-        // Each group is one slot; the Cluster client sends each to its node, pipelined per node.
-        const apply = (client as unknown as { llmgwUsageApply: ApplyCommand }).llmgwUsageApply.bind(client)
-        await Promise.all(calls.map((args) => apply(...args)))
+        // Each group is one slot. EVAL, whose keys the Cluster client reads from its numkeys, goes
+        // to the node of its slot (a script defined without a fixed number of keys would not).
+        await Promise.all(calls.map((args) => client.eval(APPLY, ...args)))
         return
       }
       const pipeline = client.pipeline() as unknown as { llmgwUsageApply: ApplyCommand; exec(): Promise<[Error | null, unknown][] | null> }
