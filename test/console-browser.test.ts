@@ -76,6 +76,7 @@ async function newPage(): Promise<Page> {
   const context = await browser.createBrowserContext()
   const page = await context.newPage()
   await page.setViewport({ width: 1200, height: 900 })
+  page.on('pageerror', (e) => cspProblems.push(`page error: ${e instanceof Error ? e.message : String(e)}`))
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) cspProblems.push(m.text())
   })
@@ -194,6 +195,8 @@ describe('the console in headless Chromium, against the compiled binary', () => 
       await page.goto(`${gw.url}/console/${hash}`, { waitUntil: 'networkidle0' })
       await page.waitForSelector('h1')
       if (name === 'operator-routing') {
+        // The tiers come from /admin/routing: the option is there once it has answered.
+        await page.waitForFunction(() => document.querySelector('#sim-tier')?.textContent?.includes('free'))
         await page.select('#sim-tier', 'free')
         await page.type('#sim-model', 'gpt-4o')
         await page.click('form button[type="submit"]')
