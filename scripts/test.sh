@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs what the tests need (Bun from npm,
 # the project's packages, redis-server, Claude Code, the Codex CLI and the Python SDKs the client tests
-# drive, tmux, a Java 21+ runtime and Keycloak, helm and kubeconform),
+# drive, tmux, a Java 21+ runtime and Keycloak, Chromium for the console's browser tests, helm and
+# kubeconform),
 # then `bun test`, and ends with one line "N passed, N failed". Safe to run again: every install
 # step skips what is already there. Servers the tests use are started by the tests themselves,
 # on 127.0.0.1, and stopped when they finish.
@@ -35,6 +36,8 @@ bash scripts/install-clients.sh || fail_setup "scripts/install-clients.sh"
 
 step "tmux (drives Claude Code's /login screens)"
 bash scripts/install-tmux.sh || fail_setup "scripts/install-tmux.sh"
+step "Chromium (Debian) for the console's browser tests"
+bash scripts/install-chromium.sh || fail_setup "scripts/install-chromium.sh"
 
 step "helm and kubeconform"
 bash scripts/install-chart-tools.sh || fail_setup "scripts/install-chart-tools.sh"

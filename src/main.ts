@@ -1,11 +1,14 @@
 #!/usr/bin/env bun
-// The command line: `serve` (default), `check-config`, `keys ...`, `version`. The only module with
+// The command line: `serve` (default), `check-config`, `keys ...`, `usage`, `version`. The only module with
 // process-wide side effects: it reads argv and the environment, then hands plain values on.
 import { runKeysCommand } from './cli/keys-command'
+import { runUsageCommand } from './cli/usage-command'
 import { loadConfig } from './config/load-config'
 import { createLogger } from './logging/logger'
-import { openKeyStore } from './stores/open-stores'
 import { installProcessGuards } from './server/process-guards'
+import { quotaWindow } from './quota/quota-window'
+import { findModelEntry } from './routing/resolve-model'
+import { openKeyStore, openUsageStore } from './stores/open-stores'
 import { raiseFetchLimit } from './server/raise-fetch-limit'
 import { startGateway } from './server/start-gateway'
 import { VERSION } from './server/version'
@@ -17,6 +20,7 @@ usage:
   llm-gateway keys create --user ID --tier TIER [--name LABEL] [--json]
   llm-gateway keys list [--json]
   llm-gateway keys revoke KEY_ID
+  llm-gateway usage [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--group-by user,model] [--user ID] [--format table|csv|json]
   llm-gateway version
 Config: --config, else GATEWAY_CONFIG, else built-in defaults plus environment.`
 
@@ -68,6 +72,26 @@ async function main(argv: string[]): Promise<number> {
     try {
       await stores.ready()
       return await runKeysCommand(rest, { keyStore: stores.keyStore, stdout: write, stderr: writeErr })
+    } catch (error) {
+      writeErr(`error: ${(error as Error).message}`)
+      return 1
+    } finally {
+      await stores.close()
+    }
+  }
+  if (command === 'usage') {
+    const stores = openUsageStore(config, log)
+    const priced = config.models.some((m) => m.price)
+    try {
+      await stores.ready()
+      return await runUsageCommand(rest, {
+        usageStore: stores.usageStore,
+        priceOf: priced ? (model) => findModelEntry(config.models, model)?.price ?? null : null,
+        today: quotaWindow(new Date(), config.quota.timezone).day,
+        retentionDays: config.usage.retention_days,
+        stdout: write,
+        stderr: writeErr,
+      })
     } catch (error) {
       writeErr(`error: ${(error as Error).message}`)
       return 1

@@ -15,15 +15,16 @@ const LAYERS: string[][] = [
   ['http'],
   ['proxy'],
   ['routing', 'upstream', 'stores', 'telemetry'],
-  // limits/ (per-user limits beside the daily quota) is a decision with a store interface of its
-  // own, like quota/: beside it, so that neither depends on the other.
-  ['auth', 'quota', 'limits'],
+  // limits/ (per-user limits beside the daily quota) and usage/ (the ledger and the audit log: what
+  // was used and done) are decisions with store interfaces of their own, like quota/: beside it, so
+  // that none depends on another; the proxy feeds them, only stores/ implement them.
+  ['auth', 'quota', 'limits', 'usage'],
   ['config'],
   ['protocol'],
   ['errors', 'logging', 'metrics'],
 ]
 
-/** Implementations of the stores are chosen by the composition root only: everyone else sees the interfaces in auth/, quota/ and limits/. */
+/** Implementations of the stores are chosen by the composition root only: everyone else sees the interfaces in auth/, quota/, limits/ and usage/. */
 const ONLY_IMPORTED_BY: Record<string, string[]> = { stores: ['server', 'cli', 'main.ts'] }
 
 const rowOf = new Map<string, number>()

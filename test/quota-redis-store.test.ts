@@ -99,3 +99,27 @@ describe('createRedisQuotaStore on one Redis server', () => {
     expect((await store.admit('zero', DAY, { requests: 0, tokens: null }, 60)).allowed).toBe(false)
   })
 })
+
+describe('grants and resets on Redis (real redis-server)', () => {
+  it("raises the day's request limit by a grant, every replica seeing it, and resets the count", async () => {
+    const redis = await startRedis()
+    const a = createRedisQuotaStore(connectRedis(redis.url), { prefix: 'grant' })
+    const b = createRedisQuotaStore(connectRedis(redis.url), { prefix: 'grant' })
+    try {
+      const ten = { requests: 10, tokens: null }
+      for (let i = 0; i < 10; i++) await a.admit('ann', DAY, ten, 60)
+      expect((await b.admit('ann', DAY, ten, 60)).allowed).toBe(false)
+      await a.grant!('ann', DAY, 2, 60)
+      expect(await b.admit('ann', DAY, ten, 60)).toMatchObject({ allowed: true, used: 11, granted: 2 })
+      expect(await a.admit('ann', DAY, ten, 60)).toMatchObject({ allowed: true, used: 12 })
+      expect((await b.admit('ann', DAY, ten, 60)).allowed).toBe(false)
+      expect(await a.counts('ann', DAY)).toEqual({ requests: 12, inputTokens: 0, outputTokens: 0, granted: 2 })
+      await b.reset!('ann', DAY)
+      expect((await a.admit('ann', DAY, ten, 60)).used).toBe(1)
+    } finally {
+      await a.close()
+      await b.close()
+      await redis.stop()
+    }
+  })
+})

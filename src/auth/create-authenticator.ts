@@ -34,6 +34,11 @@ export interface AuthenticatorOptions {
 export interface Authenticator {
   /** `address`: the client's address, asked for only when a credential must be looked up or failed. */
   authenticate(headers: Headers, address?: () => string): Promise<Identity>
+  /**
+   * The identity of a static or gateway key given its SHA-256 hash, or null when it is unknown or
+   * revoked: how a console session opened with a key checks, on each use, that the key still works.
+   */
+  authenticateKeyHash(hash: string): Promise<Identity | null>
 }
 
 /** How the HTTP edge authenticates: headers in, Identity out, or a 401 GatewayError (429 for an address that keeps failing). */
@@ -107,6 +112,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       return checked(address, async () => {
         throw unauthorized('invalid or revoked credential')
       })
+    },
+    async authenticateKeyHash(hash) {
+      if (!keysOn) return null
+      return staticKeys.authenticateHash(hash) ?? (gatewayKeys ? await gatewayKeys.authenticateHash(hash) : null)
     },
   }
 }

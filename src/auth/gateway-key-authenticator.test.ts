@@ -12,6 +12,12 @@ function fakeStore(records: Record<string, GatewayKeyRecord>) {
     async list() {
       return Object.values(records)
     },
+    async get() {
+      return null
+    },
+    async page() {
+      return { data: Object.values(records), nextCursor: null }
+    },
     async revoke() {
       return false
     },

@@ -26,10 +26,32 @@ export interface NewGatewayKey {
   name?: string
 }
 
+export interface KeyPageQuery {
+  /** Only this user's keys. */
+  user?: string
+  /** At most this many keys (1-1000). */
+  limit: number
+  /** Where the previous page ended: its `nextCursor`. */
+  cursor?: string | null
+}
+
+export interface KeyPage {
+  data: GatewayKeyRecord[]
+  /** Null on the last page. */
+  nextCursor: string | null
+}
+
+/** The largest page a caller may ask for. */
+export const MAX_KEY_PAGE = 1000
+
 export interface KeyStore {
   create(input: NewGatewayKey): Promise<CreatedGatewayKey>
-  /** Every key, revoked ones included (with `revokedAt`), oldest first. */
+  /** Every key, revoked ones included (with `revokedAt`), oldest first. For the command line; servers page. */
   list(): Promise<GatewayKeyRecord[]>
+  /** One page of keys, oldest first, revoked ones included; the work is bounded by `limit`, whatever the number of keys. */
+  page(query: KeyPageQuery): Promise<KeyPage>
+  /** A key by its public id, revoked or not; null when there is none. */
+  get(id: string): Promise<GatewayKeyRecord | null>
   /** Revokes a key by its public id; false when no such key exists. Revoking twice is fine. */
   revoke(id: string): Promise<boolean>
   /** The active key whose SHA-256 hex hash this is; null when unknown or revoked. */

@@ -4,8 +4,8 @@ import type { GatewayConfig, ModelConfig, StaticKeyConfig, TierConfig } from './
 import { Problems } from './field-readers'
 import { normalizeConfig } from './normalize-config'
 
-const model = (pattern: string, backend = 'b', fallbacks: string[] = []): ModelConfig => ({ pattern, backend, upstream_model: null, max_output_tokens: null, display_name: null, fallbacks })
-const tier = (name: string, routes: [string, string][] = []): TierConfig => ({ name, daily_requests: null, daily_tokens: null, concurrent_requests: null, requests_per_minute: null, tokens_per_minute: null, models: ['*'], routes, managed_settings: {} })
+const model = (pattern: string, backend = 'b', fallbacks: string[] = []): ModelConfig => ({ pattern, backend, upstream_model: null, max_output_tokens: null, display_name: null, fallbacks, price: null })
+const tier = (name: string, routes: [string, string][] = []): TierConfig => ({ name, daily_requests: null, daily_tokens: null, concurrent_requests: null, requests_per_minute: null, tokens_per_minute: null, models: ['*'], routes, managed_settings: {}, self_service_keys: false })
 
 /** A valid config with backend b, model m1 and tier free, with the given parts replaced. */
 function config(parts: Partial<GatewayConfig> = {}): GatewayConfig {

@@ -120,6 +120,15 @@ export interface ModelConfig {
   display_name: string | null
   /** Models to try, in order, when this one's backend is down or overloaded. */
   fallbacks: string[]
+  /** Prices per million tokens, for the cost column of usage reports; null when none is set. */
+  price: ModelPrice | null
+}
+
+export interface ModelPrice {
+  /** Per million input tokens (cache reads and writes included). */
+  input: number
+  /** Per million output tokens. */
+  output: number
 }
 
 export interface TierConfig {
@@ -134,6 +143,8 @@ export interface TierConfig {
   routes: [pattern: string, target: string][]
   /** Claude Code's managed settings for the tier; null: no policy (404). */
   managed_settings: Record<string, unknown> | null
+  /** The tier's users may create and revoke their own keys. */
+  self_service_keys: boolean
 }
 
 export interface TelemetryConfig {
@@ -148,6 +159,13 @@ export interface QuotaConfig {
   on_store_error: 'reject' | 'allow'
 }
 
+export interface UsageConfig {
+  /** False: no usage ledger is kept (the quota still counts). */
+  enabled: boolean
+  /** Days of ledger rows kept, today included. */
+  retention_days: number
+}
+
 export interface GatewayConfig {
   server: ServerConfig
   store: StoreConfig
@@ -157,6 +175,7 @@ export interface GatewayConfig {
   tiers: Record<string, TierConfig>
   quota: QuotaConfig
   telemetry: TelemetryConfig
+  usage: UsageConfig
   log_level: LogLevel
   /** True when no backend was configured and the built-in demo backend serves every model. */
   demo: boolean

@@ -54,8 +54,10 @@ export const DEFAULTS = {
     requests_per_minute: null,
     tokens_per_minute: null,
     models: ['*'],
+    self_service_keys: false,
   },
   quota: { enabled: true, timezone: 'UTC', on_store_error: 'reject' },
+  usage: { enabled: true, retention_days: 90 },
   log_level: 'info',
 } as const
 

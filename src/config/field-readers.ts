@@ -53,6 +53,27 @@ export function int(raw: Raw, key: string, path: string, p: Problems, fallback: 
   return n
 }
 
+/** A boolean; absent or null is the fallback, and the strings `true`/`false` (from `${VAR}`) count. */
+export function bool(raw: Raw, key: string, path: string, p: Problems, fallback: boolean): boolean {
+  const v = raw[key]
+  if (v === undefined || v === null || v === '') return fallback
+  if (v === true || v === 'true') return true
+  if (v === false || v === 'false') return false
+  p.add(path, `must be true or false, got ${JSON.stringify(v)}`)
+  return fallback
+}
+
+/** A number >= 0 (decimals allowed); a numeric string counts as one. */
+export function nonNegative(raw: Raw, key: string, path: string, p: Problems): number | null {
+  const v = raw[key]
+  const n = typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
+    p.add(path, `must be a number >= 0, got ${JSON.stringify(v)}`)
+    return null
+  }
+  return n
+}
+
 /** An integer limit where null (or absence) means unlimited. */
 export function limit(raw: Raw, key: string, path: string, p: Problems, fallback: number | null): number | null {
   if (!(key in raw)) return fallback

@@ -14,6 +14,7 @@ import { normalizeServer } from './sections/server'
 import { normalizeStore } from './sections/store'
 import { normalizeTelemetry } from './sections/telemetry'
 import { normalizeTiers } from './sections/tiers'
+import { normalizeUsage } from './sections/usage'
 
 export interface NormalizeOptions {
   source: string
@@ -43,6 +44,7 @@ export function normalizeConfig(raw: Raw, options: NormalizeOptions): { config: 
     tiers,
     quota,
     telemetry: normalizeTelemetry(section(raw, 'telemetry', p), p),
+    usage: normalizeUsage(section(raw, 'usage', p), p),
     log_level: normalizeLogLevel(raw, p),
     demo: false,
     source: options.source,

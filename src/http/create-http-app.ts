@@ -1,8 +1,8 @@
 // The gateway's HTTP surface: the LLM routes, served ahead of Elysia because they are the hot path,
-// and everything else (account, operations, admin, docs, sign-in, managed settings, telemetry) as
-// Elysia route groups behind the body limit and the shared middleware (request id, error rendering,
-// access log). It knows Request and Response; what it does with an LLM request is the proxy's
-// business.
+// and everything else (account, operations, admin, console, docs, sign-in, managed settings,
+// telemetry) as Elysia route groups behind the body limit and the shared middleware (request id,
+// error rendering, access log). It knows Request and Response; what it does with an LLM request is
+// the proxy's business.
 import { Elysia } from 'elysia'
 import type { Authenticate } from '../auth/create-authenticator'
 import type { GatewayConfig } from '../config/config-types'
@@ -16,6 +16,7 @@ import { llmRouteFor } from './llm/llm-routes'
 import { type AddressSource, rememberServer } from './middleware/client-address'
 import { errorHandlerPlugin } from './middleware/error-handler'
 import { observePlugin } from './middleware/observe'
+import { createPrincipalResolver, type PrincipalOf } from './middleware/principal'
 import { requestIdPlugin } from './middleware/request-id'
 import { accountRoutes } from './routes/account-routes'
 import { opsRoutes } from './routes/ops-routes'
@@ -23,6 +24,8 @@ import { opsRoutes } from './routes/ops-routes'
 export interface HttpAppDeps {
   config: GatewayConfig
   authenticate: Authenticate
+  /** Who calls a non-LLM route (a credential header, or the console's cookie); by default headers only. */
+  principalOf?: PrincipalOf
   proxy: Proxy
   /** Null when counting is off (`quota.enabled: false`). */
   quota: Pick<QuotaService, 'status' | 'healthy'> | null
@@ -65,7 +68,13 @@ export function createHttpApp(deps: HttpAppDeps): GatewayApp {
         renderMetrics: config.server.metrics_port === null ? () => metrics.registry.render() : null,
       }),
     )
-    .use(accountRoutes({ config, authenticate: deps.authenticate, quotaStatus: quota ? (u, l) => quota.status(u, l) : null }))
+    .use(
+      accountRoutes({
+        config,
+        principalOf: deps.principalOf ?? createPrincipalResolver({ authenticate: deps.authenticate, sessions: null, adminKey: null, isAdmin: () => false }),
+        quotaStatus: quota ? (u, l) => quota.status(u, l) : null,
+      }),
+    )
   for (const routes of deps.routes ?? []) app.use(routes)
 
   // Elysia's per-request work (hooks, context, response mapping) cost about a tenth of the

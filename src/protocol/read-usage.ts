@@ -9,7 +9,11 @@ export function readAnthropicUsage(usage: unknown): Partial<TokenUsage> {
   if (!usage || typeof usage !== 'object') return {}
   const u = usage as Record<string, unknown>
   const out: Partial<TokenUsage> = {}
-  if ('input_tokens' in u) out.input_tokens = num(u.input_tokens) + num(u.cache_read_input_tokens) + num(u.cache_creation_input_tokens)
+  if ('input_tokens' in u) {
+    out.input_tokens = num(u.input_tokens) + num(u.cache_read_input_tokens) + num(u.cache_creation_input_tokens)
+    out.cache_read_tokens = num(u.cache_read_input_tokens)
+    out.cache_creation_tokens = num(u.cache_creation_input_tokens)
+  }
   if ('output_tokens' in u) out.output_tokens = num(u.output_tokens)
   return out
 }
@@ -17,7 +21,9 @@ export function readAnthropicUsage(usage: unknown): Partial<TokenUsage> {
 export function readOpenAIUsage(usage: unknown): Partial<TokenUsage> {
   if (!usage || typeof usage !== 'object') return {}
   const u = usage as Record<string, unknown>
-  return { input_tokens: num(u.prompt_tokens), output_tokens: num(u.completion_tokens) }
+  const details = u.prompt_tokens_details as Record<string, unknown> | null | undefined
+  const cached = details && typeof details === 'object' ? num(details.cached_tokens) : 0
+  return { input_tokens: num(u.prompt_tokens), output_tokens: num(u.completion_tokens), cache_read_tokens: Math.min(cached, num(u.prompt_tokens)) }
 }
 
 /** Responses API usage: input_tokens already include the cached ones. */

@@ -9,6 +9,7 @@ import { createQuotaService } from '../quota/quota-service'
 import type { QuotaStore } from '../quota/quota-store'
 import { createModelResolver } from '../routing/resolve-model'
 import { createEndpointPools } from '../upstream/create-endpoint-pools'
+import type { FinishedRequest } from '../usage/usage-ledger'
 import { createProxy } from './create-proxy'
 import type { ProxyRequest } from './proxy-request'
 import { createStreamTracker } from './stream-tracker'
@@ -72,6 +73,7 @@ function pipeline() {
   )
   expect(problems).toEqual([])
   const quotaStore = fakeQuotaStore()
+  const finished: FinishedRequest[] = []
   const proxy = createProxy({
     resolveModel: createModelResolver(config),
     pools: createEndpointPools(config),
@@ -81,8 +83,9 @@ function pipeline() {
     metrics: createGatewayMetrics(),
     log: silentLogger,
     streams: createStreamTracker(),
+    ledger: { record: (r) => finished.push(r) },
   })
-  return { proxy, used: quotaStore.used, admissions: quotaStore.admissions }
+  return { proxy, used: quotaStore.used, admissions: quotaStore.admissions, finished }
 }
 
 function request(model: string, stream = false, identity: ProxyRequest['identity'] = { user: 'ann', tier: 'free', source: 'static-key' }): ProxyRequest {
@@ -176,5 +179,24 @@ describe('the proxy pipeline (fake quota store, fake backends)', () => {
     await (await proxy(request('spare-model', false, { user: 'ann', tier: 'free', source: 'keycloak' }))).text()
     expect(used('ann')).toBe(1)
     expect(used('keycloak:ann')).toBe(2)
+  })
+
+  it('records each answered request in the usage ledger once its answer has ended: tokens, fallbacks, refusals and broken streams', async () => {
+    const { proxy, finished } = pipeline()
+    await (await proxy(request('spare-model'))).text()
+    expect(finished.at(-1)).toMatchObject({ user: 'ann', tier: 'free', requested: 'spare-model', model: 'spare-model', backend: 'spare', failed: false, usage: { input_tokens: 12, output_tokens: 5 } })
+    primary.script.push({ kind: 'status', status: 503, body: { error: { message: 'busy' } } })
+    await (await proxy(request('main-model'))).text()
+    expect(finished.at(-1)).toMatchObject({ requested: 'main-model', model: 'spare-model', backend: 'spare', failed: false })
+    expect(await statusOf(proxy(request('no-such-model')))).toBe(404)
+    expect(finished.at(-1)).toMatchObject({ requested: 'no-such-model', model: '', backend: '', failed: true })
+    // A stream counts when it ends, not when its headers go out.
+    const count = finished.length
+    const stream = await proxy(request('flaky-model', true))
+    expect(finished.length).toBe(count)
+    await stream.text()
+    await Bun.sleep(0)
+    expect(finished.length).toBe(count + 1)
+    expect(finished.at(-1)).toMatchObject({ requested: 'flaky-model', backend: 'flaky', failed: true })
   })
 })

@@ -8,6 +8,7 @@ import type { LimitService } from '../limits/limit-service'
 import type { LlmEndpoint, WireFormat } from '../protocol/vocabulary'
 import type { QuotaService } from '../quota/quota-service'
 import type { ModelResolver } from '../routing/resolve-model'
+import type { UsageLedger } from '../usage/usage-ledger'
 import type { EndpointPool } from '../upstream/endpoint-pool'
 import type { RequestRecord } from './request-record'
 
@@ -52,4 +53,6 @@ export interface ProxyDeps {
   streams: StreamTracker
   /** Counts the tokens of count_tokens' text off the serving thread; absent: counted in place (tests). */
   countTextTokens?: (text: string) => Promise<number>
+  /** Where finished requests are counted for usage reports; absent or null when the ledger is off. */
+  ledger?: Pick<UsageLedger, 'record'> | null
 }

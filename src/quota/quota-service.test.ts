@@ -109,6 +109,7 @@ describe('createQuotaService', () => {
     await ticket.recordTokens(1200, 300)
     expect(await quota.status('alice', { dailyRequests: null })).toEqual({
       limit: null,
+      granted: 0,
       used: 1,
       remaining: null,
       resets_at: '2026-11-28T00:00:00Z',
@@ -117,6 +118,23 @@ describe('createQuotaService', () => {
       token_limit: null,
       tokens_remaining: null,
     })
+  })
+
+  it("raises today's limit by a grant, for today only, and resets today's count", async () => {
+    const c = clock('2026-11-27T12:00:00Z')
+    const quota = service({ now: c.now })
+    const THREE = { dailyRequests: 3 }
+    for (let i = 0; i < 3; i++) await quota.admit('alice', THREE)
+    expect((await quota.admit('alice', THREE)).allowed).toBe(false)
+    await quota.grant('alice', 2)
+    const ticket = await quota.admit('alice', THREE)
+    expect(ticket).toMatchObject({ allowed: true, limit: 5, used: 4, remaining: 1 })
+    expect(await quota.status('alice', THREE)).toMatchObject({ limit: 5, granted: 2, used: 4, remaining: 1 })
+    await quota.reset('alice')
+    expect(await quota.status('alice', THREE)).toMatchObject({ used: 0, granted: 2 })
+    expect(() => quota.grant('alice', 0)).toThrow()
+    c.set('2026-11-28T00:00:01Z')
+    expect(await quota.status('alice', THREE)).toMatchObject({ limit: 3, granted: 0 })
   })
 
   it('refuses requests once the daily token limit is reached', async () => {

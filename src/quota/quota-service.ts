@@ -51,7 +51,10 @@ export interface QuotaUserLimits {
 
 /** The body of GET /quota, minus `user` and `tier`, which the route knows. */
 export interface QuotaStatus {
+  /** Today's request limit, grants included. */
   limit: number | null
+  /** Requests an operator added to today's limit. */
+  granted: number
   used: number
   remaining: number | null
   /** RFC 3339, UTC. */
@@ -66,6 +69,10 @@ export interface QuotaService {
   /** Counts one request. Resolves with allowed:false when a limit is reached (the route answers 429). */
   admit(user: string, limits: QuotaUserLimits): Promise<QuotaTicket>
   status(user: string, limits: QuotaUserLimits): Promise<QuotaStatus>
+  /** Raises the user's request limit for today by `requests` (POST /admin/users/{user}/grants). */
+  grant(user: string, requests: number): Promise<void>
+  /** Sets the user's counts of today back to 0. */
+  reset(user: string): Promise<void>
   /** False while the store is failing and onStoreError is `reject`. */
   healthy(): boolean
   /** Pings the store now and returns healthy(). */
@@ -142,12 +149,14 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     }
 
     let released = false
+    const granted = admission.granted ?? 0
     return {
       ...base,
+      limit: limit === null ? null : limit + granted,
       allowed: admission.allowed,
       deniedBy: admission.deniedBy,
       used: admission.used,
-      remaining: limit === null ? null : Math.max(0, limit - admission.used),
+      remaining: limit === null ? null : Math.max(0, limit + granted - admission.used),
       tokensUsed: admission.tokensUsed,
       tokensRemaining: tokenLimit === null ? null : Math.max(0, tokenLimit - admission.tokensUsed),
       degraded: false,
@@ -183,10 +192,12 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     const held = tokens.held(user, window.day)
     if (held) counts = { ...counts, inputTokens: counts.inputTokens + held.input, outputTokens: counts.outputTokens + held.output }
     const tokensUsed = counts.inputTokens + counts.outputTokens
+    const granted = counts.granted ?? 0
     return {
-      limit,
+      limit: limit === null ? null : limit + granted,
+      granted,
       used: counts.requests,
-      remaining: limit === null ? null : Math.max(0, limit - counts.requests),
+      remaining: limit === null ? null : Math.max(0, limit + granted - counts.requests),
       resets_at: toRfc3339(window.resetsAt),
       input_tokens: counts.inputTokens,
       output_tokens: counts.outputTokens,
@@ -195,9 +206,28 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     }
   }
 
+  /** An operator's change to today's counts: refused with a 503 while the store fails, never half done. */
+  async function adjust(user: string, operation: 'grant' | 'reset', apply: (day: string, ttlSeconds: number) => Promise<void> | undefined): Promise<void> {
+    checkUser(user)
+    const window = quotaWindow(now(), timeZone)
+    try {
+      const done = apply(window.day, window.secondsToReset + margin)
+      if (done === undefined) throw new Error(`the quota store cannot ${operation}`)
+      await done
+    } catch (error) {
+      outage.failed(operation, error)
+      throw storeUnavailable()
+    }
+  }
+
   return {
     admit,
     status,
+    grant: (user, requests) => {
+      if (!Number.isInteger(requests) || requests < 1) throw new Error('quota: a grant must be a whole number >= 1')
+      return adjust(user, 'grant', (day, ttl) => store.grant?.(user, day, requests, ttl))
+    },
+    reset: (user) => adjust(user, 'reset', (day) => store.reset?.(user, day)),
     healthy: outage.healthy,
     checkHealth: outage.checkHealth,
     flush: tokens.flush,

@@ -10,6 +10,8 @@ export interface QuotaCounts {
   requests: number
   inputTokens: number
   outputTokens: number
+  /** Requests an operator added to today's limit (POST /admin/users/{user}/grants); absent is 0. */
+  granted?: number
 }
 
 export interface QuotaLimits {
@@ -31,6 +33,8 @@ export interface QuotaAdmission {
   tokensUsed: number
   /** Which limit refused the request; null when allowed. */
   deniedBy: 'requests' | 'tokens' | null
+  /** Requests granted on top of the limit today (the request limit applied was limit + granted); absent is 0. */
+  granted?: number
 }
 
 export interface QuotaStore {
@@ -40,6 +44,10 @@ export interface QuotaStore {
   release(user: string, day: string): Promise<void>
   addTokens(user: string, day: string, inputTokens: number, outputTokens: number, ttlSeconds: number): Promise<void>
   counts(user: string, day: string): Promise<QuotaCounts>
+  /** Raises the user's request limit for `day` by `requests` (added to earlier grants). */
+  grant?(user: string, day: string, requests: number, ttlSeconds: number): Promise<void>
+  /** Sets the user's request and token counts of `day` back to 0 (grants stay). */
+  reset?(user: string, day: string): Promise<void>
   /** Resolves when the store answers; throws when it is unreachable. */
   ping(): Promise<void>
   close(): Promise<void>

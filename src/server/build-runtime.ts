@@ -1,6 +1,8 @@
 // Builds the stateful parts of the gateway from its configuration: the stores (opened once and kept
-// across config reloads), the quota and limit services, the sign-in through the gateway and the authenticator. The server and end-to-end tests
-// use it; unit tests build the app with their own parts instead.
+// across config reloads), the quota and limit services, the usage ledger, the console sessions,
+// the sign-in through the gateway and the authenticator. The server and end-to-end tests use it;
+// unit tests build the app with their own parts instead.
+import { type ConsoleSessions, createConsoleSessions } from '../auth/console-sessions'
 import { type Authenticate, createAuthenticator } from '../auth/create-authenticator'
 import type { KeyStore } from '../auth/key-store'
 import type { SignIn } from '../auth/sessions/create-sign-in'
@@ -10,24 +12,33 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import { createLimitService, type LimitService } from '../limits/limit-service'
 import { createQuotaService, type QuotaService } from '../quota/quota-service'
 import { createTelemetryForwarder, type TelemetryForwarder } from '../telemetry/telemetry-forwarder'
+import { quotaWindow } from '../quota/quota-window'
 import { type StoreParts, openStores } from '../stores/open-stores'
+import { createUsageLedger, type UsageLedger } from '../usage/usage-ledger'
 
 export interface Runtime {
   stores: StoreParts
   keyStore: KeyStore
   quota: QuotaService
   limits: LimitService
+  /** Null when `usage.enabled` is false. */
+  ledger: UsageLedger | null
+  /** The console's sign-in sessions (cookies). */
+  sessions: ConsoleSessions
   authenticate: Authenticate
   /** Sign-in through the gateway, when `auth.keycloak.client_id` is set. */
   signIn: SignIn | null
   /** Relays clients' OTLP to `telemetry.forward_to` (a no-op without collectors). */
   telemetry: TelemetryForwarder
+  /** Today's quota day, `YYYY-MM-DD` in `quota.timezone`. */
+  today(): string
   /** Stops this runtime's services but keeps the stores open (a config reload reuses them). */
   retire(): void
   close(): Promise<void>
 }
 
 export function buildRuntime(config: GatewayConfig, log: Logger, metrics: GatewayMetrics, now?: () => Date, stores: StoreParts = openStores(config, log, metrics)): Runtime {
+  const clock = now ?? (() => new Date())
   const quota = createQuotaService({
     store: stores.quotaStore,
     timeZone: config.quota.timezone,
@@ -47,6 +58,28 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
       log[level](msg, fields)
     },
   })
+  // The ledger asks for the day of every request: the day last found is kept with the instants it
+  // covers, so that the calendar work (and its Date objects) happens about once a day.
+  let known = { day: '', from: Number.POSITIVE_INFINITY, until: Number.NEGATIVE_INFINITY }
+  const dayOf = (ms: number) => {
+    if (ms >= known.from && ms < known.until) return known.day
+    const window = quotaWindow(new Date(ms), config.quota.timezone)
+    // Local days only move forward: every instant from this one to the reset is on this day.
+    known = { day: window.day, from: ms, until: window.resetsAt.getTime() }
+    return window.day
+  }
+  const ledger = config.usage.enabled
+    ? createUsageLedger({
+        store: stores.usageStore,
+        dayOf,
+        retentionDays: config.usage.retention_days,
+        now: () => clock().getTime(),
+        onError: (msg, fields) => {
+          metrics.storeErrors.inc({ store: config.store.redis_url ? 'redis' : 'sqlite' })
+          log.warn(msg, fields)
+        },
+      })
+    : null
   const kc = config.auth.keycloak
   const tierSelection = kc ? { tierMap: kc.tier_map, defaultTier: kc.default_tier, tierOrder: Object.keys(config.tiers) } : null
   const signIn =
@@ -86,22 +119,35 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
     onDrop: (reason) => metrics.telemetryDropped.inc({ reason }),
     onForwarded: () => metrics.telemetryForwarded.inc(),
   })
+  const sessions = createConsoleSessions({
+    store: stores.sessionStore,
+    identityOfKeyHash: (hash) => authenticator.authenticateKeyHash(hash),
+    adminKey: config.auth.admin_key,
+    now: () => clock().getTime(),
+  })
   return {
     stores,
     keyStore: stores.keyStore,
     quota,
     limits,
+    ledger,
+    sessions,
     authenticate: (headers, address) => authenticator.authenticate(headers, address),
     signIn,
     telemetry,
+    today: () => dayOf(clock().getTime()),
     retire: () => {
       void quota.flush().finally(() => quota.close())
       void telemetry.close()
+      // Not closed: streams still open on the old configuration count into it when they end, and
+      // are written at once; it is dropped with the last of them.
+      void ledger?.retire()
     },
     async close() {
       await telemetry.close(2_000)
       await quota.flush()
       quota.close()
+      await ledger?.close()
       await stores.close()
     },
   }

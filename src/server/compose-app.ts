@@ -4,16 +4,23 @@
 import { keycloakAdminCheck } from '../auth/admin-check'
 import type { GatewayConfig } from '../config/config-types'
 import { type GatewayApp, createHttpApp } from '../http/create-http-app'
+import { createPrincipalResolver } from '../http/middleware/principal'
+import { adminGatewayRoutes } from '../http/routes/admin-gateway-routes'
 import { adminKeysRoutes } from '../http/routes/admin-keys-routes'
+import { adminUsersRoutes } from '../http/routes/admin-users-routes'
+import { consoleRoutes } from '../http/routes/console-routes'
 import { docsRoutes } from '../http/routes/docs-routes'
 import { managedSettingsRoutes } from '../http/routes/managed-settings-routes'
 import { telemetryRoutes } from '../http/routes/telemetry-routes'
+import { selfKeysRoutes } from '../http/routes/self-keys-routes'
+import { usageRoutes } from '../http/routes/usage-routes'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import { createProxy } from '../proxy/create-proxy'
 import type { StreamTracker } from '../proxy/proxy-request'
-import { createModelResolver } from '../routing/resolve-model'
+import { createModelResolver, findModelEntry } from '../routing/resolve-model'
 import { createEndpointPools } from '../upstream/create-endpoint-pools'
+import type { PriceOf } from '../usage/usage-report'
 import type { Runtime } from './build-runtime'
 import { processTokenCounter } from './token-counter'
 import { VERSION } from './version'
@@ -26,12 +33,24 @@ export interface LongLivedParts {
   isDraining?: () => boolean
 }
 
+/** The price of a routed model from the models table, or null when no price is configured anywhere. */
+function pricesOf(config: GatewayConfig): PriceOf | null {
+  if (!config.models.some((m) => m.price)) return null
+  const memo = new Map<string, ReturnType<PriceOf>>()
+  return (model) => {
+    if (!memo.has(model)) memo.set(model, memo.size < 10_000 ? (findModelEntry(config.models, model)?.price ?? null) : null)
+    return memo.get(model) ?? null
+  }
+}
+
 export function composeApp(config: GatewayConfig, runtime: Runtime, parts: LongLivedParts): GatewayApp {
   const { metrics, log } = parts
   const quota = config.quota.enabled ? runtime.quota : null
+  const resolveModel = createModelResolver(config)
+  const pools = createEndpointPools(config)
   const proxy = createProxy({
-    resolveModel: createModelResolver(config),
-    pools: createEndpointPools(config),
+    resolveModel,
+    pools,
     tiers: config.tiers,
     quota,
     limits: runtime.limits,
@@ -39,10 +58,15 @@ export function composeApp(config: GatewayConfig, runtime: Runtime, parts: LongL
     log,
     streams: parts.streams,
     countTextTokens: processTokenCounter(),
+    ledger: runtime.ledger,
   })
+  const isAdmin = keycloakAdminCheck(config.auth.keycloak?.admin_role ?? null)
+  const principalOf = createPrincipalResolver({ authenticate: runtime.authenticate, sessions: runtime.sessions, adminKey: config.auth.admin_key, isAdmin })
+  const { usageStore, auditLog } = runtime.stores
   return createHttpApp({
     config,
     authenticate: runtime.authenticate,
+    principalOf,
     proxy,
     quota,
     metrics,
@@ -53,13 +77,12 @@ export function composeApp(config: GatewayConfig, runtime: Runtime, parts: LongL
       ...(runtime.signIn ? (require('../http/routes/sign-in/sign-in-routes') as typeof import('../http/routes/sign-in/sign-in-routes')).signInRoutes({ signIn: runtime.signIn, log }) : []),
       managedSettingsRoutes({ config, authenticate: runtime.authenticate }),
       telemetryRoutes({ authenticate: runtime.authenticate, forwarder: runtime.telemetry }),
-      adminKeysRoutes({
-        keyStore: runtime.keyStore,
-        ...(config.auth.admin_key ? { adminKey: config.auth.admin_key } : {}),
-        isAdmin: keycloakAdminCheck(config.auth.keycloak?.admin_role ?? null),
-        authenticate: runtime.authenticate,
-        tiers: Object.keys(config.tiers),
-      }),
+      adminKeysRoutes({ keyStore: runtime.keyStore, isAdmin, authenticate: runtime.authenticate, tiers: Object.keys(config.tiers), auditLog, principalOf }),
+      usageRoutes({ usageStore, principalOf, priceOf: pricesOf(config), retentionDays: config.usage.retention_days, today: runtime.today }),
+      adminUsersRoutes({ principalOf, tiers: config.tiers, quota, usageStore, keyStore: runtime.keyStore, auditLog, today: runtime.today }),
+      adminGatewayRoutes({ principalOf, config, pools, resolveModel }),
+      selfKeysRoutes({ config, principalOf, keyStore: runtime.keyStore, auditLog }),
+      consoleRoutes({ sessions: runtime.sessions, isAdmin }),
       docsRoutes(VERSION),
     ],
   })

@@ -5,7 +5,7 @@
 
 import type { TierConfig } from '../config-types'
 import { DEFAULTS } from '../defaults'
-import { isObject, limit, type Problems, type Raw, section, stringList } from '../field-readers'
+import { bool, isObject, limit, type Problems, type Raw, section, stringList } from '../field-readers'
 
 export function normalizeTiers(tiers: Raw, p: Problems): Record<string, TierConfig> {
   const out: Record<string, TierConfig> = {}
@@ -48,5 +48,6 @@ function normalizeTier(name: string, raw: unknown, p: Problems): TierConfig | nu
     models: 'models' in raw ? stringList(raw.models, `${path}.models`, p) : [...d.models],
     routes: pairs,
     managed_settings: managedSettings,
+    self_service_keys: bool(raw, 'self_service_keys', `${path}.self_service_keys`, p, d.self_service_keys),
   }
 }

@@ -1,18 +1,19 @@
-// Admin HTTP API for gateway keys: POST /admin/keys (returns the key once), GET /admin/keys,
-// DELETE /admin/keys/:id. Allowed with GATEWAY_ADMIN_KEY (compared in constant time) or with an
-// identity that `isAdmin` accepts (a Keycloak token holding the configured admin role). The caller
-// is checked before a byte of the body is read, and a body is read only up to ADMIN_BODY_BYTES: an
-// anonymous request of any size costs a header check, never a parse.
+// Admin HTTP API for gateway keys: POST /admin/keys (returns the key once), GET /admin/keys (one
+// page at a time, optionally one user's), DELETE /admin/keys/:id. Allowed with GATEWAY_ADMIN_KEY
+// (compared in constant time), an identity that `isAdmin` accepts (a Keycloak token holding the
+// configured admin role), or a console session of either. Creations and revocations are audited.
+// The caller is checked before a byte of the body is read, and a body is read only up to
+// ADMIN_BODY_BYTES: an anonymous request of any size costs a header check, never a parse.
 import { Elysia, t } from 'elysia'
-import { timingSafeEqual } from 'node:crypto'
-import { GatewayError } from '../../errors/gateway-error'
-import { extractCredential } from '../../auth/extract-credential'
-import { hashCredential } from '../../auth/hash-credential'
-import { addressOf } from '../middleware/client-address'
-import { readJsonBody } from '../middleware/read-json-body'
 import type { AdminCheck } from '../../auth/admin-check'
+import type { ConsoleSessions } from '../../auth/console-sessions'
 import type { Authenticate } from '../../auth/create-authenticator'
 import type { KeyStore } from '../../auth/key-store'
+import { GatewayError } from '../../errors/gateway-error'
+import type { AuditLog } from '../../usage/audit-log'
+import { createPrincipalResolver, type Principal, type PrincipalOf, requireAdmin } from '../middleware/principal'
+import { readJsonBody } from '../middleware/read-json-body'
+import { audit, fromStore } from './store-calls'
 
 export interface AdminKeysDeps {
   keyStore: KeyStore
@@ -22,48 +23,40 @@ export interface AdminKeysDeps {
   authenticate: Authenticate
   /** Known tier names; when given, creating a key for another tier is a 400. */
   tiers?: string[]
+  sessions?: ConsoleSessions | null
+  auditLog?: AuditLog | null
+  /** Built from the fields above when not given. */
+  principalOf?: PrincipalOf
 }
 
-/** A store that is down answers 503, never a 500. */
-async function fromStore<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation()
-  } catch (error) {
-    if (error instanceof GatewayError) throw error
-    throw new GatewayError(503, 'api_error', 'key store unavailable; try again shortly')
-  }
-}
+/** The page size of GET /admin/keys when the caller names none. */
+const DEFAULT_PAGE = 100
 
 /** A key creation is a few hundred bytes; anything far larger is not one. */
 export const ADMIN_BODY_BYTES = 16 * 1024
 
 export function adminKeysRoutes(deps: AdminKeysDeps) {
-  const adminKeyHash = deps.adminKey ? Buffer.from(hashCredential(deps.adminKey), 'hex') : undefined
-  const isAdmin = deps.isAdmin
-
-  async function requireAdmin(request: Request): Promise<void> {
-    const headers = request.headers
-    const credential = extractCredential(headers)
-    if (credential === null) throw new GatewayError(401, 'authentication_error', 'missing credential')
-    // Hashing first gives equal-length buffers, so the comparison is constant-time whatever the input.
-    if (adminKeyHash && timingSafeEqual(adminKeyHash, Buffer.from(hashCredential(credential), 'hex'))) return
-    const identity = await deps.authenticate(headers, addressOf(request))
-    if (!isAdmin(identity)) throw new GatewayError(403, 'permission_error', 'admin access required')
+  const principalOf =
+    deps.principalOf ?? createPrincipalResolver({ authenticate: deps.authenticate, sessions: deps.sessions ?? null, adminKey: deps.adminKey ?? null, isAdmin: deps.isAdmin })
+  const log = deps.auditLog ?? null
+  /** Callers already let in by the body parser, so that the derive step need not check them again. */
+  const admitted = new WeakMap<Request, Principal>()
+  async function admin(request: Request): Promise<Principal> {
+    const principal = admitted.get(request) ?? (await principalOf(request))
+    requireAdmin(principal)
+    return principal
   }
 
-  // Requests already let in by the body parser, so that the check before the handler need not repeat it.
-  const admitted = new WeakSet<Request>()
   return new Elysia({ name: 'admin-keys' })
-    .onBeforeHandle({ as: 'local' }, async ({ request }) => {
-      if (!admitted.has(request)) await requireAdmin(request)
-    })
+    .derive({ as: 'local' }, async ({ request }) => ({ principal: await admin(request) }))
     .post(
       '/admin/keys',
-      async ({ body, set }) => {
+      async ({ body, set, principal }) => {
         if (deps.tiers && !deps.tiers.includes(body.tier)) {
           throw new GatewayError(400, 'invalid_request_error', `unknown tier "${body.tier}"`, { param: 'tier' })
         }
-        const created = await fromStore(() => deps.keyStore.create(body))
+        const created = await fromStore('key', () => deps.keyStore.create(body))
+        await audit(log, { actor: principal.actor, action: 'key.create', target: created.id, detail: { user: created.user, tier: created.tier } })
         set.status = 201
         set.headers['cache-control'] = 'no-store'
         return created
@@ -71,8 +64,7 @@ export function adminKeysRoutes(deps: AdminKeysDeps) {
       {
         // Replaces Elysia's body parser, which would read and validate any body before the check.
         parse: async ({ request }) => {
-          await requireAdmin(request)
-          admitted.add(request)
+          admitted.set(request, await admin(request))
           return readJsonBody(request, ADMIN_BODY_BYTES)
         },
         body: t.Object({
@@ -82,13 +74,29 @@ export function adminKeysRoutes(deps: AdminKeysDeps) {
         }),
       },
     )
-    .get('/admin/keys', async () => ({ object: 'list', data: await fromStore(() => deps.keyStore.list()) }))
+    .get(
+      '/admin/keys',
+      async ({ query }) => {
+        const page = await fromStore('key', () =>
+          deps.keyStore.page({ limit: query.limit ?? DEFAULT_PAGE, ...(query.user ? { user: query.user } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) }),
+        )
+        return { object: 'list', data: page.data, has_more: page.nextCursor !== null, next_cursor: page.nextCursor }
+      },
+      {
+        query: t.Object({
+          limit: t.Optional(t.Integer({ minimum: 1, maximum: 1000 })),
+          cursor: t.Optional(t.String({ maxLength: 32 })),
+          user: t.Optional(t.String({ minLength: 1, maxLength: 256 })),
+        }),
+      },
+    )
     .delete(
       '/admin/keys/:id',
-      async ({ params }) => {
-        if (!(await fromStore(() => deps.keyStore.revoke(params.id)))) {
+      async ({ params, principal }) => {
+        if (!(await fromStore('key', () => deps.keyStore.revoke(params.id)))) {
           throw new GatewayError(404, 'not_found_error', `no key with id "${params.id}"`)
         }
+        await audit(log, { actor: principal.actor, action: 'key.revoke', target: params.id })
         return { id: params.id, revoked: true }
       },
       { params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }) },

@@ -83,7 +83,7 @@ describe('createAnthropicToOpenAIStream', () => {
   it('counts cache reads and writes into prompt_tokens and reports the reads as cached_tokens', async () => {
     const { chunks, usages } = await replay('anthropic-thinking-tool-use.jsonl')
     expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 4015, completion_tokens: 89, total_tokens: 4104, prompt_tokens_details: { cached_tokens: 1800 } })
-    expect(usages).toEqual([{ input_tokens: 4015, output_tokens: 89 }])
+    expect(usages).toEqual([{ input_tokens: 4015, output_tokens: 89, cache_read_tokens: 1800, cache_creation_tokens: 120 }])
   })
 
   it('numbers tool calls by tool, not by Anthropic block index', async () => {

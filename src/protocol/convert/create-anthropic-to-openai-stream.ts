@@ -5,6 +5,7 @@
 import type { SSEEvent } from '../sse/sse-event'
 import { convertAnthropicUsage } from './convert-anthropic-usage'
 import { createId } from './create-id'
+import type { UsageListener } from '../usage'
 import { type ChunkTransform, toTransformStream } from '../chunk-transform'
 import { anthropicDeltaTokens } from '../delivered-tokens'
 import { createSSETransform } from './create-sse-transform'
@@ -21,7 +22,7 @@ export interface AnthropicToOpenAIStreamOptions {
   /** Unix seconds for `created`; now by default. */
   created?: number
   /** Called once when the stream ends (or fails), with every prompt token counted as input. */
-  onUsage?: (usage: { input_tokens: number; output_tokens: number }) => void
+  onUsage?: UsageListener
 }
 
 export function createAnthropicToOpenAIStream(options: AnthropicToOpenAIStreamOptions): TransformStream<Uint8Array, Uint8Array> {
@@ -69,7 +70,14 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
 
     function reportUsage() {
       const u = convertAnthropicUsage(usage)
-      options.onUsage?.({ input_tokens: u.prompt_tokens, output_tokens: u.completion_tokens })
+      const cacheCreation = typeof usage.cache_creation_input_tokens === 'number' && usage.cache_creation_input_tokens > 0 ? Math.floor(usage.cache_creation_input_tokens) : 0
+      const cacheRead = u.prompt_tokens_details?.cached_tokens ?? 0
+      options.onUsage?.({
+        input_tokens: u.prompt_tokens,
+        output_tokens: u.completion_tokens,
+        ...(cacheRead > 0 ? { cache_read_tokens: cacheRead } : {}),
+        ...(cacheCreation > 0 ? { cache_creation_tokens: cacheCreation } : {}),
+      })
     }
 
     function sendUsage() {

@@ -76,7 +76,7 @@ describe('createOpenAIToAnthropicStream', () => {
       usage: { input_tokens: 210, output_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 1024 },
     })
     expect(events.at(-1)!.event).toBe('message_stop')
-    expect(usages).toEqual([{ input_tokens: 1234, output_tokens: 12 }])
+    expect(usages).toEqual([{ input_tokens: 1234, output_tokens: 12, cache_read_tokens: 1024 }])
   })
 
   it('sends message_start exactly once, before anything else, even when every chunk repeats the role', async () => {

@@ -11,12 +11,16 @@
 import type { SSEEvent } from '../sse/sse-event'
 import { convertOpenAIUsage, type AnthropicUsageOut } from './convert-openai-usage'
 import { createId } from './create-id'
+import type { UsageListener } from '../usage'
 import { type ChunkTransform, toTransformStream } from '../chunk-transform'
 import { createSSETransform, type SSEHandler } from './create-sse-transform'
 import { isRecord } from './is-record'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason'
 import { readChatChunk } from './read-upstream-event'
 import { sanitizeToolId } from './sanitize-tool-id'
+
+/** The cache reads of an answer, for the usage listener; stated only when there are some. */
+const cacheRead = (u: AnthropicUsageOut) => (u.cache_read_input_tokens > 0 ? { cache_read_tokens: u.cache_read_input_tokens } : {})
 
 export interface OpenAIToAnthropicStreamOptions {
   /** The public model name to report. */
@@ -25,7 +29,7 @@ export interface OpenAIToAnthropicStreamOptions {
   inputTokens: number
   messageId?: string
   /** Called once when the stream ends (or fails), with every prompt token counted as input. */
-  onUsage?: (usage: { input_tokens: number; output_tokens: number }) => void
+  onUsage?: UsageListener
 }
 
 type BlockKind = 'text' | 'thinking' | 'tool'
@@ -233,7 +237,7 @@ class OpenAIToAnthropicConverter implements SSEHandler {
       usage: u,
     })
     this.emit('message_stop', {})
-    this.options.onUsage?.({ input_tokens: u.input_tokens + u.cache_read_input_tokens, output_tokens: u.output_tokens })
+    this.options.onUsage?.({ input_tokens: u.input_tokens + u.cache_read_input_tokens, output_tokens: u.output_tokens, ...cacheRead(u) })
   }
 
   private failWith(type: string, message: string) {
@@ -244,6 +248,7 @@ class OpenAIToAnthropicConverter implements SSEHandler {
     this.options.onUsage?.({
       input_tokens: u.input_tokens + u.cache_read_input_tokens,
       output_tokens: isRecord(this.usage) ? u.output_tokens : Math.ceil(this.outputChars / 4),
+      ...cacheRead(u),
     })
   }
 

@@ -68,6 +68,8 @@ export function passthroughChunks(options: PassthroughStreamOptions): ChunkTrans
   const merge = (u: Partial<TokenUsage>) => {
     if (u.input_tokens !== undefined && u.input_tokens > 0) usage.input_tokens = u.input_tokens
     if (u.output_tokens !== undefined) usage.output_tokens = u.output_tokens
+    if (u.cache_read_tokens) usage.cache_read_tokens = u.cache_read_tokens
+    if (u.cache_creation_tokens) usage.cache_creation_tokens = u.cache_creation_tokens
     sawUsage = true
   }
 

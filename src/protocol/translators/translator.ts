@@ -71,7 +71,10 @@ export interface Translator {
 /** Usage as read from an answer, or null when the answer reported none. */
 export function toUsage(u: Partial<TokenUsage>): TokenUsage | null {
   if (u.input_tokens === undefined && u.output_tokens === undefined) return null
-  return { input_tokens: u.input_tokens ?? 0, output_tokens: u.output_tokens ?? 0 }
+  const usage: TokenUsage = { input_tokens: u.input_tokens ?? 0, output_tokens: u.output_tokens ?? 0 }
+  if (u.cache_read_tokens) usage.cache_read_tokens = u.cache_read_tokens
+  if (u.cache_creation_tokens) usage.cache_creation_tokens = u.cache_creation_tokens
+  return usage
 }
 
 /** An OpenAI client that set stream_options.include_usage. */

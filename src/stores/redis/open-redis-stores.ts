@@ -1,4 +1,5 @@
-// The Redis/Valkey stores (quota, limits, keys and sign-in on one client), opened when `store.redis_url` is set.
+// The Redis/Valkey stores (quota, limits, keys, sign-in, usage ledger and console sessions on one
+// client), opened when `store.redis_url` is set.
 // A module of its own so that the embedded-store gateway never loads the Redis client.
 import { createRedisKeyStore } from './redis-key-store'
 import type { Logger } from '../../logging/logger'
@@ -7,9 +8,11 @@ import { connectRedis, firstConnectionWait } from './connect-redis'
 import { createRedisLimitStore } from './redis-limit-store'
 import { createRedisQuotaStore } from './redis-quota-store'
 import { createRedisSignInStore } from './redis-sign-in-store'
+import { createRedisSessionStore } from './redis-session-store'
+import { createRedisUsageStore } from './redis-usage-store'
 import type { StoreParts } from '../store-parts'
 
-export function openRedisStores(redisUrl: string, log: Logger, metrics?: GatewayMetrics): StoreParts {
+export function openRedisStores(redisUrl: string, log: Logger, usage: { retentionDays: number }, metrics?: GatewayMetrics): StoreParts {
   const client = connectRedis(redisUrl, {
     onError: (error: Error) => {
       metrics?.storeErrors.inc({ store: 'redis' })
@@ -24,11 +27,15 @@ export function openRedisStores(redisUrl: string, log: Logger, metrics?: Gateway
   const keyStore = createRedisKeyStore({ client, ownsClient: false })
   const limitStore = createRedisLimitStore(client)
   const signInStore = createRedisSignInStore(client)
+  const usageStore = createRedisUsageStore(client, { retentionDays: usage.retentionDays })
   return {
     keyStore,
     quotaStore,
     limitStore,
     signInStore,
+    usageStore,
+    auditLog: usageStore,
+    sessionStore: createRedisSessionStore(client),
     async ready(timeoutMs = 5000) {
       await firstConnectionWait(client, timeoutMs)()
       if (!reached) throw new Error('the Redis store did not answer (is QUOTA_REDIS_URL right?)')

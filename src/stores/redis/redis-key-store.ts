@@ -3,12 +3,14 @@
 //   P:hash:<sha256>  -> hash {id,user,tier,name,createdAt}   (the hot-path lookup; deleted on revoke)
 //   P:id:<id>        -> hash {...record, hash, revokedAt}     (list and revoke)
 //   P:ids            -> zset of ids scored by creation time
+//   P:user:<user>    -> zset of one user's ids scored by creation time (paging a user's keys)
+// Pages are ranges of these sets by rank, so a page costs its own size whatever the number of keys.
 // Revocation deletes the lookup entry at once; replicas see it when their short cache entry expires
 // (see gateway-key-authenticator.ts).
 import type { Cluster, Redis } from 'ioredis'
 import { firstConnectionWait } from './connect-redis'
 import { generateGatewayKey } from '../../auth/generate-gateway-key'
-import { validateNewKey, type CreatedGatewayKey, type GatewayKeyRecord, type KeyStore } from '../../auth/key-store'
+import { MAX_KEY_PAGE, validateNewKey, type CreatedGatewayKey, type GatewayKeyRecord, type KeyStore } from '../../auth/key-store'
 
 export interface RedisKeyStoreOptions {
   client: Redis | Cluster
@@ -36,7 +38,43 @@ export function createRedisKeyStore(options: RedisKeyStoreOptions): KeyStore {
   const hashKey = (hash: string) => `${prefix}:hash:${hash}`
   const idKey = (id: string) => `${prefix}:id:${id}`
   const idsKey = `${prefix}:ids`
+  const userKey = (user: string) => `${prefix}:user:${encodeURIComponent(user)}`
   const firstConnection = firstConnectionWait(client, options.startupWaitMs ?? 2_000)
+
+  async function records(ids: string[]): Promise<GatewayKeyRecord[]> {
+    if (ids.length === 0) return []
+    const pipeline = client.pipeline()
+    for (const id of ids) pipeline.hgetall(idKey(id))
+    const results = (await pipeline.exec()) ?? []
+    const out: GatewayKeyRecord[] = []
+    for (const [error, fields] of results) {
+      if (error) throw error
+      const record = toRecord(fields as Record<string, string>)
+      if (record) out.push(record)
+    }
+    return out
+  }
+
+  // Keys created before the per-user sets existed are added to them once, by the first page of a user's keys.
+  let indexed: Promise<void> | null = null
+  function indexUsers(): Promise<void> {
+    indexed ??= (async () => {
+      const marker = `${prefix}:user-index`
+      if ((await client.exists(marker)) === 1) return
+      const ids = await client.zrange(idsKey, '0', '-1')
+      for (let i = 0; i < ids.length; i += 1000) {
+        const found = await records(ids.slice(i, i + 1000))
+        const pipeline = client.pipeline()
+        for (const r of found) pipeline.zadd(userKey(r.user), Date.parse(r.createdAt), r.id)
+        await pipeline.exec()
+      }
+      await client.set(marker, '1')
+    })().catch((error) => {
+      indexed = null
+      throw error
+    })
+    return indexed
+  }
 
   return {
     async create(input) {
@@ -52,6 +90,7 @@ export function createRedisKeyStore(options: RedisKeyStoreOptions): KeyStore {
         .hset(hashKey(hash), fields)
         .hset(idKey(id), { ...fields, hash })
         .zadd(idsKey, created.getTime(), id)
+        .zadd(userKey(input.user), created.getTime(), id)
         .exec()
       const failed = results?.find(([error]) => error !== null)
       if (!results || failed) throw new Error('could not store the key in Redis')
@@ -61,18 +100,20 @@ export function createRedisKeyStore(options: RedisKeyStoreOptions): KeyStore {
     },
     async list() {
       await firstConnection()
-      const ids = await client.zrange(idsKey, '0', '-1')
-      if (ids.length === 0) return []
-      const pipeline = client.pipeline()
-      for (const id of ids) pipeline.hgetall(idKey(id))
-      const results = (await pipeline.exec()) ?? []
-      const records: GatewayKeyRecord[] = []
-      for (const [error, fields] of results) {
-        if (error) throw error
-        const record = toRecord(fields as Record<string, string>)
-        if (record) records.push(record)
-      }
-      return records
+      return records(await client.zrange(idsKey, '0', '-1'))
+    },
+    async page(query) {
+      await firstConnection()
+      const limit = Math.max(1, Math.min(MAX_KEY_PAGE, Math.floor(query.limit)))
+      const start = query.cursor && /^\d{1,15}$/.test(query.cursor) ? Number(query.cursor) : 0
+      if (query.user !== undefined) await indexUsers()
+      const ids = await client.zrange(query.user === undefined ? idsKey : userKey(query.user), String(start), String(start + limit))
+      const more = ids.length > limit
+      return { data: await records(more ? ids.slice(0, limit) : ids), nextCursor: more ? String(start + limit) : null }
+    },
+    async get(id) {
+      await firstConnection()
+      return toRecord(await client.hgetall(idKey(id)))
     },
     async revoke(id) {
       await firstConnection()

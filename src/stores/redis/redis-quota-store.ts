@@ -4,7 +4,8 @@
 // slot and a script may touch them together:
 //   llmgw:quota:{alice}:2026-11-27:req   request count (string)
 //   llmgw:quota:{alice}:2026-11-27:tok   token usage (hash: in, out)
-// Both expire after the TTL the caller passes (the reset plus a margin).
+//   llmgw:quota:{alice}:2026-11-27:grant requests an operator added to the day's limit (string)
+// All expire after the TTL the caller passes (the reset plus a margin).
 
 import type { Cluster, Redis } from 'ioredis'
 import { firstConnectionWait } from './connect-redis'
@@ -16,13 +17,14 @@ const ADMIT = `
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local usage = redis.call('HMGET', KEYS[2], 'in', 'out')
 local tokens = (tonumber(usage[1]) or 0) + (tonumber(usage[2]) or 0)
+local granted = tonumber(redis.call('GET', KEYS[3]) or '0')
 local requestLimit = tonumber(ARGV[1])
 local tokenLimit = tonumber(ARGV[2])
-if tokenLimit >= 0 and tokens >= tokenLimit then return {0, used, tokens, 2} end
-if requestLimit >= 0 and used >= requestLimit then return {0, used, tokens, 1} end
+if tokenLimit >= 0 and tokens >= tokenLimit then return {0, used, tokens, 2, granted} end
+if requestLimit >= 0 and used >= requestLimit + granted then return {0, used, tokens, 1, granted} end
 used = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-return {1, used, tokens, 0}
+return {1, used, tokens, 0, granted}
 `
 
 const RELEASE = `
@@ -40,14 +42,21 @@ return 1
 
 const COUNTS = `
 local usage = redis.call('HMGET', KEYS[2], 'in', 'out')
-return {tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(usage[1]) or 0, tonumber(usage[2]) or 0}
+return {tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(usage[1]) or 0, tonumber(usage[2]) or 0, tonumber(redis.call('GET', KEYS[3]) or '0')}
+`
+
+const GRANT = `
+redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
 `
 
 interface QuotaCommands {
-  llmgwQuotaAdmit(requestKey: string, tokenKey: string, requestLimit: number, tokenLimit: number, ttl: number): Promise<number[]>
+  llmgwQuotaAdmit(requestKey: string, tokenKey: string, grantKey: string, requestLimit: number, tokenLimit: number, ttl: number): Promise<number[]>
   llmgwQuotaRelease(requestKey: string): Promise<number>
   llmgwQuotaAddTokens(tokenKey: string, input: number, output: number, ttl: number): Promise<number>
-  llmgwQuotaCounts(requestKey: string, tokenKey: string): Promise<number[]>
+  llmgwQuotaCounts(requestKey: string, tokenKey: string, grantKey: string): Promise<number[]>
+  llmgwQuotaGrant(grantKey: string, requests: number, ttl: number): Promise<number>
 }
 
 export interface RedisQuotaStoreOptions {
@@ -73,17 +82,18 @@ function ttl(seconds: number): number {
 export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuotaStoreOptions = {}): QuotaStore {
   const prefix = options.prefix ?? 'llmgw:quota'
   const startupWaitMs = options.startupWaitMs ?? 2_000
-  client.defineCommand('llmgwQuotaAdmit', { numberOfKeys: 2, lua: ADMIT })
+  client.defineCommand('llmgwQuotaAdmit', { numberOfKeys: 3, lua: ADMIT })
   client.defineCommand('llmgwQuotaRelease', { numberOfKeys: 1, lua: RELEASE })
   client.defineCommand('llmgwQuotaAddTokens', { numberOfKeys: 1, lua: ADD_TOKENS })
-  client.defineCommand('llmgwQuotaCounts', { numberOfKeys: 2, lua: COUNTS, readOnly: true })
+  client.defineCommand('llmgwQuotaCounts', { numberOfKeys: 3, lua: COUNTS, readOnly: true })
+  client.defineCommand('llmgwQuotaGrant', { numberOfKeys: 1, lua: GRANT })
   const commands = client as unknown as QuotaCommands
 
   // User ids are percent-encoded so that a `{`, `}` or `:` in one cannot break the hash tag.
-  function keys(user: string, day: string): { requests: string; tokens: string } {
+  function keys(user: string, day: string): { requests: string; tokens: string; grant: string } {
     if (user === '') throw new Error('quota: empty user id')
     const base = `${prefix}:{${encodeURIComponent(user)}}:${day}`
-    return { requests: `${base}:req`, tokens: `${base}:tok` }
+    return { requests: `${base}:req`, tokens: `${base}:tok`, grant: `${base}:grant` }
   }
 
   const firstConnection = firstConnectionWait(client, startupWaitMs)
@@ -95,16 +105,19 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
       const reply = await commands.llmgwQuotaAdmit(
         k.requests,
         k.tokens,
+        k.grant,
         limits.requests ?? -1,
         limits.tokens ?? -1,
         ttl(ttlSeconds),
       )
-      const [allowed, used, tokensUsed, deniedBy] = reply.map(Number)
+      const [allowed, used, tokensUsed, deniedBy, granted] = reply.map(Number)
       return {
         allowed: allowed === 1,
         used: used ?? 0,
         tokensUsed: tokensUsed ?? 0,
         deniedBy: deniedBy === 1 ? 'requests' : deniedBy === 2 ? 'tokens' : null,
+        // Only stated when there is one, as the embedded store does.
+        ...(granted ? { granted } : {}),
       }
     },
     async release(user, day) {
@@ -121,8 +134,19 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
     async counts(user, day): Promise<QuotaCounts> {
       const k = keys(user, day)
       await firstConnection()
-      const [requests, inputTokens, outputTokens] = (await commands.llmgwQuotaCounts(k.requests, k.tokens)).map(Number)
-      return { requests: requests ?? 0, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0 }
+      const [requests, inputTokens, outputTokens, granted] = (await commands.llmgwQuotaCounts(k.requests, k.tokens, k.grant)).map(Number)
+      return { requests: requests ?? 0, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, ...(granted ? { granted } : {}) }
+    },
+    async grant(user, day, requests, ttlSeconds) {
+      const k = keys(user, day)
+      await firstConnection()
+      await commands.llmgwQuotaGrant(k.grant, wholeCount(requests), ttl(ttlSeconds))
+    },
+    async reset(user, day) {
+      const k = keys(user, day)
+      await firstConnection()
+      // One slot (the user's hash tag): one DEL removes both.
+      await client.del(k.requests, k.tokens)
     },
     /** On a Cluster, every master must answer: one unreachable master means some users cannot be counted. */
     async ping() {

@@ -4,7 +4,7 @@ import { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateGatewayKey } from '../../auth/generate-gateway-key'
-import { validateNewKey, type CreatedGatewayKey, type GatewayKeyRecord, type KeyStore } from '../../auth/key-store'
+import { MAX_KEY_PAGE, validateNewKey, type CreatedGatewayKey, type GatewayKeyRecord, type KeyStore } from '../../auth/key-store'
 
 export interface SqliteKeyStoreOptions {
   /** Database file; defaults to `<dataDir>/keys.db`. */
@@ -49,6 +49,8 @@ export function createSqliteKeyStore(options: SqliteKeyStoreOptions = {}): KeySt
     created_at TEXT NOT NULL,
     revoked_at TEXT
   )`)
+  // Paging a user's keys reads this index, never the table.
+  db.run('CREATE INDEX IF NOT EXISTS gateway_keys_user ON gateway_keys (user)')
   const columns = 'id, user, tier, name, created_at, revoked_at'
   const insert = db.query(
     'INSERT INTO gateway_keys (id, key_hash, user, tier, name, created_at) VALUES ($id, $hash, $user, $tier, $name, $createdAt)',
@@ -59,6 +61,13 @@ export function createSqliteKeyStore(options: SqliteKeyStoreOptions = {}): KeySt
   )
   const selectById = db.query<Row, { id: string }>(`SELECT ${columns} FROM gateway_keys WHERE id = $id`)
   const revokeById = db.query('UPDATE gateway_keys SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL')
+  // The cursor is the rowid of the last key of a page: keys are paged in insertion order.
+  const pageAll = db.query<Row & { rowid: number }, { after: number; limit: number }>(
+    `SELECT rowid, ${columns} FROM gateway_keys WHERE rowid > $after ORDER BY rowid LIMIT $limit`,
+  )
+  const pageUser = db.query<Row & { rowid: number }, { user: string; after: number; limit: number }>(
+    `SELECT rowid, ${columns} FROM gateway_keys WHERE user = $user AND rowid > $after ORDER BY rowid LIMIT $limit`,
+  )
 
   return {
     async create(input) {
@@ -72,6 +81,18 @@ export function createSqliteKeyStore(options: SqliteKeyStoreOptions = {}): KeySt
     },
     async list() {
       return selectAll.all().map(toRecord)
+    },
+    async page(query) {
+      const limit = Math.max(1, Math.min(MAX_KEY_PAGE, Math.floor(query.limit)))
+      const after = query.cursor && /^\d{1,15}$/.test(query.cursor) ? Number(query.cursor) : 0
+      const rows = query.user === undefined ? pageAll.all({ after, limit: limit + 1 }) : pageUser.all({ user: query.user, after, limit: limit + 1 })
+      const more = rows.length > limit
+      const kept = more ? rows.slice(0, limit) : rows
+      return { data: kept.map(toRecord), nextCursor: more ? String(kept.at(-1)!.rowid) : null }
+    },
+    async get(id) {
+      const row = selectById.get({ id })
+      return row === null ? null : toRecord(row)
     },
     async revoke(id) {
       if (selectById.get({ id }) === null) return false

@@ -216,3 +216,23 @@ describe('createSqliteQuotaStore', () => {
     await expect(store.ping()).rejects.toThrow()
   })
 })
+
+describe('grants and resets on the embedded quota store', () => {
+  it('raises the day\'s request limit by a grant, keeps it across a reopen, and resets the count to 0', async () => {
+    const dir = tempDir()
+    const first = createSqliteQuotaStore(dir)
+    for (let i = 0; i < 10; i++) await first.admit('ann', DAY, TEN, TTL)
+    expect((await first.admit('ann', DAY, TEN, TTL)).allowed).toBe(false)
+    await first.grant!('ann', DAY, 2, TTL)
+    expect(await first.admit('ann', DAY, TEN, TTL)).toMatchObject({ allowed: true, used: 11, granted: 2 })
+    await first.close()
+    const store = open(dir)
+    expect(await store.counts('ann', DAY)).toEqual({ requests: 11, inputTokens: 0, outputTokens: 0, granted: 2 })
+    expect((await store.admit('ann', DAY, TEN, TTL)).allowed).toBe(true)
+    expect((await store.admit('ann', DAY, TEN, TTL)).allowed).toBe(false)
+    await store.reset!('ann', DAY)
+    expect((await store.admit('ann', DAY, TEN, TTL)).used).toBe(1)
+    // Another day knows nothing of the grant.
+    expect((await store.counts('ann', '2026-11-28')).granted).toBeUndefined()
+  })
+})

@@ -30,6 +30,7 @@ interface Usage {
   requests: number
   inputTokens: number
   outputTokens: number
+  granted: number
   expiresAt: number
 }
 
@@ -75,14 +76,17 @@ export function createSqliteQuotaStore(dataDir: string | ':memory:', options: Sq
     PRIMARY KEY (user, day)
   ) WITHOUT ROWID`)
   db.exec('CREATE INDEX IF NOT EXISTS quota_usage_expires_at ON quota_usage (expires_at)')
+  // Files written before grants existed gain the column.
+  const columns = db.query<{ name: string }, []>('PRAGMA table_info(quota_usage)').all().map((c) => c.name)
+  if (!columns.includes('granted')) db.exec('ALTER TABLE quota_usage ADD COLUMN granted INTEGER NOT NULL DEFAULT 0')
 
-  const selectUsage = db.query<{ requests: number; input_tokens: number; output_tokens: number; expires_at: number }, [string, string]>(
-    'SELECT requests, input_tokens, output_tokens, expires_at FROM quota_usage WHERE user = ? AND day = ?',
+  const selectUsage = db.query<{ requests: number; input_tokens: number; output_tokens: number; granted: number; expires_at: number }, [string, string]>(
+    'SELECT requests, input_tokens, output_tokens, granted, expires_at FROM quota_usage WHERE user = ? AND day = ?',
   )
-  const writeUsage = db.query<unknown, [string, string, number, number, number, number]>(
-    `INSERT INTO quota_usage (user, day, requests, input_tokens, output_tokens, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+  const writeUsage = db.query<unknown, [string, string, number, number, number, number, number]>(
+    `INSERT INTO quota_usage (user, day, requests, input_tokens, output_tokens, granted, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
      ON CONFLICT (user, day) DO UPDATE SET requests = excluded.requests, input_tokens = excluded.input_tokens,
-       output_tokens = excluded.output_tokens, expires_at = excluded.expires_at`,
+       output_tokens = excluded.output_tokens, granted = excluded.granted, expires_at = excluded.expires_at`,
   )
   const pruneExpired = db.query<unknown, [number]>('DELETE FROM quota_usage WHERE expires_at < ?')
   const selectOne = db.query<{ one: number }, []>('SELECT 1 AS one')
@@ -98,7 +102,7 @@ export function createSqliteQuotaStore(dataDir: string | ':memory:', options: Sq
     let u = usage.get(key)
     if (!u) {
       const row = selectUsage.get(user, day)
-      u = { user, day, requests: row?.requests ?? 0, inputTokens: row?.input_tokens ?? 0, outputTokens: row?.output_tokens ?? 0, expiresAt: row?.expires_at ?? 0 }
+      u = { user, day, requests: row?.requests ?? 0, inputTokens: row?.input_tokens ?? 0, outputTokens: row?.output_tokens ?? 0, granted: row?.granted ?? 0, expiresAt: row?.expires_at ?? 0 }
       usage.set(key, u)
     }
     return u
@@ -113,7 +117,7 @@ export function createSqliteQuotaStore(dataDir: string | ':memory:', options: Sq
   let lastFlush = Number.NEGATIVE_INFINITY
   let writeError: unknown = null
   const writeAll = db.transaction((rows: Usage[]) => {
-    for (const u of rows) writeUsage.run(u.user, u.day, u.requests, u.inputTokens, u.outputTokens, u.expiresAt)
+    for (const u of rows) writeUsage.run(u.user, u.day, u.requests, u.inputTokens, u.outputTokens, u.granted, u.expiresAt)
   })
   function flush() {
     scheduled = false
@@ -147,18 +151,21 @@ export function createSqliteQuotaStore(dataDir: string | ':memory:', options: Sq
     pruneExpired.run(nowSeconds())
   }
 
+  // Only stated when there is one, so that answers without grants read as before.
+  const granted = (u: Usage) => (u.granted > 0 ? { granted: u.granted } : {})
+
   function admitNow(user: string, day: string, limits: QuotaLimits, ttlSeconds: number): QuotaAdmission {
     if (writeError !== null) throw writeError
     onDay(day)
     const u = usageOf(user, day)
     const tokensUsed = u.inputTokens + u.outputTokens
     // A zero limit refuses even the first request of the day.
-    if (limits.tokens !== null && tokensUsed >= limits.tokens) return { allowed: false, used: u.requests, tokensUsed, deniedBy: 'tokens' }
-    if (limits.requests !== null && u.requests >= limits.requests) return { allowed: false, used: u.requests, tokensUsed, deniedBy: 'requests' }
+    if (limits.tokens !== null && tokensUsed >= limits.tokens) return { allowed: false, used: u.requests, tokensUsed, deniedBy: 'tokens', ...granted(u) }
+    if (limits.requests !== null && u.requests >= limits.requests + u.granted) return { allowed: false, used: u.requests, tokensUsed, deniedBy: 'requests', ...granted(u) }
     u.requests++
     u.expiresAt = Math.max(u.expiresAt, expiresAt(ttlSeconds))
     changed(u)
-    return { allowed: true, used: u.requests, tokensUsed, deniedBy: null }
+    return { allowed: true, used: u.requests, tokensUsed, deniedBy: null, ...granted(u) }
   }
 
   pruneExpired.run(nowSeconds())
@@ -189,7 +196,20 @@ export function createSqliteQuotaStore(dataDir: string | ':memory:', options: Sq
     },
     async counts(user, day): Promise<QuotaCounts> {
       const u = usageOf(user, day)
-      return { requests: u.requests, inputTokens: u.inputTokens, outputTokens: u.outputTokens }
+      return { requests: u.requests, inputTokens: u.inputTokens, outputTokens: u.outputTokens, ...granted(u) }
+    },
+    async grant(user, day, requests, ttlSeconds) {
+      const u = usageOf(user, day)
+      u.granted += tokenCount(requests)
+      u.expiresAt = Math.max(u.expiresAt, expiresAt(ttlSeconds))
+      changed(u)
+    },
+    async reset(user, day) {
+      const u = usageOf(user, day)
+      u.requests = 0
+      u.inputTokens = 0
+      u.outputTokens = 0
+      changed(u)
     },
     async ping() {
       selectOne.get()

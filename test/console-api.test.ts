@@ -1,0 +1,238 @@
+// The console's HTTP side, end to end on the real app with the embedded store (fake upstream
+// speaking the real wire formats): sign-in for a session cookie and its flags, sign-out, CSRF on
+// cookie-authenticated changes, isolation between users, usage reports, self-service keys, quota
+// grants and the audit log, and the console's page and redirect.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
+import { buildTestApp, json, testConfig } from './helpers/gateway'
+import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+
+const ADMIN = 'admin-key-for-console-tests'
+let up: FakeUpstream
+beforeAll(() => {
+  up = startFakeUpstream()
+})
+afterAll(async () => {
+  await up.stop()
+})
+
+function gateway() {
+  return buildTestApp(
+    testConfig({
+      backends: { claude: { format: 'anthropic', base_url: up.url }, internal: { format: 'openai', base_url: `${up.url}/v1` } },
+      models: { 'qwen3-32b': { backend: 'internal', price: { input: 1, output: 2 } }, 'claude-*': { backend: 'claude' } },
+      tiers: { free: { daily_requests: 10, models: ['*'], self_service_keys: true }, pro: { daily_requests: 100, models: ['*'] } },
+      auth: { admin_key: ADMIN },
+    }),
+  )
+}
+let gw: ReturnType<typeof gateway>
+afterEach(async () => {
+  await gw?.close()
+})
+
+const chat = { model: 'qwen3-32b', messages: [{ role: 'user', content: 'hi' }] }
+const ORIGIN = 'http://localhost'
+
+async function signIn(key: string, headers: Record<string, string> = {}) {
+  const response = await gw.handle('/console/api/session', json({ key }, headers))
+  const cookie = response.headers.get('set-cookie') ?? ''
+  const body = (await response.json()) as { csrf_token: string; user: string | null; tier: string | null; admin: boolean }
+  return { response, cookie, sessionCookie: cookie.split(';')[0]!, body }
+}
+
+describe('console sessions (real app, embedded store)', () => {
+  it('exchanges a key for an HttpOnly SameSite=Strict cookie, Secure behind TLS, and signing out ends the session', async () => {
+    gw = gateway()
+    const { key } = await gw.runtime.keyStore.create({ user: 'ann', tier: 'free' })
+    const { response, cookie, sessionCookie, body } = await signIn(key)
+    expect(response.status).toBe(200)
+    expect(cookie).toMatch(/^llmgw_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/)
+    expect(cookie).not.toContain(key)
+    expect(body).toMatchObject({ user: 'ann', tier: 'free', admin: false })
+    const tls = await signIn(key, { 'x-forwarded-proto': 'https' })
+    expect(tls.cookie).toContain('; Secure')
+
+    const quota = await gw.handle('/quota', { headers: { cookie: sessionCookie } })
+    expect(quota.status).toBe(200)
+    // The LLM routes never take the cookie: a page elsewhere cannot spend the user's quota.
+    expect((await gw.handle('/v1/chat/completions', json(chat, { cookie: sessionCookie, 'x-csrf-token': body.csrf_token }))).status).toBe(401)
+    expect(((await quota.json()) as { user: string }).user).toBe('ann')
+    // Signing out needs the CSRF token, ends the session on the server and clears the cookie.
+    expect((await gw.handle('/console/api/session', { method: 'DELETE', headers: { cookie: sessionCookie } })).status).toBe(403)
+    const out = await gw.handle('/console/api/session', { method: 'DELETE', headers: { cookie: sessionCookie, 'x-csrf-token': body.csrf_token } })
+    expect(out.headers.get('set-cookie')).toContain('Max-Age=0')
+    expect((await gw.handle('/quota', { headers: { cookie: sessionCookie } })).status).toBe(401)
+    expect((await gw.handle('/console/api/session', { headers: { cookie: sessionCookie } })).status).toBe(401)
+  })
+
+  it('refuses a bad key, and ends the sessions of a key once it is revoked', async () => {
+    gw = gateway()
+    expect((await signIn('sk-gw-not-a-key')).response.status).toBe(401)
+    const created = await gw.runtime.keyStore.create({ user: 'ann', tier: 'free' })
+    const { sessionCookie } = await signIn(created.key)
+    expect((await gw.handle('/quota', { headers: { cookie: sessionCookie } })).status).toBe(200)
+    await gw.runtime.keyStore.revoke(created.id)
+    await Bun.sleep(3_100) // the key cache's TTL
+    expect((await gw.handle('/quota', { headers: { cookie: sessionCookie } })).status).toBe(401)
+  })
+
+  it('refuses cross-site and token-less changes made with the cookie: key creation and a quota grant', async () => {
+    gw = gateway()
+    const { key } = await gw.runtime.keyStore.create({ user: 'ann', tier: 'free' })
+    const user = await signIn(key)
+    const admin = await signIn(ADMIN)
+    expect(admin.body.admin).toBe(true)
+    const attempts: [string, { cookie: string; token: string }, unknown][] = [
+      ['/keys', { cookie: user.sessionCookie, token: user.body.csrf_token }, { name: 'x' }],
+      ['/admin/users/ann/grants', { cookie: admin.sessionCookie, token: admin.body.csrf_token }, { requests: 5 }],
+    ]
+    for (const [path, who, body] of attempts) {
+      // A form or fetch from another site: no token, or the browser's own Origin and Sec-Fetch-Site.
+      expect((await gw.handle(path, json(body, { cookie: who.cookie }))).status).toBe(403)
+      expect((await gw.handle(path, json(body, { cookie: who.cookie, 'x-csrf-token': 'guessed' }))).status).toBe(403)
+      expect((await gw.handle(path, json(body, { cookie: who.cookie, 'x-csrf-token': who.token, origin: 'https://evil.example', host: 'localhost' }))).status).toBe(403)
+      expect((await gw.handle(path, json(body, { cookie: who.cookie, 'x-csrf-token': who.token, 'sec-fetch-site': 'cross-site' }))).status).toBe(403)
+      const same = await gw.handle(path, json(body, { cookie: who.cookie, 'x-csrf-token': who.token, origin: ORIGIN, host: 'localhost', 'sec-fetch-site': 'same-origin' }))
+      expect([200, 201]).toContain(same.status)
+    }
+    // Nothing but the same-origin attempts changed anything.
+    expect((await gw.runtime.keyStore.page({ user: 'ann', limit: 100 })).data).toHaveLength(2)
+    expect((await gw.runtime.quota.status('ann', { dailyRequests: 10 })).granted).toBe(5)
+  })
+
+  it("keeps a user to their own usage and keys", async () => {
+    gw = gateway()
+    const ann = await gw.runtime.keyStore.create({ user: 'ann', tier: 'free' })
+    const bob = await gw.runtime.keyStore.create({ user: 'bob', tier: 'free' })
+    for (const k of [ann.key, bob.key, bob.key]) expect((await gw.handle('/v1/chat/completions', json(chat, { authorization: `Bearer ${k}` }))).status).toBe(200)
+    await gw.runtime.ledger!.flush()
+    const own = (await (await gw.handle('/usage', { headers: { 'x-api-key': ann.key } })).json()) as { rows: { requests: number }[]; group_by: string[] }
+    expect(own.group_by).toEqual(['day', 'model'])
+    expect(own.rows.reduce((n, r) => n + r.requests, 0)).toBe(1)
+    expect((await gw.handle('/usage?group_by=user', { headers: { 'x-api-key': ann.key } })).status).toBe(400)
+    expect((await gw.handle('/admin/usage', { headers: { 'x-api-key': ann.key } })).status).toBe(403)
+    expect((await gw.handle('/admin/keys?user=bob', { headers: { 'x-api-key': ann.key } })).status).toBe(403)
+    const keys = (await (await gw.handle('/keys', { headers: { 'x-api-key': ann.key } })).json()) as { data: { id: string }[] }
+    expect(keys.data.map((k) => k.id)).toEqual([ann.id])
+    // Another user's key id is answered as no key at all, and stays active.
+    expect((await gw.handle(`/keys/${bob.id}`, { method: 'DELETE', headers: { 'x-api-key': ann.key } })).status).toBe(404)
+    expect((await gw.runtime.keyStore.get(bob.id))?.revokedAt).toBeUndefined()
+  })
+})
+
+describe('usage reports, grants and keys (real app, embedded store)', () => {
+  it('reports every request and token in JSON and CSV, with a cost from the price, and lets a grant through the limit', async () => {
+    gw = gateway()
+    const ann = await gw.runtime.keyStore.create({ user: 'ann', tier: 'free' })
+    const auth = { authorization: `Bearer ${ann.key}` }
+    for (let i = 0; i < 10; i++) expect((await gw.handle('/v1/chat/completions', json(chat, auth))).status).toBe(200)
+    expect((await gw.handle('/v1/chat/completions', json(chat, auth))).status).toBe(429)
+    await gw.runtime.ledger!.flush()
+    const report = (await (await gw.handle('/admin/usage?group_by=user,model', { headers: { 'x-api-key': ADMIN } })).json()) as { rows: Record<string, unknown>[] }
+    // The fake answers 12 prompt and 5 completion tokens; the 429 is an error with no tokens.
+    expect(report.rows).toEqual([{ user: 'ann', model: 'qwen3-32b', requests: 11, errors: 1, input_tokens: 120, output_tokens: 50, cache_read_tokens: 0, cache_creation_tokens: 0, latency_ms: expect.any(Number), cost: 0.00022 }])
+    const csv = await gw.handle('/admin/usage?group_by=user&format=csv', { headers: { 'x-api-key': ADMIN } })
+    expect(csv.headers.get('content-type')).toContain('text/csv')
+    const [header, line] = (await csv.text()).trim().split('\n')
+    expect(header).toBe('user,requests,errors,input_tokens,output_tokens,cache_read_tokens,cache_creation_tokens,latency_ms,cost')
+    expect(line).toStartWith('ann,11,1,120,50,0,0,')
+
+    const grant = await gw.handle('/admin/users/ann/grants', json({ requests: 1 }, { 'x-api-key': ADMIN }))
+    expect(grant.status).toBe(200)
+    expect(((await grant.json()) as { quota: { limit: number } }).quota.limit).toBe(11)
+    expect((await gw.handle('/v1/chat/completions', json(chat, auth))).status).toBe(200)
+    expect((await gw.handle('/v1/chat/completions', json(chat, auth))).status).toBe(429)
+    for (const bad of [{ requests: 0 }, { requests: -3 }, { requests: 1.5 }, { requests: 'many' }, {}]) {
+      expect((await gw.handle('/admin/users/ann/grants', json(bad, { 'x-api-key': ADMIN }))).status).toBe(400)
+    }
+    const audit = (await (await gw.handle('/admin/audit', { headers: { 'x-api-key': ADMIN } })).json()) as { data: { action: string; target: string; actor: string }[] }
+    expect(audit.data[0]).toMatchObject({ action: 'quota.grant', target: 'ann', actor: 'admin-key' })
+  })
+
+  it('lets a self-service tier create and revoke its own keys (the new key works, then stops), and refuses another tier', async () => {
+    gw = gateway()
+    const ann = await gw.runtime.keyStore.create({ user: 'ann', tier: 'free' })
+    const created = await gw.handle('/keys', json({ name: '<script>alert(1)</script>' }, { 'x-api-key': ann.key }))
+    expect(created.status).toBe(201)
+    const key = (await created.json()) as { id: string; key: string; tier: string; user: string }
+    expect(key).toMatchObject({ user: 'ann', tier: 'free' })
+    expect((await gw.handle('/v1/chat/completions', json(chat, { 'x-api-key': key.key }))).status).toBe(200)
+    expect((await gw.handle(`/keys/${key.id}`, { method: 'DELETE', headers: { 'x-api-key': ann.key } })).status).toBe(200)
+    await Bun.sleep(3_100)
+    expect((await gw.handle('/v1/chat/completions', json(chat, { 'x-api-key': key.key }))).status).toBe(401)
+    const pro = await gw.runtime.keyStore.create({ user: 'pat', tier: 'pro' })
+    expect((await gw.handle('/keys', json({}, { 'x-api-key': pro.key }))).status).toBe(403)
+  })
+
+  it('pages the key list on the server', async () => {
+    gw = gateway()
+    for (let i = 0; i < 25; i++) await gw.runtime.keyStore.create({ user: i % 2 ? 'odd' : 'even', tier: 'free' })
+    const first = (await (await gw.handle('/admin/keys?limit=10', { headers: { 'x-api-key': ADMIN } })).json()) as { data: unknown[]; has_more: boolean; next_cursor: string }
+    expect(first.data).toHaveLength(10)
+    expect(first.has_more).toBe(true)
+    const ids = new Set<string>()
+    let cursor: string | null = null
+    do {
+      const page = (await (await gw.handle(`/admin/keys?limit=10&user=odd${cursor ? `&cursor=${cursor}` : ''}`, { headers: { 'x-api-key': ADMIN } })).json()) as { data: { id: string; user: string }[]; next_cursor: string | null }
+      for (const k of page.data) {
+        expect(k.user).toBe('odd')
+        ids.add(k.id)
+      }
+      cursor = page.next_cursor
+    } while (cursor)
+    expect(ids.size).toBe(12)
+    expect((await gw.handle('/admin/keys?limit=5000', { headers: { 'x-api-key': ADMIN } })).status).toBe(400)
+  })
+})
+
+describe('the console page (real app)', () => {
+  it('sends a browser asking for / to /console/, keeps the JSON 404 for API clients, and serves the page with a strict CSP', async () => {
+    gw = gateway()
+    const browser = await gw.handle('/', { headers: { accept: 'text/html,application/xhtml+xml' } })
+    expect(browser.status).toBe(302)
+    expect(browser.headers.get('location')).toBe('/console/')
+    const api = await gw.handle('/', { headers: { accept: 'application/json' } })
+    expect(api.status).toBe(404)
+    expect(((await api.json()) as { error: { type: string } }).error.type).toBe('not_found_error')
+    const page = await gw.handle('/console/')
+    expect(page.status).toBe(200)
+    const csp = page.headers.get('content-security-policy') ?? ''
+    expect(csp).toContain("default-src 'none'")
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).not.toContain('unsafe')
+    const html = await page.text()
+    expect(html).not.toMatch(/https?:\/\//)
+    const script = await (await gw.handle('/console/app.js')).text()
+    expect(script.length).toBeGreaterThan(10_000)
+    // Nothing is fetched from elsewhere: no URL of another host in the bundle's requests.
+    expect(script).not.toMatch(/fetch\(["']https?:/)
+  })
+})
+
+describe('hostile input to the console and usage routes (real app)', () => {
+  it('answers clean 4xx errors, never a 500, and sets no cookie', async () => {
+    gw = gateway()
+    const admin = { 'x-api-key': ADMIN }
+    const cases: [string, RequestInit, number][] = [
+      ['/quota', { headers: { cookie: `llmgw_session=${'a'.repeat(10_000)}` } }, 401],
+      ['/quota', { headers: { cookie: 'llmgw_session=../../etc/passwd; other=1' } }, 401],
+      [`/admin/usage?group_by=${'day,'.repeat(60)}day`, { headers: admin }, 400],
+      ['/admin/usage?from=2026-13-45', { headers: admin }, 400],
+      ['/admin/usage?from=2026-12-02&to=2026-12-01', { headers: admin }, 400],
+      ['/admin/usage?from=2024-01-01&to=2026-01-01', { headers: admin }, 400],
+      ['/admin/usage?format=xml', { headers: admin }, 400],
+      [`/admin/users/${'u'.repeat(300)}/grants`, json({ requests: 1 }, admin), 400],
+      ['/admin/routing/simulate?tier=gold&model=x', { headers: admin }, 400],
+      ['/console/api/session', json({ key: 'k'.repeat(20_000) }), 400],
+      ['/console/api/session', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `key=${ADMIN}` }, 400],
+      ['/console/api/session', json({}), 400],
+      ['/console/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"key":' }, 400],
+    ]
+    for (const [path, init, status] of cases) {
+      const response = await gw.handle(path, init)
+      expect({ path: path.slice(0, 60), status: response.status }).toEqual({ path: path.slice(0, 60), status })
+      expect(response.headers.get('set-cookie')).toBeNull()
+      expect(((await response.json()) as { error: { message: string } }).error.message).toBeString()
+    }
+  })
+})
