@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import { buildTestApp, json, testConfig } from './helpers/gateway'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+import { startLocalIdp } from './helpers/local-idp'
 
 const ADMIN = 'admin-key-for-console-tests'
 let up: FakeUpstream
@@ -236,3 +237,38 @@ describe('hostile input to the console and usage routes (real app)', () => {
     }
   })
 })
+
+describe('a Keycloak user in the ledger and with keys of their own (real app, embedded store, local OIDC provider)', () => {
+  it("counts them, and the keys they make, under their namespaced id: the keys share their quota, /usage shows their rows", async () => {
+    const idp = await startLocalIdp()
+    gw = buildTestApp(
+      testConfig({
+        backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } },
+        models: { 'qwen3-32b': { backend: 'internal' } },
+        tiers: { free: { daily_requests: 3, models: ['*'], self_service_keys: true } },
+        auth: { providers: ['keys', 'keycloak'], keycloak: { issuer: idp.issuer, audience: 'llm-gateway', tier_map: { 'tier-free': 'free' } } },
+      }),
+    )
+    try {
+      const bearer = { authorization: `Bearer ${await idp.sign({ sub: 'kc-42', realm_access: { roles: ['tier-free'] } })}` }
+      expect((await gw.handle('/v1/chat/completions', json(chat, bearer))).status).toBe(200)
+      const made = await gw.handle('/keys', json({ name: 'laptop' }, bearer))
+      expect(made.status).toBe(201)
+      const key = (await made.json()) as { key: string; user: string }
+      expect(key.user).toBe('keycloak:kc-42')
+      // The key spends the same daily quota as the token: 3 in all, whichever credential.
+      expect((await gw.handle('/v1/chat/completions', json(chat, { 'x-api-key': key.key }))).status).toBe(200)
+      expect((await gw.handle('/v1/chat/completions', json(chat, bearer))).status).toBe(200)
+      expect((await gw.handle('/v1/chat/completions', json(chat, { 'x-api-key': key.key }))).status).toBe(429)
+      const listed = (await (await gw.handle('/keys', { headers: bearer })).json()) as { data: { user: string }[] }
+      expect(listed.data.map((k) => k.user)).toEqual(['keycloak:kc-42'])
+      await gw.runtime.ledger!.flush()
+      const today = gw.runtime.today()
+      const usage = (await (await gw.handle(`/usage?from=${today}&to=${today}`, { headers: bearer })).json()) as { rows: { requests: number }[] }
+      expect(usage.rows.reduce((n, r) => n + r.requests, 0)).toBe(4)
+    } finally {
+      await idp.stop()
+    }
+  })
+})
+

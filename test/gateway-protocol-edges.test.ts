@@ -57,9 +57,13 @@ describe('bodies over max_body_bytes, however large', () => {
     const llm = await fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: big })
     expect(llm.status).toBe(413)
     expect(await llm.json()).toMatchObject({ type: 'error', error: { type: 'request_too_large' } })
+    // The admin key API checks the caller before it reads a byte: anonymous, whatever the size, is a 401.
     const admin = await fetch(`${gw.url}/admin/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big })
-    expect(admin.status).toBe(413)
-    expect(await admin.json()).toMatchObject({ error: { type: 'request_too_large' } })
+    expect(admin.status).toBe(401)
+    // The other routes take a small body (a few fields), bounded before they run: 413 past it.
+    const grant = await fetch(`${gw.url}/admin/users/u/grants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"requests":1,"pad":"${'a'.repeat(100 * 1024)}"}` })
+    expect(grant.status).toBe(413)
+    expect(await grant.json()).toMatchObject({ error: { type: 'request_too_large' } })
     const otlp = await fetch(`${gw.url}/v1/metrics`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/x-protobuf' }, body: new Uint8Array(3 * 1024 * 1024) })
     expect(otlp.status).toBe(413)
     expect(await otlp.json()).toMatchObject({ type: 'error', error: { type: 'request_too_large' } })

@@ -61,6 +61,14 @@ export interface KeyStore {
 
 export function validateNewKey(input: NewGatewayKey): void {
   if (typeof input.user !== 'string' || input.user.trim() === '') throw new GatewayError(400, 'invalid_request_error', 'a key needs a user', { param: 'user' })
-  if (input.user.startsWith(KEYCLOAK_SUBJECT_PREFIX)) throw new GatewayError(400, 'invalid_request_error', `a key's user may not start with "${KEYCLOAK_SUBJECT_PREFIX}" (the namespace of Keycloak users)`, { param: 'user' })
   if (typeof input.tier !== 'string' || input.tier.trim() === '') throw new GatewayError(400, 'invalid_request_error', 'a key needs a tier', { param: 'tier' })
+}
+
+/**
+ * A key an operator makes (admin API, command line) may not name a user in the namespace of
+ * Keycloak users: it would count against someone's Keycloak quota. A key a Keycloak user makes for
+ * themselves (self-service) is theirs, and carries their namespaced id on purpose.
+ */
+export function checkOperatorKeyUser(user: string): void {
+  if (user.startsWith(KEYCLOAK_SUBJECT_PREFIX)) throw new GatewayError(400, 'invalid_request_error', `a key's user may not start with "${KEYCLOAK_SUBJECT_PREFIX}" (the namespace of Keycloak users)`, { param: 'user' })
 }

@@ -1,7 +1,7 @@
 // `llm-gateway keys ...`: create, list and revoke gateway keys in the configured store.
 // `create` prints the key alone on stdout (or one JSON object with --json) so scripts can capture it;
 // everything else a human might want goes to stderr.
-import type { KeyStore } from '../auth/key-store'
+import { checkOperatorKeyUser, type KeyStore } from '../auth/key-store'
 
 export interface KeysCommandDeps {
   keyStore: KeyStore
@@ -71,6 +71,7 @@ export async function runKeysCommand(argv: string[], deps: KeysCommandDeps): Pro
         deps.stderr(`error: keys create needs --user and --tier\n${USAGE}`)
         return 2
       }
+      checkOperatorKeyUser(user)
       const created = await deps.keyStore.create(name === undefined ? { user, tier } : { user, tier, name })
       if (json) deps.stdout(JSON.stringify(created) + '\n')
       else {

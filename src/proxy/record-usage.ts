@@ -2,6 +2,7 @@
 // its answer has ended: a JSON answer when it is built, a stream when it ends (a stream that breaks
 // or whose client goes away counts as an error). Refusals count too (429, 403, a backend that
 // failed), as errors, with what the client was told. The ledger only adds to a row in memory.
+import { usageSubject } from '../auth/identity'
 import type { UsageLedger } from '../usage/usage-ledger'
 import type { ProxyRequest } from './proxy-request'
 import type { RequestRecord } from './request-record'
@@ -19,7 +20,8 @@ export function recordUsage(ledger: Ledger, req: ProxyRequest, answer: (req: Pro
   // The record is where the pipeline leaves the routed model, the backend and the tokens; the HTTP
   // edge opens it when the request arrives.
   const record: RequestRecord = (req.record ??= { requestId: req.requestId, startedAt: performance.now() })
-  const asker: Asker = { user: req.identity.user, tier: req.identity.tier, requested: typeof req.body.model === 'string' ? req.body.model : '' }
+  // The user as quota and limits count them: a Keycloak user's id in their namespace.
+  const asker: Asker = { user: usageSubject(req.identity), tier: req.identity.tier, requested: typeof req.body.model === 'string' ? req.body.model : '' }
   return whenAnswered(ledger, asker, record, answer(req))
 }
 

@@ -1,24 +1,41 @@
-// The body limit for every route, before any of them runs: a declared length over max_body_bytes
-// is answered 413 in the route's error shape without reading a byte, and a body of unknown length
-// (chunked) is refused on the routes that do not read bodies with their own limit. The LLM routes
-// and the admin API read theirs with a limit, after authenticating the caller (an anonymous admin
-// request is a 401 whatever its body), so they are let through. Bun's own limit would answer
-// those with an empty 413 that no client can show.
+// The body limit of every route that is not an LLM route, before any of them runs: Elysia reads and
+// parses a body before a route's own checks, the caller's credential included, so a body is bounded
+// here, by what the route can need, without reading a byte of it.
+//   - the OTLP routes take telemetry batches: up to max_body_bytes;
+//   - the admin key API reads its body itself, after authenticating the caller and within its own
+//     small limit (an anonymous request is a 401 whatever its body): it is let through;
+//   - every other route (admin, console, own keys, sign-in forms) takes a small JSON or form body:
+//     up to SMALL_BODY_BYTES.
+// A declared length over the limit is answered 413 in the route's error shape; a body of unknown
+// length (chunked) 411, since it cannot be bounded before it is read. Bun's own limit would answer
+// those with an empty 413 that no client can show. The LLM routes read theirs with their own limit.
 import { GatewayError } from '../../errors/gateway-error'
 import type { Logger } from '../../logging/logger'
 import { errorFormatForPath, errorResponse } from './error-handler'
 
-/** Routes that read a body of unknown length themselves, within a limit, once the caller is known. */
-const OWN_BODY_LIMIT = /^\/admin\//
+/** What a console, admin or sign-in request body can need: a few fields. */
+export const SMALL_BODY_BYTES = 64 * 1024
+
+const OTLP = /^\/(?:v1\/)?v1\/(?:metrics|logs|traces)\/?$/
+const READS_ITS_OWN = /^\/admin\/keys\/?$/
+
+/** The limit of a route's body; null when the route reads and bounds its body itself. */
+export function bodyLimitOf(pathname: string, maxBodyBytes: number): number | null {
+  if (READS_ITS_OWN.test(pathname)) return null
+  return OTLP.test(pathname) ? maxBodyBytes : Math.min(SMALL_BODY_BYTES, maxBodyBytes)
+}
 
 export function refuseOversizedBody(request: Request, pathname: string, maxBodyBytes: number, log: Logger): Response | null {
   const length = request.headers.get('content-length')
+  const chunked = length === null && request.headers.get('transfer-encoding') !== null
+  // Only a request that carries a body: GETs and body-less POSTs pass without a lookup.
+  if ((length === null || length === '0') && !chunked) return null
+  const limit = bodyLimitOf(pathname, maxBodyBytes)
+  if (limit === null) return null
   if (length !== null) {
-    if (Number(length) <= maxBodyBytes) return null
-    const error = new GatewayError(413, 'request_too_large', `The request body is larger than the gateway's limit of ${maxBodyBytes} bytes.`, { headers: { connection: 'close' } })
+    if (Number(length) <= limit) return null
+    const error = new GatewayError(413, 'request_too_large', `The request body is larger than this route's limit of ${limit} bytes.`, { headers: { connection: 'close' } })
     return errorResponse(null, error, errorFormatForPath(pathname), log, pathname)
   }
-  // Only what came chunked over the wire (a Request built in-process has neither header).
-  if (request.headers.get('transfer-encoding') === null || OWN_BODY_LIMIT.test(pathname)) return null
   return errorResponse(null, new GatewayError(411, 'invalid_request_error', 'A request body needs a Content-Length header here.', { headers: { connection: 'close' } }), errorFormatForPath(pathname), log, pathname)
 }

@@ -91,6 +91,12 @@ describe('adminKeysRoutes', () => {
     expect((await b.handle(request('/admin/keys', { key: 'eyJ.a.b' }))).status).toBe(403)
   })
 
+  it("refuses a key for a user in the namespace of Keycloak users: it would spend someone's Keycloak quota", async () => {
+    const refused = await app().handle(request('/admin/keys', { method: 'POST', key: ADMIN_KEY, body: { user: 'keycloak:f81d4fae', tier: 'pro' } }))
+    expect(refused.status).toBe(400)
+    expect(await refused.json()).toMatchObject({ error: { param: 'user' } })
+  })
+
   it('refuses an unknown tier and a body without user', async () => {
     const a = app()
     expect((await a.handle(request('/admin/keys', { method: 'POST', key: ADMIN_KEY, body: { user: 'x', tier: 'platinum' } }))).status).toBe(400)

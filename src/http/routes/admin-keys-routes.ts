@@ -8,7 +8,7 @@ import { Elysia, t } from 'elysia'
 import type { AdminCheck } from '../../auth/admin-check'
 import type { ConsoleSessions } from '../../auth/console-sessions'
 import type { Authenticate } from '../../auth/create-authenticator'
-import type { KeyStore } from '../../auth/key-store'
+import { checkOperatorKeyUser, type KeyStore } from '../../auth/key-store'
 import { GatewayError } from '../../errors/gateway-error'
 import type { AuditLog } from '../../usage/audit-log'
 import { createPrincipalResolver, type Principal, type PrincipalOf, requireAdmin } from '../middleware/principal'
@@ -55,6 +55,7 @@ export function adminKeysRoutes(deps: AdminKeysDeps) {
         if (deps.tiers && !deps.tiers.includes(body.tier)) {
           throw new GatewayError(400, 'invalid_request_error', `unknown tier "${body.tier}"`, { param: 'tier' })
         }
+        checkOperatorKeyUser(body.user)
         const created = await fromStore('key', () => deps.keyStore.create(body))
         await audit(log, { actor: principal.actor, action: 'key.create', target: created.id, detail: { user: created.user, tier: created.tier } })
         set.status = 201

@@ -2,6 +2,7 @@
 // GET /keys (their own, one page), POST /keys (a new key for themselves, on their own tier, shown
 // once), DELETE /keys/:id (only a key of their own). Creations and revocations are audited.
 import { Elysia, t } from 'elysia'
+import { usageSubject } from '../../auth/identity'
 import type { KeyStore } from '../../auth/key-store'
 import type { GatewayConfig } from '../../config/config-types'
 import { GatewayError } from '../../errors/gateway-error'
@@ -27,26 +28,28 @@ export function selfKeysRoutes(deps: SelfKeysDeps) {
     .derive({ as: 'local' }, async ({ request }) => {
       const identity = userOf(await deps.principalOf(request))
       const tier = configuredTier(deps.config, identity.tier)
-      return { identity, selfService: tier.self_service_keys }
+      // Keys are made for, and listed by, the user as quota counts them: a Keycloak user's keys
+      // carry their namespaced id, so that the keys share the user's quota instead of adding one.
+      return { identity, owner: usageSubject(identity), selfService: tier.self_service_keys }
     })
     .get(
       '/keys',
-      async ({ identity, selfService, query }) => {
-        const page = await fromStore('key', () => deps.keyStore.page({ user: identity.user, limit: query.limit ?? 100, ...(query.cursor ? { cursor: query.cursor } : {}) }))
+      async ({ owner, selfService, query }) => {
+        const page = await fromStore('key', () => deps.keyStore.page({ user: owner, limit: query.limit ?? 100, ...(query.cursor ? { cursor: query.cursor } : {}) }))
         return { object: 'list', self_service_keys: selfService, data: page.data, has_more: page.nextCursor !== null, next_cursor: page.nextCursor }
       },
       { query: t.Object({ limit: t.Optional(t.Integer({ minimum: 1, maximum: 1000 })), cursor: t.Optional(t.String({ maxLength: 32 })) }) },
     )
     .post(
       '/keys',
-      async ({ identity, selfService, body, set }) => {
+      async ({ identity, owner, selfService, body, set }) => {
         if (!selfService) throw new GatewayError(403, 'permission_error', `the ${identity.tier} tier does not let its users create keys; ask an operator`)
-        const own = await fromStore('key', () => deps.keyStore.page({ user: identity.user, limit: MAX_OWN_KEYS_EVER }))
+        const own = await fromStore('key', () => deps.keyStore.page({ user: owner, limit: MAX_OWN_KEYS_EVER }))
         if (own.data.filter((k) => !k.revokedAt).length >= MAX_OWN_KEYS) {
           throw new GatewayError(409, 'invalid_request_error', `at most ${MAX_OWN_KEYS} active keys per user; revoke one first`)
         }
         if (own.data.length >= MAX_OWN_KEYS_EVER) throw new GatewayError(409, 'invalid_request_error', `at most ${MAX_OWN_KEYS_EVER} keys per user, revoked ones included; ask an operator`)
-        const created = await fromStore('key', () => deps.keyStore.create({ user: identity.user, tier: identity.tier, ...(body.name ? { name: body.name } : {}) }))
+        const created = await fromStore('key', () => deps.keyStore.create({ user: owner, tier: identity.tier, ...(body.name ? { name: body.name } : {}) }))
         await audit(deps.auditLog, { actor: identity.user, action: 'key.create', target: created.id, detail: { user: created.user, tier: created.tier } })
         set.status = 201
         set.headers['cache-control'] = 'no-store'
@@ -56,11 +59,11 @@ export function selfKeysRoutes(deps: SelfKeysDeps) {
     )
     .delete(
       '/keys/:id',
-      async ({ identity, selfService, params }) => {
+      async ({ identity, owner, selfService, params }) => {
         if (!selfService) throw new GatewayError(403, 'permission_error', `the ${identity.tier} tier does not let its users revoke keys; ask an operator`)
         const key = await fromStore('key', () => deps.keyStore.get(params.id))
         // Another user's key is answered as no key at all: ids are not to be probed.
-        if (!key || key.user !== identity.user) throw new GatewayError(404, 'not_found_error', `no key with id "${params.id}"`)
+        if (!key || key.user !== owner) throw new GatewayError(404, 'not_found_error', `no key with id "${params.id}"`)
         await fromStore('key', () => deps.keyStore.revoke(params.id))
         await audit(deps.auditLog, { actor: identity.user, action: 'key.revoke', target: params.id })
         return { id: params.id, revoked: true }

@@ -2,6 +2,7 @@
 // default), and GET /admin/usage for everyone's, grouped as asked, as JSON or CSV. Both read the
 // pre-aggregated ledger (usage/), through the same report function as `llm-gateway usage`.
 import { Elysia, t } from 'elysia'
+import { usageSubject } from '../../auth/identity'
 import type { UsageStore } from '../../usage/usage-store'
 import { type GroupKey, type PriceOf, parseGroupBy, parseRange, readUsageReport, toCsv } from '../../usage/usage-report'
 import { type PrincipalOf, requireAdmin, userOf } from '../middleware/principal'
@@ -27,7 +28,8 @@ export function usageRoutes(deps: UsageRouteDeps) {
     .get(
       '/usage',
       async ({ request, query }) => {
-        const user = userOf(await deps.principalOf(request)).user
+        // In the ledger's terms: a Keycloak user's id in their namespace, as quota counts it.
+        const user = usageSubject(userOf(await deps.principalOf(request)))
         const { from, to } = parseRange(query.from, query.to, deps.today(), deps.retentionDays)
         const groupBy = parseGroupBy(query.group_by, ['day', 'model'], OWN_GROUPS)
         return readUsageReport(deps.usageStore, { from, to, groupBy, user }, deps.priceOf)
