@@ -11,7 +11,7 @@ import { readErrorText } from '../upstream/read-error-text'
 import type { Admission } from './admit-request'
 import { answerHeaders } from './answer-headers'
 import type { ProxyDeps, ProxyRequest } from './proxy-request'
-import { relayJson, relayStreamed } from './relay-answer'
+import { type Answer, relayJson, relayStreamed } from './relay-answer'
 
 export type Attempt = { kind: 'response'; response: Response } | { kind: 'unavailable'; error: GatewayError }
 
@@ -95,8 +95,7 @@ export async function attemptBackend(deps: ProxyDeps, req: ProxyRequest, target:
   const upstreamRequestId = upstream.headers.get('request-id') ?? upstream.headers.get('x-request-id')
   if (upstreamRequestId) headers['x-upstream-request-id'] = upstreamRequestId
   const isStream = stream && (upstream.headers.get('content-type') ?? '').includes('text/event-stream') && upstream.body !== null
-  const response = isStream
-    ? relayStreamed(deps, req, translator, translated.plan, target, backend.name, called, admission, started, headers)
-    : await relayJson(req, translator, translated.plan, target, backend.name, called, admission, headers)
+  const answer: Answer = { req, translator, plan: translated.plan, target, backendName: backend.name, called, admission, headers, started }
+  const response = isStream ? relayStreamed(deps, answer) : await relayJson(answer)
   return { kind: 'response', response }
 }

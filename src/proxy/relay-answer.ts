@@ -10,17 +10,24 @@ import type { ProxyDeps, ProxyRequest } from './proxy-request'
 
 const KEEP_ALIVE_MS = 15_000
 
+/** An answer on its way back: what both ways of relaying it need of the attempt that got it. */
+export interface Answer {
+  req: ProxyRequest
+  translator: Translator
+  plan: StreamPlan
+  target: TranslationTarget
+  backendName: string
+  called: BackendResponse
+  admission: Admission
+  /** The answer's headers as the attempt built them; the relay adds its own. */
+  headers: Record<string, string>
+  /** When the backend was called (performance.now()), for the time to the first token. */
+  started: number
+}
+
 /** The non-streamed answer. */
-export async function relayJson(
-  req: ProxyRequest,
-  translator: Translator,
-  plan: StreamPlan,
-  target: TranslationTarget,
-  backendName: string,
-  called: BackendResponse,
-  admission: Admission,
-  headers: Record<string, string>,
-): Promise<Response> {
+export async function relayJson(answer: Answer): Promise<Response> {
+  const { req, translator, plan, target, backendName, called, admission, headers } = answer
   const upstream = called.response
   // A passthrough answer is read as text, so that it can go out as it came when nothing in it
   // changes; a translated one is parsed straight from the bytes. A SyntaxError is a body that is
@@ -65,22 +72,12 @@ export async function relayJson(
  * The streamed answer. Not an async function on purpose: an async function keeps every variable
  * that lives across an await in one heap scope, which the stream's callbacks would then keep for
  * the stream's whole life, the parsed request body (a few hundred KB for Claude Code) included.
- * Here the callbacks capture only what they use.
+ * Here the callbacks capture only the locals they use, never `answer` (which holds the request).
  */
-export function relayStreamed(
-  deps: ProxyDeps,
-  req: ProxyRequest,
-  translator: Translator,
-  plan: StreamPlan,
-  target: TranslationTarget,
-  backendName: string,
-  called: BackendResponse,
-  admission: Admission,
-  started: number,
-  headers: Record<string, string>,
-): Response {
+export function relayStreamed(deps: ProxyDeps, answer: Answer): Response {
   const { metrics, streams } = deps
-  const record = req.record
+  const { translator, plan, target, backendName, called, admission, started, headers } = answer
+  const record = answer.req.record
   const body = called.response.body!
   // Only the lease: the upstream Response (and its body stream) need not live as long as the relay.
   const release = called.release
