@@ -32,7 +32,7 @@ export interface StartOptions {
 function restartOnlyChanges(a: GatewayConfig, b: GatewayConfig): string[] {
   const changed: string[] = []
   if (a.server.port !== b.server.port || a.server.host !== b.server.host) changed.push('server.host/port')
-  if (a.store.redis_url !== b.store.redis_url || a.store.data_dir !== b.store.data_dir) changed.push('store')
+  if (JSON.stringify(a.store) !== JSON.stringify(b.store)) changed.push('store')
   return changed
 }
 

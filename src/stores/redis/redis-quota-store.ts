@@ -4,11 +4,15 @@
 // slot and a script may touch them together:
 //   llmgw:quota:{alice}:2026-11-27:req   request count (string)
 //   llmgw:quota:{alice}:2026-11-27:tok   token usage (hash: in, out)
-// Both expire after the TTL the caller passes (the reset plus a margin).
+// Both expire after the TTL the caller passes (the reset plus a margin). With `waitReplicas`, an
+// admission is answered only once that many replicas have it (replica-confirmation.ts); one that
+// is not confirmed in time is given back when it safely can be and fails like any store error, so
+// that `quota.on_store_error` decides: `reject` answers 503, `allow` lets it through uncounted.
 
 import type { Cluster, Redis } from 'ioredis'
 import { firstConnectionWait } from './connect-redis'
 import type { QuotaAdmission, QuotaCounts, QuotaStore } from '../../quota/quota-store'
+import { createReplicaConfirmation, type ReplicaConfirmation } from './replica-confirmation'
 
 // ARGV: request limit, token limit (-1 = unlimited), ttl. Returns {allowed, used, tokens, deniedBy}
 // with deniedBy 0 = none, 1 = requests, 2 = tokens.
@@ -55,6 +59,10 @@ export interface RedisQuotaStoreOptions {
   prefix?: string
   /** How long the first commands wait for the initial connection (later, commands fail at once). */
   startupWaitMs?: number
+  /** Replicas that must acknowledge an admission before it is answered (Redis WAIT); 0 = none. Not on a Cluster. */
+  waitReplicas?: number
+  /** How long WAIT waits for them, in ms. */
+  waitTimeoutMs?: number
 }
 
 function isCluster(client: Redis | Cluster): client is Cluster {
@@ -78,6 +86,7 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
   client.defineCommand('llmgwQuotaAddTokens', { numberOfKeys: 1, lua: ADD_TOKENS })
   client.defineCommand('llmgwQuotaCounts', { numberOfKeys: 2, lua: COUNTS, readOnly: true })
   const commands = client as unknown as QuotaCommands
+  const confirmation = replicaConfirmation(client, options)
 
   // User ids are percent-encoded so that a `{`, `}` or `:` in one cannot break the hash tag.
   function keys(user: string, day: string): { requests: string; tokens: string } {
@@ -92,6 +101,7 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
     async admit(user, day, limits, ttlSeconds): Promise<QuotaAdmission> {
       const k = keys(user, day)
       await firstConnection()
+      const pending = confirmation?.begin()
       const reply = await commands.llmgwQuotaAdmit(
         k.requests,
         k.tokens,
@@ -100,6 +110,16 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
         ttl(ttlSeconds),
       )
       const [allowed, used, tokensUsed, deniedBy] = reply.map(Number)
+      if (pending && allowed === 1) {
+        try {
+          await pending.confirm()
+        } catch (error) {
+          // Undone only over the connection that made the count: after a failover the same
+          // command could reach a master that never had it and take someone else's count away.
+          if (pending.sameConnection()) await commands.llmgwQuotaRelease(k.requests).catch(() => {})
+          throw error
+        }
+      }
       return {
         allowed: allowed === 1,
         used: used ?? 0,
@@ -129,6 +149,8 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
       await firstConnection()
       if (!isCluster(client)) {
         await client.ping()
+        // While admissions cannot be confirmed, the store is not ready for them.
+        await confirmation?.check()
         return
       }
       if (client.status !== 'ready') throw new Error(`Redis Cluster is ${client.status}`)
@@ -145,4 +167,12 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
       }
     },
   }
+}
+
+function replicaConfirmation(client: Redis | Cluster, options: RedisQuotaStoreOptions): ReplicaConfirmation | null {
+  const replicas = options.waitReplicas ?? 0
+  if (replicas === 0) return null
+  // WAIT answers for the one node a connection reaches; a Cluster spreads users over several.
+  if (isCluster(client)) throw new Error('store.redis_wait_replicas is not supported on a Redis Cluster')
+  return createReplicaConfirmation(client, replicas, options.waitTimeoutMs ?? 500)
 }
