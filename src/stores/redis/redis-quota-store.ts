@@ -11,7 +11,8 @@
 
 import type { Cluster, Redis } from 'ioredis'
 import { firstConnectionWait } from './connect-redis'
-import type { QuotaAdmission, QuotaCounts, QuotaStore } from '../../quota/quota-store'
+import { QuotaWriteRefused, type QuotaAdmission, type QuotaCounts, type QuotaStore } from '../../quota/quota-store'
+import { wholeTokenCount } from '../../quota/token-count'
 import { createReplicaConfirmation, type ReplicaConfirmation } from './replica-confirmation'
 
 // ARGV: request limit, token limit (-1 = unlimited), ttl. Returns {allowed, used, tokens, deniedBy}
@@ -65,12 +66,18 @@ export interface RedisQuotaStoreOptions {
   waitTimeoutMs?: number
 }
 
-function isCluster(client: Redis | Cluster): client is Cluster {
-  return (client as Cluster).isCluster === true
+// Replies that say the store cannot serve right now (a demoted or loading master, memory, a
+// Cluster in flux): the store is failing, and the write may succeed later. Any other error reply
+// refuses this write for good.
+const PASSING_REPLY_ERRORS = /^(READONLY|LOADING|MASTERDOWN|OOM|BUSY|TRYAGAIN|CLUSTERDOWN|MOVED|ASK|NOREPLICAS|NOSCRIPT|NOAUTH|WRONGPASS)\b/
+
+/** An error reply from the server (it was reached) that no retry can turn into success. */
+function refusedForGood(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplyError' && !PASSING_REPLY_ERRORS.test(error.message)
 }
 
-function wholeCount(value: number): number {
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : 0
+function isCluster(client: Redis | Cluster): client is Cluster {
+  return (client as Cluster).isCluster === true
 }
 
 function ttl(seconds: number): number {
@@ -132,11 +139,16 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
       await commands.llmgwQuotaRelease(keys(user, day).requests)
     },
     async addTokens(user, day, inputTokens, outputTokens, ttlSeconds) {
-      const input = wholeCount(inputTokens)
-      const output = wholeCount(outputTokens)
+      const input = wholeTokenCount(inputTokens)
+      const output = wholeTokenCount(outputTokens)
       if (input === 0 && output === 0) return
       await firstConnection()
-      await commands.llmgwQuotaAddTokens(keys(user, day).tokens, input, output, ttl(ttlSeconds))
+      try {
+        await commands.llmgwQuotaAddTokens(keys(user, day).tokens, input, output, ttl(ttlSeconds))
+      } catch (error) {
+        if (refusedForGood(error)) throw new QuotaWriteRefused(`Redis refused the token counts: ${(error as Error).message.split('\n')[0]?.slice(0, 200)}`)
+        throw error
+      }
     },
     async counts(user, day): Promise<QuotaCounts> {
       const k = keys(user, day)
