@@ -43,7 +43,7 @@ export interface RunningSentinel {
   restartNode(port: number): Promise<void>
   /** Waits until every Sentinel names a master other than `oldPort` and that node answers as master. */
   waitForFailover(oldPort: number, timeoutMs?: number): Promise<number>
-  /** Waits until the current master has `count` replicas online and caught up. */
+  /** Waits until the current master has `count` replicas online and acknowledging. */
   waitForReplicas(count: number, timeoutMs?: number): Promise<void>
   /** Runs redis-cli against a data node (authenticated) and returns its output. */
   cli(port: number, ...args: string[]): Promise<string>
@@ -109,8 +109,8 @@ export async function startRedisSentinel(options: SentinelOptions = {}): Promise
   const replicasOnline = async (master: number): Promise<number> => {
     const info = await cli(master, 'info', 'replication')
     if (!info.includes('role:master')) return -1
-    const offset = Number(/master_repl_offset:(\d+)/.exec(info)?.[1] ?? -1)
-    return [...info.matchAll(/^slave\d+:.*state=online,offset=(\d+)/gm)].filter((m) => Number(m[1]) >= offset).length
+    // Online and acknowledging (replicas acknowledge every second; under load their offset always trails).
+    return [...info.matchAll(/^slave\d+:.*state=online,offset=\d+,lag=(\d+)/gm)].filter((m) => Number(m[1]) <= 1).length
   }
 
   try {
