@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { emptyDirWithBinary, type RunningBinary, runBinary } from '../helpers/binary'
 import { type FakeUpstream, startFakeUpstream } from '../helpers/fake-upstream'
 import { type ScriptedUpstream, startScriptedUpstream } from '../helpers/fake-scripted-upstream'
+import { createRandom } from '../helpers/replay-stream'
 import { type RunningSentinel, startRedisSentinel } from '../helpers/redis-sentinel'
 import { waitFor } from '../helpers/wait-for'
 import { type ProcessHistory, readProcess } from './process-sampler'
@@ -43,18 +44,6 @@ const USER_WINDOW_MS: Record<Tier, number> = { free: 15_000, pro: 30_000, enterp
 const USERS_PER_WINDOW: Record<Tier, number> = { free: 4, pro: 3, enterprise: 2 }
 const MAX_BODY_BYTES = 256 * 1024
 const SAMPLE_EVERY_MS = 2_000
-
-/** A small seeded generator (mulberry32): the same seed gives the same mix. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function makeUsers(durationMs: number): Record<Tier, SoakUser[]> {
   const users = { free: [], pro: [], enterprise: [] } as Record<Tier, SoakUser[]>
@@ -111,7 +100,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     timeline.push(entry)
     log(entry)
   }
-  const random = seeded(options.seed)
+  const random = createRandom(options.seed)
   const day = new Date().toISOString().slice(0, 10)
 
   const { dir, bin } = await emptyDirWithBinary()
