@@ -1,15 +1,18 @@
 // Every Redis URL form check-config accepts is one the compiled binary can serve with: a Valkey
 // user's valkey:// URL passes check-config and then counts quota on a real redis-server (it used
-// to pass and then crash `serve`), and a URL check-config refuses is refused by `serve` the same
-// way, before anything starts, without its password. The LLM upstream is the fake one
-// (test/helpers/fake-upstream.ts), speaking the Anthropic wire format.
+// to pass and then crash `serve`), a rediss+sentinel:// URL reaches Sentinels and data nodes that
+// speak TLS only (certificates checked against a private CA the operator names), and a URL
+// check-config refuses is refused by `serve` the same way, before anything starts, without its
+// password. The LLM upstream is the fake one (test/helpers/fake-upstream.ts), Anthropic format.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { emptyDirWithBinary, runBinary, runOnce } from './helpers/binary'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { json } from './helpers/gateway'
+import { connectRedis } from '../src/stores/redis/connect-redis'
 import { redisCli, type RunningRedis, startRedis } from './helpers/redis-server'
+import { startRedisSentinel } from './helpers/redis-sentinel'
 
 let redis: RunningRedis
 let up: FakeUpstream
@@ -63,6 +66,38 @@ describe('Redis URL forms in the compiled binary', () => {
       expect(counters.trim().split('\n')).toHaveLength(1)
     } finally {
       expect(await gw.stop()).toBe(0)
+    }
+  }, 120_000)
+
+  it('serves with rediss+sentinel:// over TLS only, trusting the CA in NODE_EXTRA_CA_CERTS, and refuses an untrusted certificate', async () => {
+    const sentinel = await startRedisSentinel({ replicas: 1, tls: true })
+    try {
+      // Certificates are checked: this process does not trust the CA, so it never gets through
+      // (ioredis reports the refused handshake as a closed connection).
+      const errors: string[] = []
+      const untrusting = connectRedis(sentinel.url, { onError: (e) => errors.push(e.message) })
+      await Bun.sleep(1_500)
+      expect(untrusting.status).not.toBe('ready')
+      expect(errors.length).toBeGreaterThan(0)
+      untrusting.disconnect()
+
+      const { dir, bin } = await binaryWithConfig()
+      const gw = await runBinary(bin, ['--config', 'gw.yaml'], { QUOTA_REDIS_URL: sentinel.url, NODE_EXTRA_CA_CERTS: sentinel.caFile! }, dir)
+      try {
+        const statuses: number[] = []
+        for (let i = 0; i < 3; i++) {
+          const response = await fetch(`${gw.url}/v1/messages`, json(msg, { 'x-api-key': 'sk-valkey' }))
+          await response.arrayBuffer()
+          statuses.push(response.status)
+        }
+        expect(statuses).toEqual([200, 200, 429])
+        const counters = await sentinel.cli(await sentinel.masterPort(), '--scan', '--pattern', 'llmgw:quota:*:req')
+        expect(counters.trim().split('\n')).toHaveLength(1)
+      } finally {
+        expect(await gw.stop()).toBe(0)
+      }
+    } finally {
+      await sentinel.stop()
     }
   }, 120_000)
 

@@ -22,11 +22,15 @@ export interface SentinelOptions {
   sentinelPassword?: string | null
   /** How long a master must be silent before the Sentinels fail it over (default 1000 ms). */
   downAfterMs?: number
+  /** TLS only, on every node and Sentinel, with a certificate for 127.0.0.1 from a CA made for the run. */
+  tls?: boolean
 }
 
 export interface RunningSentinel {
-  /** `redis+sentinel://...` with both passwords, as QUOTA_REDIS_URL takes it. */
+  /** `redis+sentinel://...` (`rediss+sentinel://` with TLS) with both passwords, as QUOTA_REDIS_URL takes it. */
   url: string
+  /** With TLS: the CA certificate a client must trust (e.g. through NODE_EXTRA_CA_CERTS). */
+  caFile: string | null
   masterName: string
   dataPassword: string | null
   sentinelPorts: number[]
@@ -64,13 +68,17 @@ export async function startRedisSentinel(options: SentinelOptions = {}): Promise
   const sentinelPorts = ports.slice(1 + replicas)
   const firstMaster = nodePorts[0]!
 
-  const auth = (password: string | null) => (password === null ? [] : ['-a', password, '--no-auth-warning'])
+  const tls = options.tls === true ? await makeCertificates(dir) : null
+  const auth = (password: string | null) => [...(password === null ? [] : ['-a', password, '--no-auth-warning']), ...(tls ? ['--tls', '--cacert', tls.ca] : [])]
   const cli = (port: number, ...args: string[]) => redisCli(['-p', String(port), ...auth(dataPassword), ...args])
   const sentinelCli = (port: number, ...args: string[]) => redisCli(['-p', String(port), ...auth(sentinelPassword), ...args])
+  // The same files serve the nodes and the Sentinels; clients need no certificate of their own.
+  const tlsSettings = tls ? [['tls-cert-file', tls.cert], ['tls-key-file', tls.key], ['tls-ca-cert-file', tls.ca], ['tls-auth-clients', 'no'], ['tls-replication', 'yes']] : []
+  const listen = (port: number) => (tls ? [['port', '0'], ['tls-port', String(port)], ...tlsSettings] : [['port', String(port)]])
 
   const nodeArgs = (port: number, replicaOf: number | null) => [
     'redis-server',
-    '--port', String(port),
+    ...listen(port).flatMap(([name, value]) => [`--${name}`, value!]),
     '--bind', '127.0.0.1',
     '--dir', dir,
     '--dbfilename', `dump-${port}.rdb`,
@@ -124,7 +132,7 @@ export async function startRedisSentinel(options: SentinelOptions = {}): Promise
       writeFileSync(
         conf,
         [
-          `port ${port}`,
+          ...listen(port).map(([name, value]) => `${name} ${value}`),
           'bind 127.0.0.1',
           `dir ${dir}`,
           `sentinel monitor ${masterName} 127.0.0.1 ${firstMaster} 2`,
@@ -157,9 +165,11 @@ export async function startRedisSentinel(options: SentinelOptions = {}): Promise
   }
 
   const userinfo = dataPassword === null ? '' : `:${encodeURIComponent(dataPassword)}@`
+  const scheme = tls ? 'rediss+sentinel' : 'redis+sentinel'
   const query = sentinelPassword === null ? '' : `?sentinel_password=${encodeURIComponent(sentinelPassword)}`
   return {
-    url: `redis+sentinel://${userinfo}${sentinelPorts.map((p) => `127.0.0.1:${p}`).join(',')}/${masterName}${query}`,
+    caFile: tls?.ca ?? null,
+    url: `${scheme}://${userinfo}${sentinelPorts.map((p) => `127.0.0.1:${p}`).join(',')}/${masterName}${query}`,
     masterName,
     dataPassword,
     sentinelPorts,
@@ -206,4 +216,21 @@ export async function startRedisSentinel(options: SentinelOptions = {}): Promise
     cli,
     stop,
   }
+}
+
+/** A CA made for this run and a certificate for 127.0.0.1 it signed (openssl, EC keys: quick to make). */
+async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const file = (name: string) => join(dir, name)
+  writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n')
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+  const steps = [
+    ['openssl', 'req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '1', '-subj', '/CN=llm-gateway test CA'],
+    ['openssl', 'req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1'],
+    ['openssl', 'x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '1', '-extfile', file('san.ext')],
+  ]
+  for (const step of steps) {
+    const run = Bun.spawnSync(step, { stdout: 'ignore', stderr: 'pipe' })
+    if (run.exitCode !== 0) throw new Error(`redis sentinel: ${step.slice(0, 3).join(' ')} failed: ${run.stderr.toString().slice(0, 300)}`)
+  }
+  return { ca: file('ca.pem'), cert: file('server.pem'), key: file('server.key') }
 }
