@@ -44,6 +44,17 @@ tiers: { free: { daily_requests: 2, models: ["*"] } }
 
 const msg = { model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }
 
+/** The statuses of three requests of the user whose limit is 2. */
+async function threeRequests(url: string): Promise<number[]> {
+  const statuses: number[] = []
+  for (let i = 0; i < 3; i++) {
+    const response = await fetch(`${url}/v1/messages`, json(msg, { 'x-api-key': 'sk-valkey' }))
+    await response.arrayBuffer()
+    statuses.push(response.status)
+  }
+  return statuses
+}
+
 describe('Redis URL forms in the compiled binary', () => {
   it('serves with a valkey:// URL that check-config accepted, counting quota in Redis', async () => {
     const { dir, bin } = await binaryWithConfig()
@@ -52,13 +63,7 @@ describe('Redis URL forms in the compiled binary', () => {
     expect(check.code).toBe(0)
     const gw = await runBinary(bin, ['--config', 'gw.yaml'], env, dir)
     try {
-      const statuses: number[] = []
-      for (let i = 0; i < 3; i++) {
-        const response = await fetch(`${gw.url}/v1/messages`, json(msg, { 'x-api-key': 'sk-valkey' }))
-        await response.arrayBuffer()
-        statuses.push(response.status)
-      }
-      expect(statuses).toEqual([200, 200, 429])
+      expect(await threeRequests(gw.url)).toEqual([200, 200, 429])
       const quota = await fetch(`${gw.url}/quota`, { headers: { 'x-api-key': 'sk-valkey' } })
       expect(((await quota.json()) as { used: number }).used).toBe(2)
       // In the database the URL names, behind its password.
@@ -84,13 +89,7 @@ describe('Redis URL forms in the compiled binary', () => {
       const { dir, bin } = await binaryWithConfig()
       const gw = await runBinary(bin, ['--config', 'gw.yaml'], { QUOTA_REDIS_URL: sentinel.url, NODE_EXTRA_CA_CERTS: sentinel.caFile! }, dir)
       try {
-        const statuses: number[] = []
-        for (let i = 0; i < 3; i++) {
-          const response = await fetch(`${gw.url}/v1/messages`, json(msg, { 'x-api-key': 'sk-valkey' }))
-          await response.arrayBuffer()
-          statuses.push(response.status)
-        }
-        expect(statuses).toEqual([200, 200, 429])
+        expect(await threeRequests(gw.url)).toEqual([200, 200, 429])
         const counters = await sentinel.cli(await sentinel.masterPort(), '--scan', '--pattern', 'llmgw:quota:*:req')
         expect(counters.trim().split('\n')).toHaveLength(1)
       } finally {
