@@ -11,6 +11,7 @@ import { createQuotaService } from '../src/quota/quota-service'
 import { connectRedis } from '../src/stores/redis/connect-redis'
 import { createRedisQuotaStore } from '../src/stores/redis/redis-quota-store'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+import { redisCli } from './helpers/redis-server'
 import { buildTestApp, json, testConfig } from './helpers/gateway'
 import { type RunningSentinel, startRedisSentinel } from './helpers/redis-sentinel'
 import { waitFor } from './helpers/wait-for'
@@ -65,6 +66,23 @@ describe('quota on Redis with Sentinel', () => {
     } finally {
       await refused.close()
     }
+  }, 30_000)
+
+  it('closes every connection it opened, the ones watching the Sentinels for a failover included', async () => {
+    const subscribers = async () => {
+      let count = 0
+      for (const port of sentinel.sentinelPorts) {
+        const clients = await redisCli(['-p', String(port), '-a', 'sentinel-secret', '--no-auth-warning', 'client', 'list'])
+        count += clients.split('\n').filter((line) => /\bsub=[1-9]/.test(line)).length
+      }
+      return count
+    }
+    const before = await subscribers()
+    const store = createRedisQuotaStore(connectRedis(sentinel.url))
+    await store.admit('closing', today(), { requests: 10, tokens: null }, 60)
+    expect(await waitFor(async () => (await subscribers()) > before, 5_000, 50)).toBe(true)
+    await store.close()
+    expect(await waitFor(async () => (await subscribers()) === before, 5_000, 50)).toBe(true)
   }, 30_000)
 
   it('refuses and gives back an admission no replica confirms (reject), lets it through uncounted (allow), and recovers', async () => {

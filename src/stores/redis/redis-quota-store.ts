@@ -171,12 +171,10 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
       await Promise.all(masters.map((node) => node.ping()))
     },
     async close() {
-      if (client.status === 'end') return
-      try {
-        await client.quit()
-      } catch {
-        client.disconnect()
-      }
+      if (client.status !== 'end') await client.quit().catch(() => {})
+      // QUIT ends the connection to the master only: with Sentinel, the connections that watch
+      // for a failover would keep reconnecting for ever. disconnect() closes those too.
+      client.disconnect()
     },
   }
 }
