@@ -1,6 +1,8 @@
 // Admissions per second of each quota store, and of the quota service on top of it (which
-// adds the quota-day computation). Starts its own redis-server and three-master Redis Cluster
-// on loopback. Run: bun bench/quota-store.bench.ts [admissions per case, default 50000]
+// adds the quota-day computation). Starts its own redis-server, three-master Redis Cluster, and
+// master with a replica under three Sentinels on loopback; the last runs without and with each
+// admission confirmed on the replica (WAIT), so the two lines give the price of that confirmation.
+// Run: bun bench/quota-store.bench.ts [admissions per case, default 50000]
 //
 // The Redis cases keep `concurrency` admissions in flight on one client; ioredis pipelines them
 // on the connection (auto-pipelining batches each tick into one write), as a busy gateway would.
@@ -9,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startRedisCluster } from '../test/helpers/redis-cluster'
 import { startRedis } from '../test/helpers/redis-server'
+import { startRedisSentinel } from '../test/helpers/redis-sentinel'
 import { connectRedis } from '../src/stores/redis/connect-redis'
 import { createQuotaService } from '../src/quota/quota-service'
 import type { QuotaStore } from '../src/quota/quota-store'
@@ -74,4 +77,16 @@ try {
   await store.close()
 } finally {
   await cluster.stop()
+}
+
+const sentinel = await startRedisSentinel({ replicas: 1 })
+try {
+  const plain = createRedisQuotaStore(connectRedis(sentinel.url))
+  await benchStore('redis via Sentinel', plain, [1, 128])
+  await plain.close()
+  const confirmed = createRedisQuotaStore(connectRedis(sentinel.url, { commandTimeoutMs: 3_000 }), { waitReplicas: 1, waitTimeoutMs: 500 })
+  await benchStore('redis via Sentinel, WAIT for 1 replica', confirmed, [1, 128])
+  await confirmed.close()
+} finally {
+  await sentinel.stop()
 }

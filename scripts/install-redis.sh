@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs redis-server and redis-cli on a Debian/Ubuntu machine (CI), for the quota tests and
-# benchmark, which start their own servers on 127.0.0.1. Does nothing when both are present.
-# The Debian package starts a system service on 6379; the tests do not use it.
+# Installs redis-server, redis-sentinel and redis-cli on a Debian/Ubuntu machine (CI), for the
+# quota tests, the soak run and the benchmark, which start their own servers (and Sentinels) on
+# 127.0.0.1, and openssl, which makes the certificates of the TLS test. Does nothing when all are
+# present. The Debian packages start system services
+# on 6379 and 26379 where the machine runs services; the tests do not use them.
 set -euo pipefail
 
-if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+if command -v redis-server >/dev/null 2>&1 && command -v redis-sentinel >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 \
+  && command -v openssl >/dev/null 2>&1; then
   echo "redis already installed: $(redis-server --version)"
   exit 0
 fi
@@ -16,7 +19,7 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends redis-server redis-tools
+$SUDO apt-get install -y -q --no-install-recommends redis-server redis-sentinel redis-tools openssl
 
 # The tests need `--cluster-port` (Redis 7 or later).
 version="$(redis-server --version | sed -n 's/.*v=\([0-9]*\).*/\1/p')"

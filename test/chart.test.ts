@@ -221,6 +221,13 @@ describe('helm chart', () => {
       for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) expect(container[probe].httpGet.scheme).toBe('HTTPS')
     })
   })
+  it('takes a Redis URL without a password in any form the gateway reads, Sentinel and Valkey included', () => {
+    for (const url of ['redis+sentinel://valkey-headless:26379/mymaster?db=1', 'valkey://valkey.cache.svc:6379/0', 'rediss+cluster://redis-cluster.cache.svc:6379']) {
+      const r = render([], [`gateway.quotaRedisUrl=${url}`])
+      expect({ url, stderr: r.stderr, code: r.code }).toEqual({ url, stderr: '', code: 0 })
+      expect(envOf(gatewayContainer(r.objects)).get('QUOTA_REDIS_URL')).toMatchObject({ value: url })
+    }
+  }, 30_000)
 
   it('rolls the pods when the config changes', () => {
     const checksum = (o: Obj[]) => one(o, 'Deployment').spec.template.metadata.annotations['checksum/config']
@@ -254,6 +261,8 @@ describe('helm chart', () => {
   describe('refuses values that would deploy something broken or leak a secret', () => {
     const refusals: [string, string[], RegExp][] = [
       ['a Redis password inlined in gateway.quotaRedisUrl', ['gateway.quotaRedisUrl=redis://:hunter2@valkey:6379'], /quotaRedisUrl/],
+      ['a Sentinel URL with a password inlined in gateway.quotaRedisUrl', ['gateway.quotaRedisUrl=redis+sentinel://:hunter2@valkey:26379/mymaster'], /quotaRedisUrl/],
+      ['a Sentinel password inlined in gateway.quotaRedisUrl', ['gateway.quotaRedisUrl=redis+sentinel://valkey:26379/mymaster?sentinel_password=hunter2'], /quotaRedisUrl/],
       ['a grace period not longer than preStop + drain', ['terminationGracePeriodSeconds=35'], /terminationGracePeriodSeconds/],
       ['an unknown log level', ['gateway.logLevel=loud'], /logLevel/],
       ['an unknown top-level value', ['replicas=3'], /replicas/],

@@ -38,7 +38,12 @@ export interface ServerConfig {
 }
 
 export interface StoreConfig {
+  /** A URL of a form src/config/redis-url.ts reads; null: the embedded store. */
   redis_url: string | null
+  /** Replicas that must acknowledge each admission before it is answered (Redis WAIT); 0 = off. */
+  redis_wait_replicas: number
+  /** How long an admission waits for them. */
+  redis_wait_timeout_ms: number
   data_dir: string
   /** How long a starting gateway waits for another process to release data_dir (the embedded store has one owner). */
   lock_timeout_s: number

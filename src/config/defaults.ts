@@ -19,7 +19,7 @@ const MiB = 1024 * 1024
 /** Scalar defaults, keyed and in the units of the config file (seconds where the key ends in _s). */
 export const DEFAULTS = {
   server: { host: '0.0.0.0', port: 8000, metrics_port: 9464, max_body_bytes: 32 * MiB, drain_timeout_s: 30, body_timeout_s: 60 },
-  store: { data_dir: './data', lock_timeout_s: 30 },
+  store: { data_dir: './data', lock_timeout_s: 30, redis_wait_replicas: 0, redis_wait_timeout_ms: 500 },
   backend: {
     format: 'openai',
     /** The built-in demo backend answers itself; its URL is never fetched and only fills base_url. */

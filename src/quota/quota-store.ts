@@ -37,11 +37,21 @@ export interface QuotaAdmission {
   granted?: number
 }
 
+/**
+ * A write the store answered and refused for good (what it holds cannot take it, e.g. a key of the
+ * wrong type): sending it again cannot succeed, and the store is not down. Stores throw this so that
+ * the caller drops the write, says so, and neither retries it nor reports an outage.
+ */
+export class QuotaWriteRefused extends Error {
+  override name = 'QuotaWriteRefused'
+}
+
 export interface QuotaStore {
   /** Atomically counts one request unless a limit is reached; one round trip. */
   admit(user: string, day: string, limits: QuotaLimits, ttlSeconds: number): Promise<QuotaAdmission>
   /** Gives one request back (upstream non-2xx, or failed before any byte). Never goes below 0. */
   release(user: string, day: string): Promise<void>
+  /** Adds tokens (whole counts; the caller bounds each response with boundTokenCount). Throws QuotaWriteRefused when the store refuses it for good. */
   addTokens(user: string, day: string, inputTokens: number, outputTokens: number, ttlSeconds: number): Promise<void>
   counts(user: string, day: string): Promise<QuotaCounts>
   /** Raises the user's request limit for `day` by `requests` (added to earlier grants). */

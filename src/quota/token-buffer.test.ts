@@ -2,7 +2,9 @@
 // or keep it waiting) and a fake outage that turns failing on the first failed write: how tokens
 // are summed, when they are written, what held() reports meanwhile, and what a failure does.
 import { afterEach, describe, expect, it } from 'bun:test'
+import { QuotaWriteRefused } from './quota-store'
 import { createTokenBuffer, type TokenBuffer, type TokenBufferOptions } from './token-buffer'
+import { MAX_TOKENS_PER_RESPONSE } from './token-count'
 import { waitFor } from '../../test/helpers/wait-for'
 
 const LONG_MS = 60_000
@@ -26,12 +28,13 @@ afterEach(() => {
  * answering; every write is recorded (successful ones in `written`).
  */
 function fakeStore() {
-  const state = { down: false, hold: false, attempts: [] as number[], written: [] as Write[], land: () => {} }
+  const state = { down: false, refuse: false, hold: false, attempts: [] as number[], written: [] as Write[], land: () => {} }
   const store = {
     async addTokens(user: string, day: string, input: number, output: number, ttlSeconds: number) {
       state.attempts.push(performance.now())
       if (state.hold) await new Promise<void>((resolve) => (state.land = resolve))
       if (state.down) throw new Error('connect ECONNREFUSED')
+      if (state.refuse) throw new QuotaWriteRefused('WRONGTYPE Operation against a key holding the wrong kind of value')
       state.written.push({ user, day, input, output, ttlSeconds, at: performance.now() })
     },
   }
@@ -185,5 +188,30 @@ describe('token buffer', () => {
     expect(state.attempts).toHaveLength(0)
     await buffer.flush()
     expect(state.written).toMatchObject([{ user: 'ann', input: 1, output: 2 }])
+  })
+
+  it('bounds what one response adds, so that an upstream reporting 1e21 tokens cannot make a write fail', async () => {
+    const { buffer, state } = bufferOver()
+    await buffer.record('ann', '2026-11-27', 1e21, Number.NaN, 300, true)
+    await buffer.record('ann', '2026-11-27', -5, Number.POSITIVE_INFINITY, 300, true)
+    await buffer.record('ann', '2026-11-27', 7.9, 2, 300, true)
+    expect(buffer.held('ann', '2026-11-27')).toEqual({ input: MAX_TOKENS_PER_RESPONSE + 7, output: MAX_TOKENS_PER_RESPONSE + 2 })
+    await buffer.flush()
+    expect(state.written.map((w) => [w.input, w.output])).toEqual([[MAX_TOKENS_PER_RESPONSE + 7, MAX_TOKENS_PER_RESPONSE + 2]])
+    expect(state.written.every((w) => Number.isSafeInteger(w.input) && Number.isSafeInteger(w.output))).toBe(true)
+  })
+
+  it('drops a write the store refuses for good, once, with an error line, and reports no outage', async () => {
+    const { buffer, state, outage, logs } = bufferOver({ intervalMs: 5, limitedIntervalMs: 5 })
+    state.refuse = true
+    await buffer.record('ann', '2026-11-27', 10, 2, 300, false)
+    await waitFor(() => state.attempts.length > 0, 1000)
+    await Bun.sleep(50)
+    expect(state.attempts).toHaveLength(1)
+    expect(outage.failures).toEqual([])
+    expect(buffer.held('ann', '2026-11-27')).toBeNull()
+    expect(logs.filter((l) => l.level === 'error').map((l) => [l.msg, l.fields?.input_tokens, l.fields?.output_tokens])).toEqual([
+      ['token counts dropped: the quota store refused them', 10, 2],
+    ])
   })
 })

@@ -4,11 +4,14 @@
 // others. Until a write lands, held() reports the tokens this process holds, so that admission can
 // count them against the limit (which keeps the limit exact on one replica). A write that fails is
 // held again and retried at the long interval while the store fails; once the buffer is closed
-// (the gateway is stopping), a failed write is logged as lost instead.
+// (the gateway is stopping), a failed write is logged as lost instead. A write the store refuses
+// for good (QuotaWriteRefused) is dropped with an error line: retrying it would never succeed, and
+// the store is not down. Each response's figures are bounded on the way in (token-count.ts).
 
 import type { QuotaLog } from './quota-log'
-import type { QuotaStore } from './quota-store'
+import { QuotaWriteRefused, type QuotaStore } from './quota-store'
 import type { StoreOutage } from './store-outage'
+import { boundTokenCount } from './token-count'
 
 export interface TokenBufferOptions {
   store: Pick<QuotaStore, 'addTokens'>
@@ -86,9 +89,13 @@ export function createTokenBuffer(options: TokenBufferOptions): TokenBuffer {
       adjustWriting(key, -e.input, -e.output)
     } catch (error) {
       adjustWriting(key, -e.input, -e.output)
+      if (error instanceof QuotaWriteRefused) {
+        log('error', 'token counts dropped: the quota store refused them', { user: e.user, input_tokens: e.input, output_tokens: e.output, error: error.message })
+        return
+      }
       outage.failed('addTokens', error)
       if (closed) log('error', 'token counts lost: the quota store failed as the gateway stopped', { user: e.user, input_tokens: e.input, output_tokens: e.output })
-      else void record(e.user, e.day, e.input, e.output, e.ttlSeconds, e.limited)
+      else hold(e.user, e.day, e.input, e.output, e.ttlSeconds, e.limited)
     }
   }
 
@@ -101,7 +108,9 @@ export function createTokenBuffer(options: TokenBufferOptions): TokenBuffer {
     await Promise.all(entries.map(([key, e]) => writeTokens(key, e)))
   }
 
-  async function record(user: string, day: string, input: number, output: number, ttlSeconds: number, limited: boolean) {
+  /** Adds to what is held for the next write (sums, already bounded). */
+  function hold(user: string, day: string, input: number, output: number, ttlSeconds: number, limited: boolean) {
+    if (input === 0 && output === 0) return
     const key = `${user}\u0000${day}`
     const entry = pendingTokens.get(key)
     if (entry) {
@@ -124,7 +133,9 @@ export function createTokenBuffer(options: TokenBufferOptions): TokenBuffer {
   }
 
   return {
-    record,
+    async record(user, day, input, output, ttlSeconds, limited) {
+      hold(user, day, boundTokenCount(input), boundTokenCount(output), ttlSeconds, limited)
+    },
     held,
     flush,
     close() {

@@ -37,7 +37,7 @@ function restartOnlyChanges(a: GatewayConfig, b: GatewayConfig): string[] {
   const changed: string[] = []
   if (a.server.port !== b.server.port || a.server.host !== b.server.host || a.server.metrics_port !== b.server.metrics_port) changed.push('server.host/port/metrics_port')
   if (JSON.stringify(a.server.tls) !== JSON.stringify(b.server.tls)) changed.push('server.tls')
-  if (a.store.redis_url !== b.store.redis_url || a.store.data_dir !== b.store.data_dir) changed.push('store')
+  if (JSON.stringify(a.store) !== JSON.stringify(b.store)) changed.push('store')
   return changed
 }
 

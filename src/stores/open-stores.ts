@@ -18,10 +18,11 @@ import type { StoreParts } from './store-parts'
 export type { StoreParts }
 
 export function openStores(config: GatewayConfig, log: Logger, metrics?: GatewayMetrics): StoreParts {
-  if (config.store.redis_url) {
+  const redisUrl = config.store.redis_url
+  if (redisUrl) {
     // Loaded only when Redis is configured: the client library alone costs ~15 MB of memory.
     const { openRedisStores } = require('./redis/open-redis-stores') as typeof import('./redis/open-redis-stores')
-    return openRedisStores(config.store.redis_url, log, { retentionDays: config.usage.retention_days }, metrics)
+    return openRedisStores({ ...config.store, redis_url: redisUrl }, log, { retentionDays: config.usage.retention_days }, metrics)
   }
   mkdirSync(config.store.data_dir, { recursive: true })
   const quotaStore = createSqliteQuotaStore(config.store.data_dir, { lockTimeoutMs: config.store.lock_timeout_s * 1000 })

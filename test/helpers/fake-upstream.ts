@@ -21,7 +21,7 @@ export interface ReceivedRequest {
 export type Behaviour =
   | { kind: 'ok' }
   | { kind: 'status'; status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: 'slow-stream'; delayMs: number } // first event at once, the rest after delayMs each
+  | { kind: 'slow-stream'; delayMs: number } // first event at once, the rest after delayMs each (no stream asked: JSON after delayMs)
   | { kind: 'hang' } // never answers
   | { kind: 'raw-stream'; events: string[]; delayMs?: number } // SSE text chunks, sent as given (paced when asked)
 
@@ -88,6 +88,11 @@ export function startFakeUpstream(port = 0): FakeUpstream {
       const model = typeof body.model === 'string' ? body.model : 'unknown'
       const anthropic = url.pathname.startsWith('/v1/messages')
       const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
+      const answer = () => {
+        if (url.pathname === '/v1/messages/count_tokens') return Response.json({ input_tokens: 42 })
+        if (body.stream === true) return sse(anthropic ? anthropicEvents(model) : openaiEvents(model, includeUsage))
+        return Response.json(anthropic ? anthropicMessage(model, { unknown_future_field: { kept: true } }) : openaiCompletion(model), { headers: { 'request-id': 'req_upstream_1' } })
+      }
       switch (behaviour.kind) {
         case 'status':
           return new Response(typeof behaviour.body === 'string' ? behaviour.body : JSON.stringify(behaviour.body), {
@@ -103,11 +108,14 @@ export function startFakeUpstream(port = 0): FakeUpstream {
         case 'raw-stream':
           return sse(behaviour.events, behaviour.delayMs ?? 0, onCancel)
         case 'slow-stream':
+          if (body.stream !== true || url.pathname === '/v1/messages/count_tokens') {
+            // A request that asked for no stream gets its JSON answer, late, as a real backend sends it.
+            await Bun.sleep(behaviour.delayMs)
+            return answer()
+          }
           return sse(anthropic ? anthropicEvents(model) : openaiEvents(model, includeUsage), behaviour.delayMs, onCancel)
         case 'ok':
-          if (url.pathname === '/v1/messages/count_tokens') return Response.json({ input_tokens: 42 })
-          if (body.stream === true) return sse(anthropic ? anthropicEvents(model) : openaiEvents(model, includeUsage))
-          return Response.json(anthropic ? anthropicMessage(model, { unknown_future_field: { kept: true } }) : openaiCompletion(model), { headers: { 'request-id': 'req_upstream_1' } })
+          return answer()
       }
     },
   })

@@ -13,3 +13,11 @@ export function freePort(): Promise<number> {
     })
   })
 }
+
+/** `count` different free ports (for servers started together, each on its own). */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>()
+  for (let attempt = 0; ports.size < count && attempt < count * 10; attempt++) ports.add(await freePort())
+  if (ports.size < count) throw new Error(`could not find ${count} free ports`)
+  return [...ports]
+}

@@ -4,8 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from './free-port'
-import { waitFor } from './wait-for'
+import { freePorts } from './free-port'
+import { redisCli } from './redis-server'
+import { waitOrThrow } from './wait-for'
 
 export interface RunningRedisCluster {
   /** `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3`, as connectRedis() reads it. */
@@ -19,29 +20,11 @@ export interface RunningRedisCluster {
   resumeNode(index: number): Promise<void>
 }
 
-async function redisCli(args: string[]): Promise<string> {
-  const p = Bun.spawn(['redis-cli', ...args], { stdout: 'pipe', stderr: 'pipe' })
-  const timer = setTimeout(() => p.kill('SIGKILL'), 10_000)
-  const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()])
-  await p.exited
-  clearTimeout(timer)
-  return out + err
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  if (!(await waitFor(check, timeoutMs, 100))) throw new Error(`redis cluster: ${what} did not happen within ${timeoutMs} ms`)
-}
-
-async function distinctFreePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>()
-  for (let attempt = 0; ports.size < count && attempt < count * 10; attempt++) ports.add(await freePort())
-  if (ports.size < count) throw new Error('redis cluster: could not find free ports')
-  return [...ports]
-}
+const waitUntil = (what: string, check: () => Promise<boolean>, timeoutMs: number) => waitOrThrow(`redis cluster: ${what}`, check, timeoutMs)
 
 export async function startRedisCluster(): Promise<RunningRedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'llmgw-redis-cluster-'))
-  const ports = await distinctFreePorts(6)
+  const ports = await freePorts(6)
   const clientPorts = ports.slice(0, 3)
   const busPorts = ports.slice(3)
   const argsFor = (i: number) => {

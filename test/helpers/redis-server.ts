@@ -15,13 +15,20 @@ export interface RunningRedis {
   thaw(): void
 }
 
+/** Runs redis-cli (killed after 10 s) and returns what it printed, errors included. */
+export async function redisCli(args: string[]): Promise<string> {
+  const p = Bun.spawn(['redis-cli', ...args], { stdout: 'pipe', stderr: 'pipe' })
+  const timer = setTimeout(() => p.kill('SIGKILL'), 10_000)
+  const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()])
+  await p.exited
+  clearTimeout(timer)
+  return out + err
+}
+
 async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const p = Bun.spawn(['redis-cli', '-p', String(port), 'ping'], { stdout: 'pipe', stderr: 'ignore' })
-    const out = await new Response(p.stdout).text()
-    await p.exited
-    if (out.trim() === 'PONG') return
+    if ((await redisCli(['-p', String(port), 'ping'])).trim() === 'PONG') return
     await Bun.sleep(50)
   }
   throw new Error(`redis on port ${port} did not answer PING within ${timeoutMs} ms`)

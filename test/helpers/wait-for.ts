@@ -9,3 +9,8 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, ms = 
     await Bun.sleep(everyMs)
   }
 }
+
+/** Like waitFor, but throws `<what> did not happen within <ms> ms` when the time is up. */
+export async function waitOrThrow(what: string, condition: () => boolean | Promise<boolean>, ms: number, everyMs = 100): Promise<void> {
+  if (!(await waitFor(condition, ms, everyMs))) throw new Error(`${what} did not happen within ${ms} ms`)
+}

@@ -1,8 +1,8 @@
-// Opens an ioredis client (standalone or Cluster) from a URL, tuned for a gateway that must
-// answer quickly while Redis is down: no offline queue (a command fails at once instead of
-// waiting for a reconnection), short connect and command timeouts, and endless reconnection
-// in the background so that service resumes by itself when Redis comes back.
-// URL forms: see parse-redis-url.ts (`redis+cluster://host:port,host:port` for a Cluster).
+// Opens an ioredis client (one server, a master found through Sentinel, or a Cluster) from a URL,
+// tuned for a gateway that must answer quickly while Redis is down: no offline queue (a command
+// fails at once instead of waiting for a reconnection), short connect and command timeouts, and
+// endless reconnection in the background so that service resumes by itself when Redis comes back.
+// URL forms: see src/config/redis-url.ts.
 
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import { parseRedisUrl } from './parse-redis-url'
@@ -22,8 +22,15 @@ function reconnectDelay(times: number): number {
   return Math.min(50 * 2 ** Math.min(times, 5), 1_000)
 }
 
+// A master that Sentinel has demoted answers writes with READONLY until it is told who the new
+// master is; reconnecting asks the Sentinels again. The failed command is not sent again: the
+// caller sees the failure, as with any other store error.
+function reconnectOnReadOnly(error: Error): 1 | false {
+  return error.message.startsWith('READONLY') ? 1 : false
+}
+
 export function connectRedis(url: string, options: ConnectRedisOptions = {}): Redis | Cluster {
-  const parsed = parseRedisUrl(url)
+  const plan = parseRedisUrl(url)
   const onError = options.onError ?? (() => {})
   const common: RedisOptions = {
     connectTimeout: CONNECT_TIMEOUT_MS,
@@ -31,42 +38,57 @@ export function connectRedis(url: string, options: ConnectRedisOptions = {}): Re
     maxRetriesPerRequest: 1,
   }
 
-  if (parsed.kind === 'standalone') {
-    const client = new Redis(parsed.url, {
-      ...common,
-      enableOfflineQueue: false,
-      enableAutoPipelining: false,
-      retryStrategy: reconnectDelay,
-    })
-    client.on('error', onError)
-    return client
+  switch (plan.kind) {
+    case 'standalone':
+    case 'sentinel': {
+      const client = new Redis({
+        ...common,
+        ...plan.options,
+        enableOfflineQueue: false,
+        enableAutoPipelining: false,
+        retryStrategy: reconnectDelay,
+        reconnectOnError: reconnectOnReadOnly,
+        ...(plan.kind === 'sentinel'
+          ? {
+              sentinelRetryStrategy: reconnectDelay,
+              sentinelReconnectStrategy: reconnectDelay,
+              sentinelCommandTimeout: CONNECT_TIMEOUT_MS,
+              // Sentinel announces a failover on its +switch-master channel: leave the old master at
+              // once instead of when its connection happens to break.
+              failoverDetector: true,
+            }
+          : {}),
+      })
+      client.on('error', onError)
+      return client
+    }
+    case 'cluster': {
+      const cluster = new Cluster(plan.nodes, {
+        enableOfflineQueue: false,
+        enableAutoPipelining: true,
+        clusterRetryStrategy: reconnectDelay,
+        // ioredis does not reconnect a lost node by default; without this a restarted master stays
+        // unreachable until a MOVED reply happens to refresh the topology.
+        clusterNodeRetryStrategy: reconnectDelay,
+        slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
+        // A command for a slot whose master is down is retried retryDelayOnFailover apart, up to
+        // maxRedirections times: 6 x 50 ms keeps a failing admission under a second (the defaults
+        // take 1.6 s) and still rides out MOVED/ASK during resharding.
+        retryDelayOnFailover: 50,
+        maxRedirections: 6,
+        // TLS certificates name hosts, not the IPs the cluster announces: keep names as given.
+        ...(plan.tls ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) } : {}),
+        redisOptions: { ...common, ...plan.nodeOptions },
+      })
+      cluster.on('error', onError)
+      cluster.on('node error', onError)
+      return cluster
+    }
+    default: {
+      const never_: never = plan
+      throw new Error(`unknown Redis client plan ${String((never_ as { kind: string }).kind)}`)
+    }
   }
-
-  const cluster = new Cluster(parsed.nodes, {
-    enableOfflineQueue: false,
-    enableAutoPipelining: true,
-    clusterRetryStrategy: reconnectDelay,
-    // ioredis does not reconnect a lost node by default; without this a restarted master stays
-    // unreachable until a MOVED reply happens to refresh the topology.
-    clusterNodeRetryStrategy: reconnectDelay,
-    slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
-    // A command for a slot whose master is down is retried retryDelayOnFailover apart, up to
-    // maxRedirections times: 6 x 50 ms keeps a failing admission under a second (the defaults
-    // take 1.6 s) and still rides out MOVED/ASK during resharding.
-    retryDelayOnFailover: 50,
-    maxRedirections: 6,
-    // TLS certificates name hosts, not the IPs the cluster announces: keep names as given.
-    ...(parsed.tls ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) } : {}),
-    redisOptions: {
-      ...common,
-      username: parsed.username,
-      password: parsed.password,
-      ...(parsed.tls ? { tls: {} } : {}),
-    },
-  })
-  cluster.on('error', onError)
-  cluster.on('node error', onError)
-  return cluster
 }
 
 /**

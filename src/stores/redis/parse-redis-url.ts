@@ -1,88 +1,51 @@
-// Reads a Redis/Valkey URL into what ioredis needs, without opening a connection.
-//
-// Accepted forms:
-//   redis://[[user]:password@]host[:port][/db]      one server (port 6379 by default)
-//   rediss://...                                    the same over TLS
-//   redis+cluster://[[user]:password@]host:port,host:port,...   Redis Cluster: the seed nodes
-//   rediss+cluster://...                            Redis Cluster over TLS
-// The cluster form is a scheme rather than a query flag so that a URL says what it is at a
-// glance and a standalone URL can never be mistaken for a cluster one. Credentials are
-// percent-decoded. Error messages never repeat the URL, which may hold a password.
+// Reads a Redis/Valkey URL into what ioredis needs, without opening a connection: one server, a
+// master found through Sentinel, or a Cluster's seed nodes, with logins and TLS. The grammar (what
+// an operator may write, and the messages for what is wrong) is the configuration's, in
+// src/config/redis-url.ts, so that check-config refuses exactly what could not be connected to.
+import type { RedisOptions } from 'ioredis'
+import { readRedisUrl, type RedisNodeAddress } from '../../config/redis-url'
 
-export interface RedisNodeAddress {
-  host: string
-  port: number
+export type { RedisNodeAddress }
+
+/** standalone and sentinel: one connection to one master (a server, or the one Sentinel names). */
+export type RedisClientPlan =
+  | { kind: 'standalone' | 'sentinel'; tls: boolean; options: RedisOptions }
+  | { kind: 'cluster'; tls: boolean; nodes: RedisNodeAddress[]; nodeOptions: RedisOptions }
+
+function login(username: string | undefined, password: string | undefined): RedisOptions {
+  return { ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) }
 }
 
-export type ParsedRedisUrl =
-  | { kind: 'standalone'; url: string; tls: boolean }
-  | {
-      kind: 'cluster'
-      nodes: RedisNodeAddress[]
-      tls: boolean
-      username: string | undefined
-      password: string | undefined
+export function parseRedisUrl(url: string): RedisClientPlan {
+  const parsed = readRedisUrl(url)
+  const tls = parsed.tls
+  switch (parsed.kind) {
+    case 'standalone':
+      return {
+        kind: 'standalone',
+        tls,
+        options: { host: parsed.host, port: parsed.port, db: parsed.db, ...login(parsed.username, parsed.password), ...(tls ? { tls: {} } : {}) },
+      }
+    case 'sentinel':
+      return {
+        kind: 'sentinel',
+        tls,
+        options: {
+          sentinels: parsed.sentinels,
+          name: parsed.masterName,
+          db: parsed.db,
+          ...login(parsed.username, parsed.password),
+          ...(parsed.sentinelUsername !== undefined ? { sentinelUsername: parsed.sentinelUsername } : {}),
+          ...(parsed.sentinelPassword !== undefined ? { sentinelPassword: parsed.sentinelPassword } : {}),
+          // One scheme for the whole deployment: TLS to the Sentinels and to the data nodes.
+          ...(tls ? { tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+        },
+      }
+    case 'cluster':
+      return { kind: 'cluster', tls, nodes: parsed.nodes, nodeOptions: { ...login(parsed.username, parsed.password), ...(tls ? { tls: {} } : {}) } }
+    default: {
+      const never_: never = parsed
+      throw new Error(`unknown Redis URL kind ${String((never_ as { kind: string }).kind)}`)
     }
-
-const DEFAULT_PORT = 6379
-
-function parseHostPort(text: string): RedisNodeAddress {
-  let host: string
-  let portText: string | undefined
-  if (text.startsWith('[')) {
-    const end = text.indexOf(']')
-    if (end === -1) throw new Error('Redis cluster URL: unterminated IPv6 address')
-    host = text.slice(1, end)
-    const rest = text.slice(end + 1)
-    if (rest !== '' && !rest.startsWith(':')) throw new Error('Redis cluster URL: malformed node address')
-    portText = rest === '' ? undefined : rest.slice(1)
-  } else {
-    const colon = text.lastIndexOf(':')
-    host = colon === -1 ? text : text.slice(0, colon)
-    portText = colon === -1 ? undefined : text.slice(colon + 1)
-  }
-  if (host === '') throw new Error('Redis cluster URL: a node has no host')
-  const port = portText === undefined || portText === '' ? DEFAULT_PORT : Number(portText)
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error('Redis cluster URL: a node has an invalid port')
-  return { host, port }
-}
-
-function decodeCredential(text: string): string | undefined {
-  if (text === '') return undefined
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    throw new Error('Redis URL: credentials are not valid percent-encoding')
-  }
-}
-
-export function parseRedisUrl(url: string): ParsedRedisUrl {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(url.trim())
-  if (!match) throw new Error('Redis URL must start with redis://, rediss://, redis+cluster:// or rediss+cluster://')
-  const scheme = (match[1] ?? '').toLowerCase()
-  const rest = match[2] ?? ''
-  switch (scheme) {
-    case 'redis':
-    case 'rediss': {
-      if (rest === '' || rest.startsWith('/')) throw new Error('Redis URL has no host')
-      return { kind: 'standalone', url: url.trim(), tls: scheme === 'rediss' }
-    }
-    case 'redis+cluster':
-    case 'rediss+cluster': {
-      const at = rest.lastIndexOf('@')
-      const credentials = at === -1 ? '' : rest.slice(0, at)
-      const afterCredentials = at === -1 ? rest : rest.slice(at + 1)
-      const hostList = afterCredentials.split(/[/?#]/, 1)[0] ?? ''
-      const colon = credentials.indexOf(':')
-      const username = decodeCredential(colon === -1 ? credentials : credentials.slice(0, colon))
-      const password = colon === -1 ? undefined : decodeCredential(credentials.slice(colon + 1))
-      const nodes = hostList.split(',').filter((node) => node !== '').map(parseHostPort)
-      if (nodes.length === 0) throw new Error('Redis cluster URL lists no nodes')
-      return { kind: 'cluster', nodes, tls: scheme === 'rediss+cluster', username, password }
-    }
-    default:
-      throw new Error(
-        `unsupported Redis URL scheme "${scheme}:" (expected redis://, rediss://, redis+cluster:// or rediss+cluster://)`,
-      )
   }
 }

@@ -5,11 +5,16 @@
 //   llmgw:quota:{alice}:2026-11-27:req   request count (string)
 //   llmgw:quota:{alice}:2026-11-27:tok   token usage (hash: in, out)
 //   llmgw:quota:{alice}:2026-11-27:grant requests an operator added to the day's limit (string)
-// All expire after the TTL the caller passes (the reset plus a margin).
+// All expire after the TTL the caller passes (the reset plus a margin). With `waitReplicas`, an
+// admission is answered only once that many replicas have it (replica-confirmation.ts); one that
+// is not confirmed in time is given back when it safely can be and fails like any store error, so
+// that `quota.on_store_error` decides: `reject` answers 503, `allow` lets it through uncounted.
 
 import type { Cluster, Redis } from 'ioredis'
 import { firstConnectionWait } from './connect-redis'
-import type { QuotaAdmission, QuotaCounts, QuotaStore } from '../../quota/quota-store'
+import { QuotaWriteRefused, type QuotaAdmission, type QuotaCounts, type QuotaStore } from '../../quota/quota-store'
+import { wholeTokenCount } from '../../quota/token-count'
+import { createReplicaConfirmation, type ReplicaConfirmation } from './replica-confirmation'
 
 // ARGV: request limit, token limit (-1 = unlimited), ttl. Returns {allowed, used, tokens, deniedBy}
 // with deniedBy 0 = none, 1 = requests, 2 = tokens.
@@ -64,14 +69,24 @@ export interface RedisQuotaStoreOptions {
   prefix?: string
   /** How long the first commands wait for the initial connection (later, commands fail at once). */
   startupWaitMs?: number
+  /** Replicas that must acknowledge an admission before it is answered (Redis WAIT); 0 = none. Not on a Cluster. */
+  waitReplicas?: number
+  /** How long WAIT waits for them, in ms. */
+  waitTimeoutMs?: number
+}
+
+// Replies that say the store cannot serve right now (a demoted or loading master, memory, a
+// Cluster in flux): the store is failing, and the write may succeed later. Any other error reply
+// refuses this write for good.
+const PASSING_REPLY_ERRORS = /^(READONLY|LOADING|MASTERDOWN|OOM|BUSY|TRYAGAIN|CLUSTERDOWN|MOVED|ASK|NOREPLICAS|NOSCRIPT|NOAUTH|WRONGPASS)\b/
+
+/** An error reply from the server (it was reached) that no retry can turn into success. */
+function refusedForGood(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplyError' && !PASSING_REPLY_ERRORS.test(error.message)
 }
 
 function isCluster(client: Redis | Cluster): client is Cluster {
   return (client as Cluster).isCluster === true
-}
-
-function wholeCount(value: number): number {
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : 0
 }
 
 function ttl(seconds: number): number {
@@ -88,6 +103,7 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
   client.defineCommand('llmgwQuotaCounts', { numberOfKeys: 3, lua: COUNTS, readOnly: true })
   client.defineCommand('llmgwQuotaGrant', { numberOfKeys: 1, lua: GRANT })
   const commands = client as unknown as QuotaCommands
+  const confirmation = replicaConfirmation(client, options)
 
   // User ids are percent-encoded so that a `{`, `}` or `:` in one cannot break the hash tag.
   function keys(user: string, day: string): { requests: string; tokens: string; grant: string } {
@@ -102,6 +118,7 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
     async admit(user, day, limits, ttlSeconds): Promise<QuotaAdmission> {
       const k = keys(user, day)
       await firstConnection()
+      const pending = confirmation?.begin()
       const reply = await commands.llmgwQuotaAdmit(
         k.requests,
         k.tokens,
@@ -111,6 +128,16 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
         ttl(ttlSeconds),
       )
       const [allowed, used, tokensUsed, deniedBy, granted] = reply.map(Number)
+      if (pending && allowed === 1) {
+        try {
+          await pending.confirm()
+        } catch (error) {
+          // Undone only over the connection that made the count: after a failover the same
+          // command could reach a master that never had it and take someone else's count away.
+          if (pending.sameConnection()) await commands.llmgwQuotaRelease(k.requests).catch(() => {})
+          throw error
+        }
+      }
       return {
         allowed: allowed === 1,
         used: used ?? 0,
@@ -125,11 +152,16 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
       await commands.llmgwQuotaRelease(keys(user, day).requests)
     },
     async addTokens(user, day, inputTokens, outputTokens, ttlSeconds) {
-      const input = wholeCount(inputTokens)
-      const output = wholeCount(outputTokens)
+      const input = wholeTokenCount(inputTokens)
+      const output = wholeTokenCount(outputTokens)
       if (input === 0 && output === 0) return
       await firstConnection()
-      await commands.llmgwQuotaAddTokens(keys(user, day).tokens, input, output, ttl(ttlSeconds))
+      try {
+        await commands.llmgwQuotaAddTokens(keys(user, day).tokens, input, output, ttl(ttlSeconds))
+      } catch (error) {
+        if (refusedForGood(error)) throw new QuotaWriteRefused(`Redis refused the token counts: ${(error as Error).message.split('\n')[0]?.slice(0, 200)}`)
+        throw error
+      }
     },
     async counts(user, day): Promise<QuotaCounts> {
       const k = keys(user, day)
@@ -153,6 +185,8 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
       await firstConnection()
       if (!isCluster(client)) {
         await client.ping()
+        // While admissions cannot be confirmed, the store is not ready for them.
+        await confirmation?.check()
         return
       }
       if (client.status !== 'ready') throw new Error(`Redis Cluster is ${client.status}`)
@@ -161,12 +195,18 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
       await Promise.all(masters.map((node) => node.ping()))
     },
     async close() {
-      if (client.status === 'end') return
-      try {
-        await client.quit()
-      } catch {
-        client.disconnect()
-      }
+      if (client.status !== 'end') await client.quit().catch(() => {})
+      // QUIT ends the connection to the master only: with Sentinel, the connections that watch
+      // for a failover would keep reconnecting for ever. disconnect() closes those too.
+      client.disconnect()
     },
   }
+}
+
+function replicaConfirmation(client: Redis | Cluster, options: RedisQuotaStoreOptions): ReplicaConfirmation | null {
+  const replicas = options.waitReplicas ?? 0
+  if (replicas === 0) return null
+  // WAIT answers for the one node a connection reaches; a Cluster spreads users over several.
+  if (isCluster(client)) throw new Error('store.redis_wait_replicas is not supported on a Redis Cluster')
+  return createReplicaConfirmation(client, replicas, options.waitTimeoutMs ?? 500)
 }

@@ -14,6 +14,7 @@ import { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { QuotaAdmission, QuotaCounts, QuotaLimits, QuotaStore } from '../../quota/quota-store'
+import { wholeTokenCount } from '../../quota/token-count'
 
 export interface SqliteQuotaStoreOptions {
   /** How long to wait for another process to release the data directory. Default 30 s. */
@@ -57,10 +58,6 @@ function openDatabase(dataDir: string, lockTimeoutMs: number): Database {
     throw error
   }
   return db
-}
-
-function tokenCount(value: number): number {
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : 0
 }
 
 export function createSqliteQuotaStore(dataDir: string | ':memory:', options: SqliteQuotaStoreOptions = {}): QuotaStore {
@@ -185,8 +182,8 @@ export function createSqliteQuotaStore(dataDir: string | ':memory:', options: Sq
       changed(u)
     },
     async addTokens(user, day, inputTokens, outputTokens, ttlSeconds) {
-      const input = tokenCount(inputTokens)
-      const output = tokenCount(outputTokens)
+      const input = wholeTokenCount(inputTokens)
+      const output = wholeTokenCount(outputTokens)
       if (input === 0 && output === 0) return
       const u = usageOf(user, day)
       u.inputTokens += input
