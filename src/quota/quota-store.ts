@@ -62,3 +62,8 @@ export interface QuotaStore {
   ping(): Promise<void>
   close(): Promise<void>
 }
+
+/** A number of requests a store adds (a grant): whole and not negative; anything else is 0. */
+export function wholeRequests(value: number): number {
+  return typeof value === 'number' && value > 0 ? Math.floor(value) : 0
+}

@@ -12,7 +12,7 @@
 
 import type { Cluster, Redis } from 'ioredis'
 import { firstConnectionWait } from './connect-redis'
-import { QuotaWriteRefused, type QuotaAdmission, type QuotaCounts, type QuotaStore } from '../../quota/quota-store'
+import { QuotaWriteRefused, type QuotaAdmission, type QuotaCounts, type QuotaStore, wholeRequests } from '../../quota/quota-store'
 import { wholeTokenCount } from '../../quota/token-count'
 import { createReplicaConfirmation, type ReplicaConfirmation } from './replica-confirmation'
 
@@ -172,7 +172,7 @@ export function createRedisQuotaStore(client: Redis | Cluster, options: RedisQuo
     async grant(user, day, requests, ttlSeconds) {
       const k = keys(user, day)
       await firstConnection()
-      await commands.llmgwQuotaGrant(k.grant, wholeCount(requests), ttl(ttlSeconds))
+      await commands.llmgwQuotaGrant(k.grant, wholeRequests(requests), ttl(ttlSeconds))
     },
     async reset(user, day) {
       const k = keys(user, day)

@@ -13,7 +13,7 @@
 import { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { QuotaAdmission, QuotaCounts, QuotaLimits, QuotaStore } from '../../quota/quota-store'
+import { type QuotaAdmission, type QuotaCounts, type QuotaLimits, type QuotaStore, wholeRequests } from '../../quota/quota-store'
 import { wholeTokenCount } from '../../quota/token-count'
 
 export interface SqliteQuotaStoreOptions {
@@ -197,7 +197,7 @@ export function createSqliteQuotaStore(dataDir: string | ':memory:', options: Sq
     },
     async grant(user, day, requests, ttlSeconds) {
       const u = usageOf(user, day)
-      u.granted += tokenCount(requests)
+      u.granted += wholeRequests(requests)
       u.expiresAt = Math.max(u.expiresAt, expiresAt(ttlSeconds))
       changed(u)
     },
