@@ -9,12 +9,5 @@ if [ -x /usr/bin/chromium ]; then
   exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO="sudo"
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
+bash "$(dirname "$0")/apt-install.sh" chromium fonts-dejavu-core
 echo "installed: $(/usr/bin/chromium --version)"

@@ -53,11 +53,7 @@ if [ -x "$py" ] && [ "$("$py" -c "$versions" 2>/dev/null)" = "$want" ]; then
   echo "python clients already installed: $want"
 else
   if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
-    export DEBIAN_FRONTEND=noninteractive
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -q
-    $SUDO apt-get install -y -q --no-install-recommends python3-venv
+    bash scripts/apt-install.sh python3-venv
   fi
   start=$(date +%s)
   [ -x "$py" ] || python3 -m venv "$venv"

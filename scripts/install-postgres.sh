@@ -15,11 +15,7 @@ find_bin() {
 }
 
 if ! bin="$(find_bin)"; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -q >&2
-  $SUDO apt-get install -y -q --no-install-recommends postgresql >&2
+  bash "$(dirname "$0")/apt-install.sh" postgresql
   bin="$(find_bin)" || { echo "error: postgresql installed but initdb not found" >&2; exit 1; }
 fi
 echo "PG_BIN=$bin"

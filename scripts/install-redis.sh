@@ -12,14 +12,7 @@ if command -v redis-server >/dev/null 2>&1 && command -v redis-sentinel >/dev/nu
   exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO="sudo"
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends redis-server redis-sentinel redis-tools openssl
+bash "$(dirname "$0")/apt-install.sh" redis-server redis-sentinel redis-tools openssl
 
 # The tests need `--cluster-port` (Redis 7 or later).
 version="$(redis-server --version | sed -n 's/.*v=\([0-9]*\).*/\1/p')"

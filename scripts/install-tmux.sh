@@ -9,12 +9,5 @@ if command -v tmux >/dev/null 2>&1; then
   exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO="sudo"
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends tmux
+bash "$(dirname "$0")/apt-install.sh" tmux
 echo "installed: $(tmux -V)"
