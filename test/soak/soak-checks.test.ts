@@ -81,6 +81,17 @@ describe('checkSoak', () => {
     ])
   })
 
+  it("accepts the failed-login limit's 429 for a wrong key, and only for a wrong key", () => {
+    const limited = { status: 429, message: 'Too many failed authentications from this address; retry in 5 s.' }
+    const violations = checkSoak(
+      input({
+        outcomes: [outcome({}), outcome({ kind: 'wrong-key', user: null, ...limited }), outcome({ kind: 'no-key', user: null, ...limited })],
+        counts: [{ user: fay, limit: 10, used: 1 }],
+      }),
+    ).violations
+    expect(violations).toEqual([`no-key at 1.0 s on gateway 0: answered 429, expected 401: ${limited.message}`])
+  })
+
   it('reports memory or file descriptors that grow under steady load', () => {
     expect(checkSoak(input({ histories: [flatHistory(140, 25)] })).violations).toEqual(['gateway 0 (process 0): RSS grew from 75 to 140 MB under steady load'])
     expect(checkSoak(input({ histories: [flatHistory(80, 90)] })).violations).toEqual(['gateway 0 (process 0): open file descriptors grew from 24 to 90'])

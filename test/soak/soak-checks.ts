@@ -87,7 +87,10 @@ function checkOutcome(o: Outcome, redisWindows: Window[], violations: string[]) 
   if (expected !== undefined) {
     const upstreamTrouble = o.kind === 'count-tokens' && [429, 502, 503, 504, 529].includes(o.status)
     const storeTrouble = o.status === 503 && duringFailover
-    if (o.status !== expected && !upstreamTrouble && !storeTrouble) violations.push(`${at}: answered ${o.status}, expected ${expected}: ${o.message ?? ''}`)
+    // Every client of the run shares one address: after 20 wrong keys a minute from it, the
+    // failed-login limit answers the next unknown ones 429 before any lookup, as it should.
+    const loginLimit = o.kind === 'wrong-key' && o.status === 429 && (o.message ?? '').includes('failed authentications')
+    if (o.status !== expected && !upstreamTrouble && !storeTrouble && !loginLimit) violations.push(`${at}: answered ${o.status}, expected ${expected}: ${o.message ?? ''}`)
     return
   }
   if (o.status >= 400 && o.status < 500 && o.status !== 429) violations.push(`${at}: a valid request answered ${o.status}: ${o.message ?? ''}`)
