@@ -3,9 +3,10 @@
 // here, by what the route can need, without reading a byte of it.
 //   - the OTLP routes take telemetry batches: up to max_body_bytes;
 //   - the admin key API reads its body itself, after authenticating the caller and within its own
-//     small limit (an anonymous request is a 401 whatever its body): it is let through;
-//   - every other route (admin, console, own keys, sign-in forms) takes a small JSON or form body:
-//     up to SMALL_BODY_BYTES.
+//     small limit (an anonymous request is a 401 whatever its body): it is let through; so are the
+//     sign-in form endpoints (OAuth's token and device authorization, the verification form), which
+//     read theirs within 8 KB and must refuse a larger one in OAuth's error shape;
+//   - every other route (admin, console, own keys) takes a small JSON body: up to SMALL_BODY_BYTES.
 // A declared length over the limit is answered 413 in the route's error shape; a body of unknown
 // length (chunked) 411, since it cannot be bounded before it is read. Bun's own limit would answer
 // those with an empty 413 that no client can show. The LLM routes read theirs with their own limit.
@@ -17,7 +18,7 @@ import { errorFormatForPath, errorResponse } from './error-handler'
 export const SMALL_BODY_BYTES = 64 * 1024
 
 const OTLP = /^\/(?:v1\/)?v1\/(?:metrics|logs|traces)\/?$/
-const READS_ITS_OWN = /^\/admin\/keys\/?$/
+const READS_ITS_OWN = /^\/(?:admin\/keys|oauth\/token|oauth\/device_authorization|device)\/?$/
 
 /** The limit of a route's body; null when the route reads and bounds its body itself. */
 export function bodyLimitOf(pathname: string, maxBodyBytes: number): number | null {
