@@ -33,8 +33,9 @@ export interface RunningBinary {
   stop(signal?: NodeJS.Signals): Promise<number>
 }
 
-export async function runBinary(bin: string, args: string[], env: Record<string, string>, cwd: string): Promise<RunningBinary> {
-  const port = await freePort()
+/** `port`: a port chosen beforehand, when the config must name the gateway's own URL (server.public_url). */
+export async function runBinary(bin: string, args: string[], env: Record<string, string>, cwd: string, options: { port?: number } = {}): Promise<RunningBinary> {
+  const port = options.port ?? (await freePort())
   let output = ''
   const proc = Bun.spawn([bin, ...args], {
     cwd,
