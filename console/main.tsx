@@ -35,9 +35,10 @@ function useHash(): string {
   return hash
 }
 
-function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+/** `notice`: why the session could not be used, when it is not simply absent (e.g. Keycloak unreachable). */
+function SignIn({ onSignedIn, notice }: { onSignedIn: (s: Session) => void; notice: string }) {
   const [key, setKey] = useState('')
-  const [error, setError] = useState('')
+  const [error, setError] = useState(notice)
   const [keycloak, setKeycloak] = useState<string | null>(null)
   useEffect(() => {
     api<SignInOptions>('/console/api/sign-in-options').then((o) => setKeycloak(o.keycloak), () => setKeycloak(null))
@@ -91,6 +92,7 @@ function Page({ hash, session }: { hash: string; session: Session }) {
 
 function App() {
   const [session, setCurrent] = useState<Session | null | undefined>(undefined)
+  const [notice, setNotice] = useState('')
   const hash = useHash()
   const signedOut = () => setCurrent(null)
   const signedIn = (s: Session) => {
@@ -98,10 +100,13 @@ function App() {
     setCurrent(s)
   }
   useEffect(() => {
-    api<Session>('/console/api/session').then(signedIn, () => setCurrent(null))
+    api<Session>('/console/api/session').then(signedIn, (e: ApiError) => {
+      if (e.status !== 401) setNotice(e.message)
+      setCurrent(null)
+    })
   }, [])
   if (session === undefined) return <main id="main">Loading…</main>
-  if (session === null) return <SignIn onSignedIn={signedIn} />
+  if (session === null) return <SignIn onSignedIn={signedIn} notice={notice} />
   async function signOut() {
     await api('/console/api/session', { method: 'DELETE' }).catch(() => {})
     setCurrent(null)
