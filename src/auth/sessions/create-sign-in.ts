@@ -68,7 +68,7 @@ export const SIGN_IN_SCOPE = 'openid offline_access'
  */
 export const CONSOLE_SIGN_IN_SCOPE = 'openid'
 /** How long a browser may take from the gateway's page through Keycloak's login form and back. */
-const TRANSACTION_TTL_MS = 10 * 60_000
+export const TRANSACTION_TTL_MS = 10 * 60_000
 const REFRESH_PURPOSE = 'keycloak-refresh-token'
 
 /** Memoises a successful async result; a failure is tried again on the next call. */

@@ -5,7 +5,7 @@
 // never approved without the developer's click; the form is refused cross-site and limited per
 // client address.
 import { Elysia } from 'elysia'
-import { type DeviceSignIn, SIGN_IN_SCOPE, type SignIn } from '../../../auth/sessions/create-sign-in'
+import { type DeviceSignIn, SIGN_IN_SCOPE, type SignIn, TRANSACTION_TTL_MS } from '../../../auth/sessions/create-sign-in'
 import { normalizeUserCode, displayUserCode } from '../../../auth/sessions/device-grants'
 import type { Logger } from '../../../logging/logger'
 import { clientAddress } from '../../middleware/client-address'
@@ -16,7 +16,7 @@ import type { SignInFinisher } from './sign-in-callback'
 import { messagePage, verifyPage } from './sign-in-page-html'
 
 /** How long the transaction cookie lives: the transaction's own lifetime. */
-export const TRANSACTION_COOKIE_S = 600
+export const TRANSACTION_COOKIE_S = TRANSACTION_TTL_MS / 1000
 
 export interface DevicePageDeps {
   signIn: SignIn
