@@ -104,7 +104,7 @@ export function createSignIn(options: SignInOptions): SignIn {
   const tokens = createSessionTokens({ keys, issuer: publicUrl, ttlS: options.accessTtlS, now })
 
   async function grantFrom(oidcTokens: OidcTokens, idSubject: string): Promise<KeycloakGrant> {
-    if (oidcTokens.refreshToken === null) throw new OidcError('invalid_grant', 'Keycloak issued no refresh token (does the user hold the offline_access role?)')
+    if (oidcTokens.refreshToken === null) throw new OidcError('invalid_grant', 'Keycloak issued no refresh token (for sign-in from Claude Code: does the user hold the offline_access role?)')
     const claims = await client.verifyAccessToken(oidcTokens.accessToken)
     if (claims.sub !== idSubject) throw new OidcError('invalid_grant', 'Keycloak tokens name different users')
     const identity = identityFromClaims(claims, keycloak.tierClaim, keycloak.tierSelection)
