@@ -1,6 +1,7 @@
 // The console's entry point: sign-in with a key (exchanged for a session cookie by the gateway;
-// the key is never kept in the browser), then the developer's page or the operator's pages,
-// chosen by the address after `#`.
+// the key is never kept in the browser) or, where the gateway offers it, with the company's
+// Keycloak in the browser (the gateway sets the same cookie on the way back); then the developer's
+// page or the operator's pages, chosen by the address after `#`.
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import 'uplot/dist/uPlot.min.css'
@@ -14,8 +15,14 @@ interface Session {
   name: string | null
   tier: string | null
   admin: boolean
+  method: 'key' | 'admin-key' | 'keycloak'
   csrf_token: string
   expires_at: string
+}
+
+interface SignInOptions {
+  /** Where the browser sign-in through Keycloak starts; null when the gateway does not offer it. */
+  keycloak: string | null
 }
 
 function useHash(): string {
@@ -28,9 +35,14 @@ function useHash(): string {
   return hash
 }
 
-function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+/** `notice`: why the session could not be used, when it is not simply absent (e.g. Keycloak unreachable). */
+function SignIn({ onSignedIn, notice }: { onSignedIn: (s: Session) => void; notice: string }) {
   const [key, setKey] = useState('')
-  const [error, setError] = useState('')
+  const [error, setError] = useState(notice)
+  const [keycloak, setKeycloak] = useState<string | null>(null)
+  useEffect(() => {
+    api<SignInOptions>('/console/api/sign-in-options').then((o) => setKeycloak(o.keycloak), () => setKeycloak(null))
+  }, [])
   async function submit(event: Event) {
     event.preventDefault()
     setError('')
@@ -45,6 +57,14 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   return (
     <main id="main">
       <h1>Sign in to llm-gateway</h1>
+      {keycloak && (
+        <p>
+          {/* A navigation, not a fetch: the browser goes to Keycloak's login page and comes back signed in. */}
+          <a class="button" href={keycloak} data-testid="keycloak-sign-in">
+            Sign in with your company account
+          </a>
+        </p>
+      )}
       <form onSubmit={submit} class="signin">
         <label for="key">Your gateway key (or the admin key)</label>
         <input id="key" type="password" autoComplete="off" value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} required />
@@ -72,6 +92,7 @@ function Page({ hash, session }: { hash: string; session: Session }) {
 
 function App() {
   const [session, setCurrent] = useState<Session | null | undefined>(undefined)
+  const [notice, setNotice] = useState('')
   const hash = useHash()
   const signedOut = () => setCurrent(null)
   const signedIn = (s: Session) => {
@@ -79,10 +100,13 @@ function App() {
     setCurrent(s)
   }
   useEffect(() => {
-    api<Session>('/console/api/session').then(signedIn, () => setCurrent(null))
+    api<Session>('/console/api/session').then(signedIn, (e: ApiError) => {
+      if (e.status !== 401) setNotice(e.message)
+      setCurrent(null)
+    })
   }, [])
   if (session === undefined) return <main id="main">Loading…</main>
-  if (session === null) return <SignIn onSignedIn={signedIn} />
+  if (session === null) return <SignIn onSignedIn={signedIn} notice={notice} />
   async function signOut() {
     await api('/console/api/session', { method: 'DELETE' }).catch(() => {})
     setCurrent(null)
@@ -114,7 +138,7 @@ function App() {
           </ul>
         </nav>
         <p class="who">
-          Signed in as <strong data-testid="signed-in-as">{session.user ?? 'admin'}</strong>
+          Signed in as <strong data-testid="signed-in-as">{(session.method === 'keycloak' ? session.name : null) ?? session.user ?? 'admin'}</strong>
           <button type="button" onClick={signOut}>
             Sign out
           </button>

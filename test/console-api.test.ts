@@ -208,6 +208,12 @@ describe('the console page (real app)', () => {
     // Nothing is fetched from elsewhere: no URL of another host in the bundle's requests.
     expect(script).not.toMatch(/fetch\(["']https?:/)
   })
+
+  it('offers no sign-in through Keycloak where none is configured', async () => {
+    gw = gateway()
+    expect(await (await gw.handle('/console/api/sign-in-options')).json()).toEqual({ key: true, keycloak: null })
+    expect((await gw.handle('/console/sign-in/keycloak')).status).toBe(404)
+  })
 })
 
 describe('hostile input to the console and usage routes (real app)', () => {

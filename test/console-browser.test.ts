@@ -3,7 +3,10 @@
 // with a key and sees their tier, quota and reset time, creates a key that works with curl and
 // revokes it; an operator finds that user among today's users, downloads the CSV and raises the
 // user's quota; ids and names holding <script> render as text; signing out ends the session.
-// Every page is screenshot into test-artifacts/console/ and checked by axe-core.
+// Developers and an operator sign in through the REAL Keycloak login page too (realm
+// test/fixtures/keycloak/gateway-realm.json, client `claude-gateway`) and see the tier their role
+// maps to, or the operator pages. Every page of the console is screenshot into
+// test-artifacts/console/ and checked by axe-core.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -11,6 +14,8 @@ import type { Browser, Page } from 'puppeteer-core'
 import { type RunningBinary, emptyDirWithBinary, runBinary, runOnce } from './helpers/binary'
 import { seriousViolations, startChromium } from './helpers/chromium'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+import { freePort } from './helpers/free-port'
+import { startKeycloak, type RunningKeycloak } from './helpers/keycloak'
 import { runTempDir } from './helpers/run-temp-dirs'
 import { waitFor } from './helpers/wait-for'
 
@@ -23,7 +28,10 @@ declare const sessionStorage: unknown
 const ADMIN = 'sk-admin-console-browser'
 const SHOTS = resolve(import.meta.dir, '../test-artifacts/console')
 const CONFIG = `
-auth: { admin_key: ${ADMIN} }
+server: { public_url: "\${PUBLIC_URL}" }
+auth:
+  admin_key: ${ADMIN}
+  keycloak: { issuer: "\${KC_ISSUER}", client_id: claude-gateway, client_secret: claude-gateway-test-secret }
 backends:
   internal: { format: openai, base_url: "\${FAKE_URL}/v1" }
 models:
@@ -34,6 +42,7 @@ tiers:
 `
 
 let up: FakeUpstream
+let kc: RunningKeycloak
 let gw: RunningBinary
 let dir: string
 let bin: string
@@ -46,21 +55,23 @@ const cspProblems: string[] = []
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
   up = startFakeUpstream()
-  ;({ dir, bin } = await emptyDirWithBinary())
+  ;[kc, { dir, bin }] = await Promise.all([startKeycloak(resolve(import.meta.dir, 'fixtures/keycloak/gateway-realm.json'), { timeoutMs: 240_000 }), emptyDirWithBinary()])
   writeFileSync(join(dir, 'gateway.yaml'), CONFIG)
-  const env = { FAKE_URL: up.url, GATEWAY_DATA_DIR: join(dir, 'data') }
+  const port = await freePort()
+  const env = { FAKE_URL: up.url, GATEWAY_DATA_DIR: join(dir, 'data'), PUBLIC_URL: `http://127.0.0.1:${port}`, KC_ISSUER: kc.issuer('gateway') }
   const created = await runOnce(bin, ['keys', 'create', '--config', 'gateway.yaml', '--user', 'dev-ann', '--tier', 'free'], env, dir)
   devKey = created.stdout.trim()
   const evil = await runOnce(bin, ['keys', 'create', '--config', 'gateway.yaml', '--user', '<script>window.__xss=1</script>', '--tier', 'pro'], env, dir)
-  gw = await runBinary(bin, ['serve', '--config', 'gateway.yaml'], env, dir)
+  gw = await runBinary(bin, ['serve', '--config', 'gateway.yaml'], env, dir, { port })
   expect((await chat(evil.stdout.trim())).status).toBe(200)
   browser = await startChromium()
-}, 180_000)
+}, 300_000)
 afterAll(async () => {
   await browser?.close()
   await gw?.stop()
   await up.stop()
-})
+  await kc?.stop()
+}, 60_000)
 
 function chat(key: string): Promise<Response> {
   return fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }) })
@@ -72,18 +83,37 @@ async function curlStatus(key: string): Promise<number> {
   return Number((await new Response(proc.stdout).text()).trim())
 }
 
-async function newPage(): Promise<Page> {
+/** A page in a browser context of its own; `keycloak`: it may go to Keycloak's login page too. */
+async function newPage(options: { keycloak?: boolean } = {}): Promise<Page> {
   const context = await browser.createBrowserContext()
   const page = await context.newPage()
   await page.setViewport({ width: 1200, height: 900 })
-  page.on('pageerror', (e) => cspProblems.push(`page error: ${e instanceof Error ? e.message : String(e)}`))
+  const onConsole = () => new URL(page.url()).origin === gw.url
+  page.on('pageerror', (e) => onConsole() && cspProblems.push(`page error: ${e instanceof Error ? e.message : String(e)}`))
   page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) cspProblems.push(m.text())
+    if (onConsole() && /Content Security Policy|Refused to/i.test(m.text())) cspProblems.push(m.text())
   })
-  // Nothing but the gateway itself: any other host is a failure.
+  // Nothing but the gateway itself (and Keycloak, where the page signs in there): any other host is a failure.
+  const allowed = new Set([gw.url, ...(options.keycloak ? [new URL(kc.url).origin] : [])])
   await page.setRequestInterception(true)
-  page.on('request', (r) => (new URL(r.url()).origin === gw.url || r.url().startsWith('data:') ? r.continue() : (cspProblems.push(`outside request ${r.url()}`), r.abort())))
+  page.on('request', (r) => (allowed.has(new URL(r.url()).origin) || r.url().startsWith('data:') ? r.continue() : (cspProblems.push(`outside request ${r.url()}`), r.abort())))
   return page
+}
+
+/** The console's "Sign in with your company account", then Keycloak's own login form. */
+async function signInWithKeycloak(page: Page, username: string): Promise<void> {
+  await page.goto(`${gw.url}/console/`, { waitUntil: 'networkidle0' })
+  await page.waitForSelector('[data-testid="keycloak-sign-in"]')
+  await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('[data-testid="keycloak-sign-in"]')])
+  // The real login page of the realm, on Keycloak's own origin.
+  expect(new URL(page.url()).origin).toBe(new URL(kc.url).origin)
+  await page.waitForSelector('#username')
+  await page.screenshot({ path: join(SHOTS, 'keycloak-login.png'), fullPage: true })
+  await page.type('#username', username)
+  await page.type('#password', `${username}-password`)
+  await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('#kc-login')])
+  expect(page.url()).toBe(`${gw.url}/console/`)
+  await page.waitForSelector('[data-testid="signed-in-as"]')
 }
 
 async function text(page: Page, selector: string): Promise<string> {
@@ -214,4 +244,36 @@ describe('the console in headless Chromium, against the compiled binary', () => 
     await page.browserContext().close()
     expect(cspProblems).toEqual([])
   }, 120_000)
+})
+
+describe('the console signed in through the real Keycloak login page, in headless Chromium', () => {
+  it('shows a developer the tier their role maps to (bob: tier-pro), keeps nothing in browser storage, and no operator pages', async () => {
+    const page = await newPage({ keycloak: true })
+    await signInWithKeycloak(page, 'bob')
+    expect(await text(page, '[data-testid="signed-in-as"]')).toBe('bob')
+    expect(await text(page, '[data-testid="tier"]')).toBe('pro')
+    expect(await text(page, '[data-testid="used"]')).toBe('0 used of 1,000')
+    await page.waitForSelector('figure.chart canvas')
+    expect(await page.evaluate(() => [document.cookie, JSON.stringify(localStorage), JSON.stringify(sessionStorage)])).toEqual(['', '{}', '{}'])
+    expect(await page.$$eval('nav a', (links) => links.map((a) => a.textContent))).toEqual(['My usage'])
+    await check(page, 'developer-keycloak')
+    // Signing out ends the console session and shows the sign-in page again.
+    await page.click('.who button')
+    await page.waitForSelector('[data-testid="keycloak-sign-in"]')
+    await page.reload({ waitUntil: 'networkidle0' })
+    await page.waitForSelector('#key')
+    await page.browserContext().close()
+  }, 90_000)
+
+  it("shows a user with the admin realm role (root) the operator pages, with today's users", async () => {
+    const page = await newPage({ keycloak: true })
+    await signInWithKeycloak(page, 'root')
+    expect(await page.$$eval('nav a', (links) => links.map((a) => a.textContent))).toEqual(['My usage', 'Today', 'Usage', 'Backends', 'Routing', 'Audit log'])
+    await page.goto(`${gw.url}/console/#/ops`, { waitUntil: 'networkidle0' })
+    await page.waitForSelector('tr[data-user="dev-ann"]')
+    expect(await text(page, 'h1')).toStartWith('Today')
+    await check(page, 'operator-keycloak')
+    await page.browserContext().close()
+    expect(cspProblems).toEqual([])
+  }, 90_000)
 })

@@ -78,6 +78,8 @@ export interface SessionsConfig {
   access_ttl_s: number
   /** How long a session lives without a refresh. */
   refresh_ttl_s: number
+  /** How long Keycloak's last word holds for a console session opened through Keycloak; then it is asked again. */
+  console_recheck_s: number
 }
 
 export interface AuthConfig {

@@ -45,6 +45,8 @@ export const DEFAULTS = {
     access_ttl_s: 3600,
     /** Thirty days without a refresh ends a session; Keycloak's own session limits apply too. */
     refresh_ttl_s: 30 * 24 * 3600,
+    /** A user disabled or signed out in Keycloak keeps the console at most this long. */
+    console_recheck_s: 300,
   },
   tier: {
     /** Null is unlimited. */

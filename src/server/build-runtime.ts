@@ -123,6 +123,7 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
     store: stores.sessionStore,
     identityOfKeyHash: (hash) => authenticator.authenticateKeyHash(hash),
     adminKey: config.auth.admin_key,
+    keycloak: signIn ? { renew: signIn.renewGrant, recheckMs: config.auth.sessions.console_recheck_s * 1000 } : null,
     now: () => clock().getTime(),
   })
   return {

@@ -74,7 +74,9 @@ export function composeApp(config: GatewayConfig, runtime: Runtime, parts: LongL
     ...(parts.isDraining ? { isDraining: parts.isDraining } : {}),
     routes: [
       // Loaded only when sign-in is on (it brings the JWT library).
-      ...(runtime.signIn ? (require('../http/routes/sign-in/sign-in-routes') as typeof import('../http/routes/sign-in/sign-in-routes')).signInRoutes({ signIn: runtime.signIn, log }) : []),
+      ...(runtime.signIn
+        ? (require('../http/routes/sign-in/sign-in-routes') as typeof import('../http/routes/sign-in/sign-in-routes')).signInRoutes({ signIn: runtime.signIn, log, console: { sessions: runtime.sessions, isAdmin } })
+        : []),
       managedSettingsRoutes({ config, authenticate: runtime.authenticate }),
       telemetryRoutes({ authenticate: runtime.authenticate, forwarder: runtime.telemetry }),
       adminKeysRoutes({ keyStore: runtime.keyStore, isAdmin, authenticate: runtime.authenticate, tiers: Object.keys(config.tiers), auditLog, principalOf }),
@@ -82,7 +84,7 @@ export function composeApp(config: GatewayConfig, runtime: Runtime, parts: LongL
       adminUsersRoutes({ principalOf, tiers: config.tiers, quota, usageStore, keyStore: runtime.keyStore, auditLog, today: runtime.today }),
       adminGatewayRoutes({ principalOf, config, pools, resolveModel }),
       selfKeysRoutes({ config, principalOf, keyStore: runtime.keyStore, auditLog }),
-      consoleRoutes({ sessions: runtime.sessions, isAdmin }),
+      consoleRoutes({ sessions: runtime.sessions, isAdmin, keycloakSignIn: runtime.signIn !== null }),
       docsRoutes(VERSION),
     ],
   })

@@ -33,9 +33,9 @@ export interface RunningBinary {
   stop(signal?: NodeJS.Signals): Promise<number>
 }
 
-/** Starts the binary and waits (bounded) until /ready answers 200; `port`: listen there (a restart on the same address). */
-export async function runBinary(bin: string, args: string[], env: Record<string, string>, cwd: string, port?: number): Promise<RunningBinary> {
-  port ??= await freePort()
+/** Starts the binary and waits (bounded) until /ready answers 200. `port`: listen there (a restart on the same address, or a config that names the gateway's own URL). */
+export async function runBinary(bin: string, args: string[], env: Record<string, string>, cwd: string, options: { port?: number } = {}): Promise<RunningBinary> {
+  const port = options.port ?? (await freePort())
   let output = ''
   const proc = Bun.spawn([bin, ...args], {
     cwd,

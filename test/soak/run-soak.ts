@@ -119,7 +119,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let faults: ReturnType<typeof setInterval> | undefined
 
   const launch = async (slot: number, generation: number, port?: number) => {
-    const gw = await runBinary(bin, ['--config', 'soak.json'], env, dir, port)
+    const gw = await runBinary(bin, ['--config', 'soak.json'], env, dir, { port })
     gateways[slot] = gw
     histories.push({ slot, generation, pid: gw.proc.pid, startedAt: now(), stoppedAt: null, samples: [] })
     routable.add(slot)

@@ -27,6 +27,8 @@ export interface OidcTokens {
   idToken: string | null
   /** Seconds, as the provider said. */
   expiresIn: number | null
+  /** Seconds the refresh token lives (Keycloak's `refresh_expires_in`); null when not said, or 0 (an offline token: no expiry). */
+  refreshExpiresIn: number | null
 }
 
 /** Why a call to the provider failed: the grant itself is refused, or the provider could not be used. */
@@ -120,6 +122,7 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
       refreshToken: typeof answer.refresh_token === 'string' ? answer.refresh_token : null,
       idToken: typeof answer.id_token === 'string' ? answer.id_token : null,
       expiresIn: typeof answer.expires_in === 'number' ? answer.expires_in : null,
+      refreshExpiresIn: typeof answer.refresh_expires_in === 'number' && answer.refresh_expires_in > 0 ? answer.refresh_expires_in : null,
     }
   }
 

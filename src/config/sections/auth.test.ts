@@ -66,7 +66,7 @@ describe('normalizeAuth', () => {
     // Sign-in on and no audience or clients said: bearer tokens of the gateway's own client only.
     expect(a.auth.keycloak!.clients).toEqual(['claude-gateway'])
     expect(auth({ keycloak: { issuer: 'https://kc/realms/a', client_id: 'claude-gateway', audience: 'llm-gateway' } }).auth.keycloak!.clients).toEqual([])
-    expect(a.auth.sessions).toEqual({ signing_key: null, access_ttl_s: 600, refresh_ttl_s: 2592000 })
+    expect(a.auth.sessions).toEqual({ signing_key: null, access_ttl_s: 600, refresh_ttl_s: 2592000, console_recheck_s: 300 })
     expect(auth({ sessions: { signing_key: 'short' } }).problems).toEqual(['c.yaml: auth.sessions.signing_key: must be at least 32 characters (e.g. openssl rand -base64 48)'])
     expect(auth({ keycloak: { client_id: 'claude-gateway' } }).problems).toEqual(['c.yaml: auth.keycloak.issuer: is required for sign-in (auth.keycloak.client_id is set; set KEYCLOAK_URL)'])
   })

@@ -119,5 +119,6 @@ function normalizeSessions(raw: Raw, p: Problems): SessionsConfig {
     signing_key: signingKey,
     access_ttl_s: int(raw, 'access_ttl_s', `${path}.access_ttl_s`, p, d.access_ttl_s, 60),
     refresh_ttl_s: int(raw, 'refresh_ttl_s', `${path}.refresh_ttl_s`, p, d.refresh_ttl_s, 60),
+    console_recheck_s: int(raw, 'console_recheck_s', `${path}.console_recheck_s`, p, d.console_recheck_s, 1),
   }
 }

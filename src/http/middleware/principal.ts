@@ -69,6 +69,12 @@ export function checkCsrf(request: Request, session: ConsoleSession): void {
   if (token === null || !equalText(token, session.csrfToken)) throw new GatewayError(403, 'permission_error', 'missing or wrong x-csrf-token')
 }
 
+/** A session that could not be resolved: the resolver's own 503 (Keycloak unreachable) as it is, anything else the store's. */
+export function storeUnavailable(error: unknown): never {
+  if (error instanceof GatewayError) throw error
+  throw new GatewayError(503, 'api_error', 'session store unavailable; try again shortly')
+}
+
 export function createPrincipalResolver(deps: PrincipalDeps): PrincipalOf {
   const adminKeyHash = deps.adminKey ? Buffer.from(hashCredential(deps.adminKey), 'hex') : null
   return async function principalOf(request) {
@@ -81,9 +87,7 @@ export function createPrincipalResolver(deps: PrincipalDeps): PrincipalOf {
     }
     const id = deps.sessions ? readCookie(request.headers.get('cookie'), SESSION_COOKIE) : null
     if (id && deps.sessions) {
-      const session = await deps.sessions.resolve(id, deps.isAdmin).catch(() => {
-        throw new GatewayError(503, 'api_error', 'session store unavailable; try again shortly')
-      })
+      const session = await deps.sessions.resolve(id, deps.isAdmin).catch(storeUnavailable)
       if (session) {
         if (!SAFE_METHODS.has(request.method)) checkCsrf(request, session)
         return { identity: session.identity, admin: session.admin, actor: session.identity?.user ?? 'admin-key', session }

@@ -8,12 +8,17 @@ import { Elysia, t } from 'elysia'
 import type { AdminCheck } from '../../auth/admin-check'
 import type { ConsoleSession, ConsoleSessions } from '../../auth/console-sessions'
 import { GatewayError } from '../../errors/gateway-error'
-import { checkCsrf, readCookie, SESSION_COOKIE } from '../middleware/principal'
+import { checkCsrf, readCookie, SESSION_COOKIE, storeUnavailable } from '../middleware/principal'
 
 export interface ConsoleRouteDeps {
   sessions: ConsoleSessions
   isAdmin: AdminCheck
+  /** Whether sign-in through Keycloak is on: the sign-in page then offers it. */
+  keycloakSignIn: boolean
 }
+
+/** Where the sign-in page's "Sign in with your company account" goes (served by the sign-in routes). */
+export const CONSOLE_KEYCLOAK_SIGN_IN_PATH = '/console/sign-in/keycloak'
 
 export const CONSOLE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -27,13 +32,16 @@ const SECURITY_HEADERS: Record<string, string> = {
   'cross-origin-resource-policy': 'same-origin',
 }
 
-function isTls(request: Request): boolean {
+export function isTls(request: Request): boolean {
   return request.url.startsWith('https:') || request.headers.get('x-forwarded-proto') === 'https'
 }
 
-function cookie(request: Request, value: string, maxAge: number): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${isTls(request) ? '; Secure' : ''}`
+/** The Set-Cookie value of a console session (every way of signing in gives the same cookie). */
+export function sessionCookie(value: string, maxAge: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`
 }
+
+const cookie = (request: Request, value: string, maxAge: number) => sessionCookie(value, maxAge, isTls(request))
 
 function sessionBody(session: ConsoleSession) {
   return {
@@ -57,12 +65,11 @@ const loadAssets = () => (assets ??= import('../console/console-assets'))
 
 export function consoleRoutes(deps: ConsoleRouteDeps) {
   const { sessions, isAdmin } = deps
+  const signInOptions = JSON.stringify({ key: true, keycloak: deps.keycloakSignIn ? CONSOLE_KEYCLOAK_SIGN_IN_PATH : null })
   const current = async (request: Request): Promise<{ id: string; session: ConsoleSession } | null> => {
     const id = readCookie(request.headers.get('cookie'), SESSION_COOKIE)
     if (!id) return null
-    const session = await sessions.resolve(id, isAdmin).catch(() => {
-      throw new GatewayError(503, 'api_error', 'session store unavailable; try again shortly')
-    })
+    const session = await sessions.resolve(id, isAdmin).catch(storeUnavailable)
     return session ? { id, session } : null
   }
 
@@ -95,6 +102,8 @@ export function consoleRoutes(deps: ConsoleRouteDeps) {
       },
       { body: t.Object({ key: t.String({ minLength: 1, maxLength: 16384 }) }) },
     )
+    // Before anyone is signed in: how the sign-in page may sign them in.
+    .get('/console/api/sign-in-options', () => new Response(signInOptions, { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } }))
     .get('/console/api/session', async ({ request, set }) => {
       const found = await current(request)
       if (!found) throw new GatewayError(401, 'authentication_error', 'not signed in')

@@ -1,6 +1,7 @@
-// The verification page's HTML: one form to enter or confirm the user code, and the messages that
-// follow (signed in, denied, refused). Server-rendered, no script, nothing loaded from elsewhere
-// (the gateway runs air-gapped); every value written into it is escaped.
+// The HTML of sign-in in the browser: the verification page's form to enter or confirm a device
+// sign-in's user code, and the messages that follow a sign-in (signed in, denied, refused).
+// Server-rendered, no script, nothing loaded from elsewhere (the gateway runs air-gapped); every
+// value written into it is escaped.
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
@@ -27,8 +28,10 @@ export function verifyPage(options: { userCode: string; error?: string }): strin
   )
 }
 
-export function messagePage(title: string, message: string): string {
-  return layout(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`)
+/** A message, and where to go next when there is somewhere (a path on the gateway). */
+export function messagePage(title: string, message: string, link?: { href: string; text: string }): string {
+  const next = link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : ''
+  return layout(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${next}`)
 }
 
 export function htmlHeaders(identityProviderOrigin: string): Record<string, string> {
@@ -41,4 +44,12 @@ export function htmlHeaders(identityProviderOrigin: string): Record<string, stri
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
   }
+}
+
+export type PageResponse = (status: number, html: string, extra?: Record<string, string>) => Response
+
+/** Answers with a page under the sign-in pages' headers. */
+export function pageResponder(identityProviderOrigin: string): PageResponse {
+  const headers = htmlHeaders(identityProviderOrigin)
+  return (status, html, extra = {}) => new Response(html, { status, headers: { ...headers, ...extra } })
 }
