@@ -143,6 +143,11 @@ describe('usage reports, grants and keys (real app, embedded store)', () => {
     expect(((await grant.json()) as { quota: { limit: number } }).quota.limit).toBe(11)
     expect((await gw.handle('/v1/chat/completions', json(chat, auth))).status).toBe(200)
     expect((await gw.handle('/v1/chat/completions', json(chat, auth))).status).toBe(429)
+    await gw.runtime.ledger!.flush()
+    // The share of quota is the quota's own count against today's limit (grant included), whatever
+    // the ledger holds of the two refusals: 11 of 11, not 13 of 10.
+    const overview = (await (await gw.handle('/admin/overview', { headers: { 'x-api-key': ADMIN } })).json()) as { top_users: { user: string; requests: number; quota_used: number; daily_requests: number; share_of_quota: number }[] }
+    expect(overview.top_users[0]).toMatchObject({ user: 'ann', requests: 13, quota_used: 11, daily_requests: 11, share_of_quota: 1 })
     for (const bad of [{ requests: 0 }, { requests: -3 }, { requests: 1.5 }, { requests: 'many' }, {}]) {
       expect((await gw.handle('/admin/users/ann/grants', json(bad, { 'x-api-key': ADMIN }))).status).toBe(400)
     }

@@ -61,12 +61,17 @@ export function adminUsersRoutes(deps: AdminUsersDeps) {
         fromStore('usage', () => deps.usageStore.read('models', { from: today, to: today })),
         fromStore('usage', () => deps.usageStore.topUsers(today, TOP_USERS)),
       ])
-      const top = summarize(users.rows, ['user', 'tier'], null)
-        .sort((a, b) => b.requests - a.requests)
-        .map((row) => {
-          const limit = deps.tiers[row.tier ?? '']?.daily_requests ?? null
-          return { ...row, daily_requests: limit, share_of_quota: limit ? Math.round((row.requests / limit) * 1000) / 1000 : null }
-        })
+      const rows = summarize(users.rows, ['user', 'tier'], null).sort((a, b) => b.requests - a.requests)
+      // The share is the quota's own count against today's limit (grants included): the ledger's
+      // `requests` also holds the refusals and failures the quota never counted or gave back.
+      const top = await Promise.all(
+        rows.map(async (row) => {
+          const status = row.user ? await quotaOf(row.user, row.tier ?? null).catch(() => null) : null
+          const limit = status ? status.limit : (deps.tiers[row.tier ?? '']?.daily_requests ?? null)
+          const used = status ? status.used : row.requests - row.errors
+          return { ...row, daily_requests: limit, quota_used: used, share_of_quota: limit ? Math.round((used / limit) * 1000) / 1000 : null }
+        }),
+      )
       return { day: today, tiers: summarize(byTier, ['tier'], null), users: users.count, top_users: top }
     })
     .get(
