@@ -170,6 +170,16 @@ describe('usage reports, grants and keys (real app, embedded store)', () => {
     expect((await gw.handle('/keys', json({}, { 'x-api-key': pro.key }))).status).toBe(403)
   })
 
+  it('holds a user to 20 active keys when their creations arrive all at once', async () => {
+    gw = gateway()
+    const ann = await gw.runtime.keyStore.create({ user: 'ann', tier: 'free' })
+    const answers = await Promise.all(Array.from({ length: 30 }, () => gw.handle('/keys', json({}, { 'x-api-key': ann.key }))))
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(20 - 1)
+    expect(answers.filter((r) => r.status === 409)).toHaveLength(30 - 19)
+    const own = await gw.runtime.keyStore.page({ user: 'ann', limit: 100 })
+    expect(own.data.filter((k) => !k.revokedAt)).toHaveLength(20)
+  })
+
   it('pages the key list on the server', async () => {
     gw = gateway()
     for (let i = 0; i < 25; i++) await gw.runtime.keyStore.create({ user: i % 2 ? 'odd' : 'even', tier: 'free' })
