@@ -291,5 +291,30 @@ describe('a Keycloak user in the ledger and with keys of their own (real app, em
       await idp.stop()
     }
   })
+
+  it("names a Keycloak user in the audit log by their namespaced id, never as the key user of the same name", async () => {
+    const idp = await startLocalIdp()
+    gw = buildTestApp(
+      testConfig({
+        backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } },
+        models: { 'qwen3-32b': { backend: 'internal' } },
+        tiers: { free: { daily_requests: 3, models: ['*'], self_service_keys: true } },
+        auth: { admin_key: ADMIN, providers: ['keys', 'keycloak'], keycloak: { issuer: idp.issuer, audience: 'llm-gateway', tier_map: { 'tier-free': 'free' } } },
+      }),
+    )
+    try {
+      const bearer = { authorization: `Bearer ${await idp.sign({ sub: 'kc-42', realm_access: { roles: ['tier-free'] } })}` }
+      const namesake = await gw.runtime.keyStore.create({ user: 'kc-42', tier: 'free' })
+      expect((await gw.handle('/keys', json({}, bearer))).status).toBe(201)
+      expect((await gw.handle('/keys', json({}, { 'x-api-key': namesake.key }))).status).toBe(201)
+      const audit = (await (await gw.handle('/admin/audit', { headers: { 'x-api-key': ADMIN } })).json()) as { data: { actor: string; detail: { user: string } }[] }
+      expect(audit.data.map((e) => [e.actor, e.detail.user])).toEqual([
+        ['kc-42', 'kc-42'],
+        ['keycloak:kc-42', 'keycloak:kc-42'],
+      ])
+    } finally {
+      await idp.stop()
+    }
+  })
 })
 

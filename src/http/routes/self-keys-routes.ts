@@ -68,7 +68,7 @@ export function selfKeysRoutes(deps: SelfKeysDeps) {
           if (own.data.length >= MAX_OWN_KEYS_EVER) throw new GatewayError(409, 'invalid_request_error', `at most ${MAX_OWN_KEYS_EVER} keys per user, revoked ones included; ask an operator`)
           return fromStore('key', () => deps.keyStore.create({ user: owner, tier: identity.tier, ...(body.name ? { name: body.name } : {}) }))
         })
-        await audit(deps.auditLog, { actor: identity.user, action: 'key.create', target: created.id, detail: { user: created.user, tier: created.tier } })
+        await audit(deps.auditLog, { actor: owner, action: 'key.create', target: created.id, detail: { user: created.user, tier: created.tier } })
         set.status = 201
         set.headers['cache-control'] = 'no-store'
         return created
@@ -83,7 +83,7 @@ export function selfKeysRoutes(deps: SelfKeysDeps) {
         // Another user's key is answered as no key at all: ids are not to be probed.
         if (!key || key.user !== owner) throw new GatewayError(404, 'not_found_error', `no key with id "${params.id}"`)
         await fromStore('key', () => deps.keyStore.revoke(params.id))
-        await audit(deps.auditLog, { actor: identity.user, action: 'key.revoke', target: params.id })
+        await audit(deps.auditLog, { actor: owner, action: 'key.revoke', target: params.id })
         return { id: params.id, revoked: true }
       },
       { params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }) },
