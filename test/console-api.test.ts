@@ -170,6 +170,16 @@ describe('usage reports, grants and keys (real app, embedded store)', () => {
     expect((await gw.handle('/keys', json({}, { 'x-api-key': pro.key }))).status).toBe(403)
   })
 
+  it('holds a user to 20 active keys when their creations arrive all at once', async () => {
+    gw = gateway()
+    const ann = await gw.runtime.keyStore.create({ user: 'ann', tier: 'free' })
+    const answers = await Promise.all(Array.from({ length: 30 }, () => gw.handle('/keys', json({}, { 'x-api-key': ann.key }))))
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(20 - 1)
+    expect(answers.filter((r) => r.status === 409)).toHaveLength(30 - 19)
+    const own = await gw.runtime.keyStore.page({ user: 'ann', limit: 100 })
+    expect(own.data.filter((k) => !k.revokedAt)).toHaveLength(20)
+  })
+
   it('pages the key list on the server', async () => {
     gw = gateway()
     for (let i = 0; i < 25; i++) await gw.runtime.keyStore.create({ user: i % 2 ? 'odd' : 'even', tier: 'free' })
@@ -277,6 +287,31 @@ describe('a Keycloak user in the ledger and with keys of their own (real app, em
       const today = gw.runtime.today()
       const usage = (await (await gw.handle(`/usage?from=${today}&to=${today}`, { headers: bearer })).json()) as { rows: { requests: number }[] }
       expect(usage.rows.reduce((n, r) => n + r.requests, 0)).toBe(4)
+    } finally {
+      await idp.stop()
+    }
+  })
+
+  it("names a Keycloak user in the audit log by their namespaced id, never as the key user of the same name", async () => {
+    const idp = await startLocalIdp()
+    gw = buildTestApp(
+      testConfig({
+        backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } },
+        models: { 'qwen3-32b': { backend: 'internal' } },
+        tiers: { free: { daily_requests: 3, models: ['*'], self_service_keys: true } },
+        auth: { admin_key: ADMIN, providers: ['keys', 'keycloak'], keycloak: { issuer: idp.issuer, audience: 'llm-gateway', tier_map: { 'tier-free': 'free' } } },
+      }),
+    )
+    try {
+      const bearer = { authorization: `Bearer ${await idp.sign({ sub: 'kc-42', realm_access: { roles: ['tier-free'] } })}` }
+      const namesake = await gw.runtime.keyStore.create({ user: 'kc-42', tier: 'free' })
+      expect((await gw.handle('/keys', json({}, bearer))).status).toBe(201)
+      expect((await gw.handle('/keys', json({}, { 'x-api-key': namesake.key }))).status).toBe(201)
+      const audit = (await (await gw.handle('/admin/audit', { headers: { 'x-api-key': ADMIN } })).json()) as { data: { actor: string; detail: { user: string } }[] }
+      expect(audit.data.map((e) => [e.actor, e.detail.user])).toEqual([
+        ['kc-42', 'kc-42'],
+        ['keycloak:kc-42', 'keycloak:kc-42'],
+      ])
     } finally {
       await idp.stop()
     }

@@ -111,6 +111,16 @@ describe('per-user limits on the embedded store (fake upstream)', () => {
       await gw.close()
     }
   })
+  it('refuses every request of a tier whose tokens_per_minute is 0, as Redis does, from the first one', async () => {
+    const gw = buildTestApp(config({ tokens_per_minute: 0 }))
+    try {
+      const refused = await gw.handle('/v1/chat/completions', json(chat, auth))
+      expect(refused.status).toBe(429)
+      expect(await refused.json()).toMatchObject({ error: { code: 'tokens_per_minute_exceeded' } })
+    } finally {
+      await gw.close()
+    }
+  })
 })
 
 describe('per-user limits across three replicas on one real redis-server (fake upstream)', () => {
@@ -127,6 +137,17 @@ describe('per-user limits across three replicas on one real redis-server (fake u
     await Promise.all(gws.map((g) => g.ready()))
     return gws
   }
+
+  it('refuses every request of a tier whose tokens_per_minute is 0, from the first one', async () => {
+    const gws = await replicas({ tokens_per_minute: 0 })
+    try {
+      const refused = await gws[0]!.handle('/v1/chat/completions', json(chat, auth))
+      expect(refused.status).toBe(429)
+      expect(await refused.json()).toMatchObject({ error: { code: 'tokens_per_minute_exceeded' } })
+    } finally {
+      await Promise.all(gws.map((g) => g.close()))
+    }
+  })
 
   it('admits exactly requests_per_minute of a burst spread over the replicas', async () => {
     const gws = await replicas({ requests_per_minute: 10 })

@@ -137,6 +137,18 @@ describe('createQuotaService', () => {
     expect(await quota.status('alice', THREE)).toMatchObject({ limit: 3, granted: 0 })
   })
 
+  it("sets today's tokens back to 0 on a reset, the tokens still held in memory included", async () => {
+    const quota = service({ tokenFlushIntervalMs: 60_000, limitedTokenFlushIntervalMs: 60_000 })
+    const limits = { dailyRequests: 100, dailyTokens: 1000 }
+    await (await quota.admit('alice', limits)).recordTokens(900, 300)
+    expect((await quota.admit('alice', limits)).allowed).toBe(false)
+    await quota.reset('alice')
+    expect(await quota.status('alice', limits)).toMatchObject({ used: 0, input_tokens: 0, output_tokens: 0, tokens_remaining: 1000 })
+    expect((await quota.admit('alice', limits)).allowed).toBe(true)
+    await quota.flush()
+    expect(await quota.status('alice', limits)).toMatchObject({ used: 1, input_tokens: 0, output_tokens: 0 })
+  })
+
   it('refuses requests once the daily token limit is reached', async () => {
     const quota = service()
     const limits = { dailyRequests: 100, dailyTokens: 1000 }

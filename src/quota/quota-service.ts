@@ -227,7 +227,13 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
       if (!Number.isInteger(requests) || requests < 1) throw new Error('quota: a grant must be a whole number >= 1')
       return adjust(user, 'grant', (day, ttl) => store.grant?.(user, day, requests, ttl))
     },
-    reset: (user) => adjust(user, 'reset', (day) => store.reset?.(user, day)),
+    reset: (user) =>
+      adjust(user, 'reset', (day) => {
+        const reset = store.reset
+        if (!reset) return undefined
+        // Tokens recorded before the reset but not yet written would otherwise be added after it.
+        return tokens.forget(user, day).then(() => reset.call(store, user, day))
+      }),
     healthy: outage.healthy,
     checkHealth: outage.checkHealth,
     flush: tokens.flush,

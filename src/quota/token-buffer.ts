@@ -39,6 +39,11 @@ export interface TokenBuffer {
   held(user: string, day: string): HeldTokens | null
   /** Writes everything held now. */
   flush(): Promise<void>
+  /**
+   * Drops what is held for this user and day, once the writes already on their way have landed:
+   * a reset of the day's counts that follows then leaves nothing of before it to be added later.
+   */
+  forget(user: string, day: string): Promise<void>
   /** Stops the timer; writes that fail from now on are logged as lost instead of held again. */
   close(): void
 }
@@ -58,6 +63,8 @@ export function createTokenBuffer(options: TokenBufferOptions): TokenBuffer {
   const pendingTokens = new Map<string, PendingTokens>()
   /** Tokens on their way to the store: still this process's to count until the write lands. */
   const writingTokens = new Map<string, HeldTokens>()
+  /** The writes on their way, per user and day. */
+  const inFlight = new Map<string, Set<Promise<void>>>()
   let flushTimer: ReturnType<typeof setTimeout> | undefined
   let flushDueAt = Number.POSITIVE_INFINITY
   let closed = false
@@ -105,7 +112,25 @@ export function createTokenBuffer(options: TokenBufferOptions): TokenBuffer {
     flushDueAt = Number.POSITIVE_INFINITY
     const entries = [...pendingTokens]
     pendingTokens.clear()
-    await Promise.all(entries.map(([key, e]) => writeTokens(key, e)))
+    await Promise.all(entries.map(([key, e]) => track(key, writeTokens(key, e))))
+  }
+
+  function track(key: string, write: Promise<void>): Promise<void> {
+    let writes = inFlight.get(key)
+    if (!writes) inFlight.set(key, (writes = new Set()))
+    writes.add(write)
+    void write.finally(() => {
+      writes.delete(write)
+      if (writes.size === 0 && inFlight.get(key) === writes) inFlight.delete(key)
+    })
+    return write
+  }
+
+  async function forget(user: string, day: string) {
+    const key = `${user}\u0000${day}`
+    // A write that fails is held again: wait for them all, then drop what is held.
+    for (let writes = inFlight.get(key); writes; writes = inFlight.get(key)) await Promise.all(writes)
+    pendingTokens.delete(key)
   }
 
   /** Adds to what is held for the next write (sums, already bounded). */
@@ -138,6 +163,7 @@ export function createTokenBuffer(options: TokenBufferOptions): TokenBuffer {
     },
     held,
     flush,
+    forget,
     close() {
       closed = true
       if (flushTimer) clearTimeout(flushTimer)

@@ -7,7 +7,7 @@ export type AuditAction = 'key.create' | 'key.revoke' | 'quota.grant' | 'quota.r
 export interface AuditEntry {
   /** RFC 3339. */
   at: string
-  /** Who did it: `admin-key`, or the user id of a Keycloak admin or of a user acting on their own keys. */
+  /** Who did it: `admin-key`, or the user id, as quota counts it (`keycloak:<sub>` for a Keycloak user), of an admin or of a user acting on their own keys. */
   actor: string
   action: AuditAction
   /** The user or key acted on. */

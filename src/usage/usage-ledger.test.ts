@@ -110,6 +110,20 @@ describe('the usage ledger (in-memory rows, batched writes)', () => {
     expect(names.find((n) => n.startsWith('xxx'))!.length).toBe(128)
   })
 
+  it("keeps a day's cap of requested names while requests of the day before still finish", async () => {
+    const s = fakeStore()
+    const ledger = createUsageLedger({ store: s.store, dayOf, retentionDays: 90, intervalMs: 60_000, maxRequestedNames: 3, now: () => T0 + DAY_MS })
+    // Each of today's invented names is followed by a stream of yesterday ending (the hour after midnight).
+    for (let i = 0; i < 10; i++) {
+      ledger.record(request({ requested: `invented-${i}`, startedAt: T0 + DAY_MS }))
+      ledger.record(request({ requested: 'claude-sonnet', startedAt: T0 }))
+    }
+    await ledger.close()
+    const today = s.batches.flat().filter((r) => r.day === dayOf(T0 + DAY_MS))
+    expect(today.map((r) => r.requested_model).filter((n) => n.startsWith('invented-'))).toHaveLength(3)
+    expect(today.find((r) => r.requested_model === 'other')!.requests).toBe(7)
+  })
+
   it('prunes the days past the retention once a day', async () => {
     const s = fakeStore()
     let now = T0

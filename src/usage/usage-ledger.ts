@@ -66,8 +66,11 @@ export function createUsageLedger(options: UsageLedgerOptions): UsageLedger {
   const maxNames = options.maxRequestedNames ?? 1000
   const onError = options.onError ?? (() => {})
   let held = new Map<string, LedgerRow>()
-  let namesDay = ''
-  let names = new Set<string>()
+  /**
+   * The requested names seen per day, for the two latest days: requests of the day before still
+   * finish after midnight, and must neither reopen today's cap nor be refused their own day's.
+   */
+  const namesByDay = new Map<string, Set<string>>()
   let timer: ReturnType<typeof setTimeout> | undefined
   let writing: Promise<void> = Promise.resolve()
   let closed = false
@@ -87,12 +90,22 @@ export function createUsageLedger(options: UsageLedgerOptions): UsageLedger {
     await store.prune(oldestKept).catch((error) => onError('usage store prune failed', { error: String(error) }))
   }
 
+  function namesOf(day: string): Set<string> | null {
+    let names = namesByDay.get(day)
+    if (names) return names
+    const days = [...namesByDay.keys()].sort()
+    // A request of a day older than both kept days (a stream open for more than a day) has no cap
+    // left to check against: its name is not kept.
+    if (days.length >= 2 && day < days[0]!) return null
+    if (days.length >= 2) namesByDay.delete(days[0]!)
+    namesByDay.set(day, (names = new Set()))
+    return names
+  }
+
   function boundedName(day: string, name: string): string {
     const cut = name.length > MAX_NAME ? name.slice(0, MAX_NAME) : name
-    if (day !== namesDay) {
-      namesDay = day
-      names = new Set()
-    }
+    const names = namesOf(day)
+    if (names === null) return 'other'
     if (names.has(cut)) return cut
     if (names.size >= maxNames) return 'other'
     names.add(cut)

@@ -8,7 +8,7 @@ import type { ConsoleSession, ConsoleSessions } from '../../auth/console-session
 import type { Authenticate } from '../../auth/create-authenticator'
 import { extractCredential } from '../../auth/extract-credential'
 import { hashCredential } from '../../auth/hash-credential'
-import type { Identity } from '../../auth/identity'
+import { type Identity, usageSubject } from '../../auth/identity'
 import { GatewayError } from '../../errors/gateway-error'
 import { addressOf } from './client-address'
 
@@ -18,7 +18,7 @@ export interface Principal {
   /** The signed-in user; null for the admin key, which is no user. */
   identity: Identity | null
   admin: boolean
-  /** For the audit log: the user id, or `admin-key`. */
+  /** For the audit log: the user id as quota counts it (a Keycloak user's in their namespace), or `admin-key`. */
   actor: string
   /** Set when the caller came with the console's cookie. */
   session: ConsoleSession | null
@@ -83,14 +83,14 @@ export function createPrincipalResolver(deps: PrincipalDeps): PrincipalOf {
       // Hashing first gives equal-length buffers, so the comparison is constant-time whatever the input.
       if (adminKeyHash && timingSafeEqual(adminKeyHash, Buffer.from(hashCredential(credential), 'hex'))) return { identity: null, admin: true, actor: 'admin-key', session: null }
       const identity = await deps.authenticate(request.headers, addressOf(request))
-      return { identity, admin: deps.isAdmin(identity), actor: identity.user, session: null }
+      return { identity, admin: deps.isAdmin(identity), actor: usageSubject(identity), session: null }
     }
     const id = deps.sessions ? readCookie(request.headers.get('cookie'), SESSION_COOKIE) : null
     if (id && deps.sessions) {
       const session = await deps.sessions.resolve(id, deps.isAdmin).catch(storeUnavailable)
       if (session) {
         if (!SAFE_METHODS.has(request.method)) checkCsrf(request, session)
-        return { identity: session.identity, admin: session.admin, actor: session.identity?.user ?? 'admin-key', session }
+        return { identity: session.identity, admin: session.admin, actor: session.identity ? usageSubject(session.identity) : 'admin-key', session }
       }
     }
     throw new GatewayError(401, 'authentication_error', 'missing credential: send x-api-key or Authorization: Bearer')

@@ -24,6 +24,22 @@ export const MAX_OWN_KEYS = 20
 export const MAX_OWN_KEYS_EVER = 200
 
 export function selfKeysRoutes(deps: SelfKeysDeps) {
+  // A user's creations run one after another: counting their keys and making one is two store
+  // calls, and creations arriving together would all count the same keys and all pass the caps.
+  // This holds within one process (the embedded store's only one); replicas on Redis may each let
+  // one creation through at a time.
+  const creating = new Map<string, Promise<unknown>>()
+  function oneAtATime<T>(owner: string, work: () => Promise<T>): Promise<T> {
+    const before = creating.get(owner) ?? Promise.resolve()
+    const done = before.then(work, work)
+    const settled = done.catch(() => {})
+    creating.set(owner, settled)
+    void settled.then(() => {
+      if (creating.get(owner) === settled) creating.delete(owner)
+    })
+    return done
+  }
+
   return new Elysia({ name: 'self-keys' })
     .derive({ as: 'local' }, async ({ request }) => {
       const identity = userOf(await deps.principalOf(request))
@@ -44,13 +60,15 @@ export function selfKeysRoutes(deps: SelfKeysDeps) {
       '/keys',
       async ({ identity, owner, selfService, body, set }) => {
         if (!selfService) throw new GatewayError(403, 'permission_error', `the ${identity.tier} tier does not let its users create keys; ask an operator`)
-        const own = await fromStore('key', () => deps.keyStore.page({ user: owner, limit: MAX_OWN_KEYS_EVER }))
-        if (own.data.filter((k) => !k.revokedAt).length >= MAX_OWN_KEYS) {
-          throw new GatewayError(409, 'invalid_request_error', `at most ${MAX_OWN_KEYS} active keys per user; revoke one first`)
-        }
-        if (own.data.length >= MAX_OWN_KEYS_EVER) throw new GatewayError(409, 'invalid_request_error', `at most ${MAX_OWN_KEYS_EVER} keys per user, revoked ones included; ask an operator`)
-        const created = await fromStore('key', () => deps.keyStore.create({ user: owner, tier: identity.tier, ...(body.name ? { name: body.name } : {}) }))
-        await audit(deps.auditLog, { actor: identity.user, action: 'key.create', target: created.id, detail: { user: created.user, tier: created.tier } })
+        const created = await oneAtATime(owner, async () => {
+          const own = await fromStore('key', () => deps.keyStore.page({ user: owner, limit: MAX_OWN_KEYS_EVER }))
+          if (own.data.filter((k) => !k.revokedAt).length >= MAX_OWN_KEYS) {
+            throw new GatewayError(409, 'invalid_request_error', `at most ${MAX_OWN_KEYS} active keys per user; revoke one first`)
+          }
+          if (own.data.length >= MAX_OWN_KEYS_EVER) throw new GatewayError(409, 'invalid_request_error', `at most ${MAX_OWN_KEYS_EVER} keys per user, revoked ones included; ask an operator`)
+          return fromStore('key', () => deps.keyStore.create({ user: owner, tier: identity.tier, ...(body.name ? { name: body.name } : {}) }))
+        })
+        await audit(deps.auditLog, { actor: owner, action: 'key.create', target: created.id, detail: { user: created.user, tier: created.tier } })
         set.status = 201
         set.headers['cache-control'] = 'no-store'
         return created
@@ -65,7 +83,7 @@ export function selfKeysRoutes(deps: SelfKeysDeps) {
         // Another user's key is answered as no key at all: ids are not to be probed.
         if (!key || key.user !== owner) throw new GatewayError(404, 'not_found_error', `no key with id "${params.id}"`)
         await fromStore('key', () => deps.keyStore.revoke(params.id))
-        await audit(deps.auditLog, { actor: identity.user, action: 'key.revoke', target: params.id })
+        await audit(deps.auditLog, { actor: owner, action: 'key.revoke', target: params.id })
         return { id: params.id, revoked: true }
       },
       { params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }) },

@@ -51,8 +51,9 @@ export function createLocalLimitStore(options: LocalLimitStoreOptions = {}): Lim
         return { allowed: false, deniedBy: 'requests_per_minute', retryAfterSeconds: secondsUntilBelow(u.requests.buckets(s), s, limits.requestsPerMinute), second: s }
       }
     }
-    if (limits.tokensPerMinute !== null && u.tokens !== null && u.tokens.total(s) >= limits.tokensPerMinute) {
-      return { allowed: false, deniedBy: 'tokens_per_minute', retryAfterSeconds: secondsUntilBelow(u.tokens.buckets(s), s, limits.tokensPerMinute), second: s }
+    // A user with no tokens yet has 0 in the window, which a limit of 0 refuses (as on Redis).
+    if (limits.tokensPerMinute !== null && (u.tokens?.total(s) ?? 0) >= limits.tokensPerMinute) {
+      return { allowed: false, deniedBy: 'tokens_per_minute', retryAfterSeconds: secondsUntilBelow(u.tokens?.buckets(s) ?? [], s, limits.tokensPerMinute), second: s }
     }
     if (limits.concurrentRequests !== null) u.inFlight.add(slot)
     if (limits.requestsPerMinute !== null) u.requests!.add(s, 1)
