@@ -11,9 +11,14 @@ export class ApiError extends Error {
 
 let csrfToken = ''
 let onSignedOut: () => void = () => {}
+let quotaDay: () => string = () => new Date().toISOString().slice(0, 10)
 
-export function setSession(token: string, signedOut: () => void): void {
+/** `timeZone`: the quota's, in which the gateway counts days (not the browser's, not UTC). */
+export function setSession(token: string, timeZone: string, signedOut: () => void): void {
   csrfToken = token
+  // en-CA writes dates as YYYY-MM-DD.
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+  quotaDay = () => format.format(new Date())
   onSignedOut = signedOut
 }
 
@@ -43,8 +48,9 @@ export function daysBefore(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10)
 }
 
-export function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10)
+/** Today as the quota counts it (UTC's before sign-in). */
+export function quotaToday(): string {
+  return quotaDay()
 }
 
 // The shapes of the gateway's answers, from the gateway's own modules (types only: nothing of them

@@ -2,7 +2,7 @@
 // today, the last 30 days by model, the models the tier may use and what each name routes to,
 // set-up for Claude Code, the OpenAI SDKs and curl with this gateway's URL, and their own keys.
 import { useEffect, useState } from 'preact/hooks'
-import { api, ApiError, daysBefore, formatNumber, type KeyRecord, todayUtc, type UsageReport, type UsageRow } from './api'
+import { api, ApiError, daysBefore, formatNumber, type KeyRecord, quotaToday, type UsageReport, type UsageRow } from './api'
 import { DayChart, dayRange, seriesByDay } from './chart'
 
 interface Quota {
@@ -37,7 +37,7 @@ export function DeveloperPage() {
         setQuota(q)
         setAccount(a)
         // The server ends the range on its own quota day.
-        return api<UsageReport>(`/usage?from=${daysBefore(todayUtc(), 29)}&group_by=day,model`)
+        return api<UsageReport>(`/usage?from=${daysBefore(quotaToday(), 29)}&group_by=day,model`)
       })
       .then(setUsage)
       .catch((e: Error) => setError(e.message))

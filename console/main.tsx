@@ -18,6 +18,8 @@ interface Session {
   method: 'key' | 'admin-key' | 'keycloak'
   csrf_token: string
   expires_at: string
+  today: string
+  time_zone: string
 }
 
 interface SignInOptions {
@@ -96,7 +98,7 @@ function App() {
   const hash = useHash()
   const signedOut = () => setCurrent(null)
   const signedIn = (s: Session) => {
-    setSession(s.csrf_token, signedOut)
+    setSession(s.csrf_token, s.time_zone, signedOut)
     setCurrent(s)
   }
   useEffect(() => {

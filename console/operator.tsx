@@ -3,7 +3,7 @@
 // (history, keys, revoke, reset or raise today's quota); backends with each endpoint's health;
 // the routing table per tier with a simulator; the audit log.
 import { useEffect, useState } from 'preact/hooks'
-import { api, ApiError, daysBefore, formatNumber, type KeyRecord, todayUtc, type UsageReport, type UsageRow } from './api'
+import { api, ApiError, daysBefore, formatNumber, type KeyRecord, quotaToday, type UsageReport, type UsageRow } from './api'
 import { DayChart, dayRange, seriesByDay } from './chart'
 import { KeyTable, UsageTable } from './developer'
 
@@ -82,8 +82,8 @@ function UserSearch() {
 }
 
 export function UsagePage() {
-  const [from, setFrom] = useState(daysBefore(todayUtc(), 6))
-  const [to, setTo] = useState(todayUtc())
+  const [from, setFrom] = useState(daysBefore(quotaToday(), 6))
+  const [to, setTo] = useState(quotaToday())
   const query = `from=${from}&to=${to}&group_by=day,model,backend`
   const [report, error] = useLoad<UsageReport>(`/admin/usage?${query}`)
   const days = report ? dayRange(report.from, report.to) : []
@@ -120,7 +120,7 @@ interface UserInfo {
 export function UserPage({ user }: { user: string }) {
   const enc = encodeURIComponent(user)
   const [info, infoError, reloadInfo] = useLoad<UserInfo>(`/admin/users/${enc}`)
-  const [history] = useLoad<UsageReport>(`/admin/usage?user=${enc}&from=${daysBefore(todayUtc(), 29)}&to=${todayUtc()}&group_by=day,model`)
+  const [history] = useLoad<UsageReport>(`/admin/usage?user=${enc}&from=${daysBefore(quotaToday(), 29)}&to=${quotaToday()}&group_by=day,model`)
   const [keys, , reloadKeys] = useLoad<{ data: KeyRecord[] }>(`/admin/keys?user=${enc}&limit=100`)
   const [grant, setGrant] = useState('10')
   const [message, setMessage] = useState('')

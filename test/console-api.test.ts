@@ -37,11 +37,24 @@ const ORIGIN = 'http://localhost'
 async function signIn(key: string, headers: Record<string, string> = {}) {
   const response = await gw.handle('/console/api/session', json({ key }, headers))
   const cookie = response.headers.get('set-cookie') ?? ''
-  const body = (await response.json()) as { csrf_token: string; user: string | null; tier: string | null; admin: boolean }
+  const body = (await response.json()) as { csrf_token: string; user: string | null; tier: string | null; admin: boolean; today?: string; time_zone?: string }
   return { response, cookie, sessionCookie: cookie.split(';')[0]!, body }
 }
 
 describe('console sessions (real app, embedded store)', () => {
+  it("tells the page the quota's day and time zone, so its date ranges end on the quota's today, not UTC's", async () => {
+    // UTC+14: for 14 hours of every UTC day this zone is already on the next day.
+    const timeZone = 'Pacific/Kiritimati'
+    gw = buildTestApp(testConfig({ backends: { claude: { format: 'anthropic', base_url: up.url } }, models: { 'claude-*': { backend: 'claude' } }, quota: { timezone: timeZone } }))
+    const { key } = await gw.runtime.keyStore.create({ user: 'kiri', tier: 'free' })
+    const { response, sessionCookie, body } = await signIn(key)
+    expect(response.status).toBe(200)
+    const expected = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
+    expect(body).toMatchObject({ time_zone: timeZone, today: expected })
+    const again = (await (await gw.handle('/console/api/session', { headers: { cookie: sessionCookie } })).json()) as Record<string, unknown>
+    expect(again).toMatchObject({ time_zone: timeZone, today: gw.runtime.today() })
+  })
+
   it('exchanges a key for an HttpOnly SameSite=Strict cookie, Secure behind TLS, and signing out ends the session', async () => {
     gw = gateway()
     const { key } = await gw.runtime.keyStore.create({ user: 'ann', tier: 'free' })

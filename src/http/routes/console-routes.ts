@@ -15,6 +15,10 @@ export interface ConsoleRouteDeps {
   isAdmin: AdminCheck
   /** Whether sign-in through Keycloak is on: the sign-in page then offers it. */
   keycloakSignIn: boolean
+  /** The quota's day (its time zone), which the pages' date ranges end on. */
+  today: () => string
+  /** The quota's IANA time zone, so that a page open past midnight moves on to the next day. */
+  timeZone: string
 }
 
 /** Where the sign-in page's "Sign in with your company account" goes (served by the sign-in routes). */
@@ -43,7 +47,7 @@ export function sessionCookie(value: string, maxAge: number, secure: boolean): s
 
 const cookie = (request: Request, value: string, maxAge: number) => sessionCookie(value, maxAge, isTls(request))
 
-function sessionBody(session: ConsoleSession) {
+function sessionBody(session: ConsoleSession, today: string, timeZone: string) {
   return {
     user: session.identity?.user ?? null,
     name: session.identity?.name ?? null,
@@ -52,6 +56,8 @@ function sessionBody(session: ConsoleSession) {
     method: session.method,
     csrf_token: session.csrfToken,
     expires_at: new Date(session.expiresAt).toISOString(),
+    today,
+    time_zone: timeZone,
   }
 }
 
@@ -98,7 +104,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps) {
         if (!opened) throw new GatewayError(401, 'authentication_error', 'invalid or revoked key')
         set.headers['set-cookie'] = cookie(request, opened.id, sessions.ttlSeconds)
         set.headers['cache-control'] = 'no-store'
-        return sessionBody(opened.session)
+        return sessionBody(opened.session, deps.today(), deps.timeZone)
       },
       { body: t.Object({ key: t.String({ minLength: 1, maxLength: 16384 }) }) },
     )
@@ -108,7 +114,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps) {
       const found = await current(request)
       if (!found) throw new GatewayError(401, 'authentication_error', 'not signed in')
       set.headers['cache-control'] = 'no-store'
-      return sessionBody(found.session)
+      return sessionBody(found.session, deps.today(), deps.timeZone)
     })
     .delete('/console/api/session', async ({ request, set }) => {
       const found = await current(request)
