@@ -1,8 +1,9 @@
-// A backend whose stream never finishes an event (a `data:` line that never ends, or data lines
-// without the blank line that closes an event): the gateway holds a bounded amount of it, ends the
-// client's stream with an error event in the client's format and closes the upstream connection,
-// instead of collecting the backend's bytes for ever. The upstreams are fakes speaking the wire
-// format's framing on raw HTTP/1.1.
+// A backend that never ends its answer: a stream whose event never ends (a `data:` line without
+// its end, or data lines without the blank line that closes an event), or a JSON answer whose body
+// keeps coming. The gateway holds a bounded amount of it: the stream ends with an error event in
+// the client's format, the JSON answer is a 502, and the backend is read no further, instead of
+// its bytes being collected for ever (the idle timeout never fires while they keep coming). The
+// upstreams are fakes speaking the wire formats on raw HTTP/1.1 and through Bun.serve.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { json, listenTestGateway, testConfig } from './helpers/gateway'
 import { flood, httpChunk, type RawServer, rawServer, SSE_HEAD, stopRawServers } from './helpers/raw-http-server'
@@ -53,5 +54,54 @@ describe('a fake upstream stream whose event never ends', () => {
         expect(upstream.written).toBeLessThan(48 * 1024 * 1024)
       }, 30_000)
     }
+  }
+})
+
+describe('a fake upstream whose JSON answer (no stream asked) never ends', () => {
+  let sent = 0
+  let endless: ReturnType<typeof Bun.serve>
+  let gateway: ReturnType<typeof listenTestGateway>
+  beforeAll(() => {
+    const piece = new TextEncoder().encode('a'.repeat(64 * 1024))
+    endless = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch() {
+        sent = 0
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"'))
+          },
+          pull(controller) {
+            // Stops at 1 GB so that a gateway that keeps reading fails the test instead of the machine.
+            if (sent > 1024 * 1024 * 1024) return controller.close()
+            sent += piece.byteLength
+            controller.enqueue(piece)
+          },
+        })
+        return new Response(body, { headers: { 'content-type': 'application/json' } })
+      },
+    })
+    gateway = listenTestGateway(
+      testConfig({
+        backends: { internal: { format: 'openai', base_url: `http://127.0.0.1:${endless.port}/v1` } },
+        models: { 'qwen-endless': { backend: 'internal' } },
+        tiers: { pro: { daily_requests: 100, models: ['*'] } },
+        auth: { keys: [{ key: 'sk-endless-json', user: 'jo', tier: 'pro' }] },
+      }),
+    )
+  })
+  afterAll(async () => {
+    await gateway.stop()
+    endless.stop(true)
+  })
+
+  for (const path of ['/v1/messages', '/v1/chat/completions']) {
+    it(`is a 502 once the answer passes what the gateway holds, and the backend is read no further: ${path}`, async () => {
+      const res = await fetch(`${gateway.url}${path}`, json({ model: 'qwen-endless', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': 'sk-endless-json' }))
+      expect(res.status).toBe(502)
+      await res.arrayBuffer()
+      expect(sent).toBeLessThan(256 * 1024 * 1024)
+    }, 30_000)
   }
 })
