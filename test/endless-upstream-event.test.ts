@@ -6,7 +6,7 @@
 // upstreams are fakes speaking the wire formats on raw HTTP/1.1 and through Bun.serve.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { json, listenTestGateway, testConfig } from './helpers/gateway'
-import { flood, httpChunk, type RawServer, rawServer, SSE_HEAD, stopRawServers } from './helpers/raw-http-server'
+import { FLOOD_BYTES, flood, httpChunk, type RawServer, rawServer, SSE_HEAD, stopRawServers } from './helpers/raw-http-server'
 import { readSSE } from './helpers/read-sse'
 
 let upstream: { written: number } = { written: 0 }
@@ -104,4 +104,35 @@ describe('a fake upstream whose JSON answer (no stream asked) never ends', () =>
       expect(sent).toBeLessThan(256 * 1024 * 1024)
     }, 30_000)
   }
+})
+
+describe('a fake upstream whose JSON answer states a length past what the gateway holds', () => {
+  let flooded: { written: number } = { written: 0 }
+  let server: RawServer
+  let gateway: ReturnType<typeof listenTestGateway>
+  beforeAll(() => {
+    server = rawServer((_req, socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${FLOOD_BYTES + 64}\r\n\r\n{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"`)
+      flooded = flood(socket, 'a'.repeat(64 * 1024))
+    })
+    gateway = listenTestGateway(
+      testConfig({
+        backends: { internal: { format: 'openai', base_url: `http://127.0.0.1:${server.port}/v1` } },
+        models: { 'qwen-long': { backend: 'internal' } },
+        tiers: { pro: { daily_requests: 100, models: ['*'] } },
+        auth: { keys: [{ key: 'sk-long-json', user: 'lou', tier: 'pro' }] },
+      }),
+    )
+  })
+  afterAll(async () => {
+    await gateway.stop()
+  })
+
+  it('is a 502 without reading the body', async () => {
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, json({ model: 'qwen-long', messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': 'sk-long-json' }))
+    expect(res.status).toBe(502)
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('more than the gateway relays whole')
+    // Refused on its stated length: not the 64 MiB a reader would take before stopping.
+    expect(flooded.written).toBeLessThan(32 * 1024 * 1024)
+  }, 30_000)
 })

@@ -11,6 +11,15 @@ export class AnswerTooLargeError extends Error {
 /** The body as text; throws AnswerTooLargeError (and stops reading) past MAX_ANSWER_BYTES. */
 export async function readAnswerText(response: Response, maxBytes = MAX_ANSWER_BYTES): Promise<string> {
   if (!response.body) return ''
+  // The common case, a length stated up front, is read by Bun's own text() (no chunk loop).
+  const length = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (Number.isSafeInteger(length) && length >= 0) {
+    if (length > maxBytes) {
+      await response.body.cancel().catch(() => {})
+      throw new AnswerTooLargeError(`the upstream answer is larger than ${maxBytes} bytes`)
+    }
+    return response.text()
+  }
   const reader = response.body.getReader()
   const decoder = new TextDecoder()
   const parts: string[] = []
