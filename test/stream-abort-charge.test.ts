@@ -30,7 +30,7 @@ beforeAll(() => {
       },
       models: { 'claude-long': { backend: 'claude' }, 'qwen-long': { backend: 'internal' }, 'gpt-long': { backend: 'native' } },
       tiers: { pro: { daily_requests: 100, daily_tokens: 1_000_000, models: ['*'] } },
-      auth: { keys: ['aa', 'ao', 'oa', 'oo', 'ra', 'ro', 'rr'].map((k) => ({ key: `sk-abort-${k}`, user: `user-${k}`, tier: 'pro' })) },
+      auth: { keys: ['aa', 'ao', 'oa', 'oo', 'ra', 'ro', 'rr', 'ae'].map((k) => ({ key: `sk-abort-${k}`, user: `user-${k}`, tier: 'pro' })) },
     }),
   )
 })
@@ -99,4 +99,27 @@ describe('a stream the client aborts after most of its chunks (fake upstreams)',
       expect(quota.input_tokens).toBeGreaterThan(0)
     })
   }
+})
+
+describe('a stream the fake Anthropic upstream ends with an error event mid-way', () => {
+  it('is charged the output it delivered, not the one token message_start states (passthrough)', async () => {
+    // Anthropic sends `event: error` after a 200 (an overload mid-answer) and closes the stream cleanly.
+    const events = wire.anthropicStream(reply, { usage: { input_tokens: 120, output_tokens: WORDS } })
+    const cut = events.slice(0, 2 + RECEIVED_BEFORE_ABORT)
+    cut.push(wire.anthropicSSE(wire.anthropicError('overloaded_error', 'Overloaded')))
+    up.script.push({ kind: 'raw-stream', events: cut })
+    const key = 'sk-abort-ae'
+    const res = await fetch(`${gw.url}/v1/messages`, json(requestBody('/v1/messages', 'claude-long'), { 'x-api-key': key }))
+    expect(res.status).toBe(200)
+    const decoder = new SSEDecoder()
+    const received = [...decoder.push(new Uint8Array(await res.arrayBuffer())), ...decoder.end()]
+    expect(received.filter(isContentDelta).length).toBe(RECEIVED_BEFORE_ABORT)
+    expect(received.at(-1)?.event).toBe('error')
+    let quota = { input_tokens: 0, output_tokens: 0 }
+    await waitFor(async () => {
+      quota = (await (await fetch(`${gw.url}/quota`, { headers: { 'x-api-key': key } })).json()) as typeof quota
+      return quota.input_tokens > 0
+    }, 3_000, 20)
+    expect(Math.abs(quota.output_tokens - RECEIVED_BEFORE_ABORT)).toBeLessThanOrEqual(RECEIVED_BEFORE_ABORT * 0.1)
+  })
 })

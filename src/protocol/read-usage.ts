@@ -30,5 +30,7 @@ export function readOpenAIUsage(usage: unknown): Partial<TokenUsage> {
 export function readResponsesUsage(usage: unknown): Partial<TokenUsage> {
   if (!usage || typeof usage !== 'object') return {}
   const u = usage as Record<string, unknown>
-  return { input_tokens: num(u.input_tokens), output_tokens: num(u.output_tokens) }
+  const details = u.input_tokens_details as Record<string, unknown> | null | undefined
+  const cached = details && typeof details === 'object' ? num(details.cached_tokens) : 0
+  return { input_tokens: num(u.input_tokens), output_tokens: num(u.output_tokens), cache_read_tokens: Math.min(cached, num(u.input_tokens)) }
 }

@@ -4,6 +4,7 @@
 import { GatewayError } from '../errors/gateway-error'
 import type { StreamPlan, TranslationTarget, Translator } from '../protocol/translators'
 import type { BackendResponse } from '../upstream/call-backend'
+import { AnswerTooLargeError, readAnswerText } from '../upstream/read-answer-text'
 import { relayStream, type StreamOutcome } from '../upstream/relay-stream'
 import type { Admission } from './admit-request'
 import type { ProxyDeps, ProxyRequest } from './proxy-request'
@@ -29,22 +30,19 @@ export interface Answer {
 export async function relayJson(answer: Answer): Promise<Response> {
   const { req, translator, plan, target, backendName, called, admission, headers } = answer
   const upstream = called.response
-  // A passthrough answer is read as text, so that it can go out as it came when nothing in it
-  // changes; a translated one is parsed straight from the bytes. A SyntaxError is a body that is
-  // not JSON, a TimeoutError a backend gone silent; anything else means the connection ended
-  // before the body did.
+  // A passthrough answer is kept as text, so that it can go out as it came when nothing in it
+  // changes. A SyntaxError is a body that is not JSON, a TimeoutError a backend gone silent;
+  // anything else means the connection ended before the body did.
   let parsed: unknown
   let text: string | null = null
   try {
-    if (translator.passthrough) {
-      text = await upstream.text()
-      parsed = JSON.parse(text)
-    } else {
-      parsed = await upstream.json()
-    }
+    const read = await readAnswerText(upstream)
+    parsed = JSON.parse(read)
+    if (translator.passthrough) text = read
   } catch (error) {
     admission.giveBack()
     if (req.signal?.aborted) throw new GatewayError(499 as number, 'api_error', 'The client closed the request.')
+    if (error instanceof AnswerTooLargeError) throw new GatewayError(502, 'api_error', `Backend "${backendName}" answered with more than the gateway relays whole.`)
     if (error instanceof SyntaxError) throw new GatewayError(502, 'api_error', `Backend "${backendName}" answered with something that is not JSON.`)
     // Silent past its idle limit in the middle of the body: a timeout, as before the first byte.
     if ((error as Error)?.name === 'TimeoutError') throw new GatewayError(504, 'api_error', `Backend "${backendName}" timed out.`)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { anthropicWire, createRandom, loadFixture, runTransform, splitRandomly, streamFixtures } from '../../../test/helpers/replay-stream'
 import { validateOpenAIStream } from '../../../test/helpers/validate-openai-stream'
+import * as wire from '../../../test/helpers/llm-wire'
 import { createAnthropicToOpenAIStream } from './create-anthropic-to-openai-stream'
 
 const FIXTURES = streamFixtures('anthropic')
@@ -125,5 +126,25 @@ describe('createAnthropicToOpenAIStream', () => {
     const wire = anthropicWire([{ type: 'message_start', message: { usage: { input_tokens: 1 } } }, { type: 'brand_new_event', x: 1 }, { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 1 } }, { type: 'message_stop' }])
     const { text } = await replayWire(wire)
     expect(validateOpenAIStream(text)).toEqual([])
+  })
+
+  it('never hands the client half a tool call\'s arguments when the fake upstream stream is cut mid-call', async () => {
+    const reply = { id: 'msg_cut', model: 'm', toolCalls: [{ id: 'toolu_cut', name: 'bash', arguments: ['{"command": "rm -rf /tm', 'p/build"}'] }] }
+    const events = wire.anthropicStream(reply, { usage: { input_tokens: 10, output_tokens: 5 } })
+    // message_start, content_block_start, the first fragment: then the connection closes.
+    const { chunks } = await replayWire(events.slice(0, 3).join(''))
+    const args = deltas(chunks).flatMap((d) => d.tool_calls ?? []).map((c: any) => c.function.arguments).join('')
+    expect(args).not.toContain('rm -rf')
+    expect(chunks.at(-1)!.error.type).toBe('api_error')
+    // Whole, the same call arrives with its arguments complete.
+    const whole = await replayWire(events.join(''))
+    expect(JSON.parse(deltas(whole.chunks).flatMap((d) => d.tool_calls ?? []).map((c: any) => c.function.arguments).join(''))).toEqual({ command: 'rm -rf /tmp/build' })
+  })
+
+  it('gives a fake upstream\'s tool call without input the arguments {}, as the non-streamed answer does', async () => {
+    const reply = { id: 'msg_noargs', model: 'm', toolCalls: [{ id: 'toolu_noargs', name: 'list_files', arguments: [''] }] }
+    const events = wire.anthropicStream(reply, { usage: { input_tokens: 10, output_tokens: 5 } })
+    const { chunks } = await replayWire(events.join(''))
+    expect(deltas(chunks).flatMap((d) => d.tool_calls ?? []).map((c: any) => c.function.arguments).join('')).toBe('{}')
   })
 })

@@ -2,6 +2,8 @@
 // Anthropic numbers every content block; OpenAI numbers tool calls only, so each tool_use block
 // gets the next tool index. Thinking goes out as delta.reasoning_content; signatures and pings have
 // no OpenAI twin. The stream always ends with `data: [DONE]`, after an error chunk if it failed.
+// A tool call's arguments are held until its block closes and then sent in one piece: streamed as
+// they come, a stream cut mid-call would hand the client a prefix (`{"command": "rm -rf /tm`).
 import type { SSEEvent } from '../sse/sse-event'
 import { convertAnthropicUsage } from './convert-anthropic-usage'
 import { createId } from './create-id'
@@ -40,6 +42,8 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
     let usageSent = false
     // Anthropic block index -> OpenAI tool index, for tool_use blocks only.
     const toolIndexes = new Map<number, number>()
+    // Anthropic block index -> the arguments of a tool call not sent yet.
+    const heldArgs = new Map<number, string>()
     const thinkingBlocks = new Set<number>()
     const usage: Record<string, unknown> = {}
     let deliveredOutput = 0
@@ -104,6 +108,15 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
       for (const [key, value] of Object.entries(u)) if (typeof value === 'number') usage[key] = value
     }
 
+    /** The arguments of a finished tool_use block, whole: `{}` for a call without input, as a non-streamed answer gives. */
+    function sendArgs(blockIndex: number) {
+      const args = heldArgs.get(blockIndex)
+      const toolIndex = toolIndexes.get(blockIndex)
+      if (args === undefined || toolIndex === undefined) return
+      heldArgs.delete(blockIndex)
+      chunk({ tool_calls: [{ index: toolIndex, function: { arguments: args === '' ? '{}' : args } }] })
+    }
+
     function handle(type: unknown, data: Record<string, unknown>) {
       const index = typeof data.index === 'number' ? data.index : -1
       // OpenAI clients stop reading choices at finish_reason; content after message_delta is lost anyway.
@@ -121,6 +134,8 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
             toolIndexes.set(index, toolIndex)
             const call = { index: toolIndex, id: String(block.id), type: 'function', function: { name: String(block.name), arguments: '' } }
             chunk({ tool_calls: [call] })
+            // Anthropic starts with input {} and streams the input; a backend may state it whole here.
+            heldArgs.set(index, isRecord(block.input) && Object.keys(block.input).length > 0 ? JSON.stringify(block.input) : '')
           } else if (block.type === 'thinking') {
             thinkingBlocks.add(index)
             if (typeof block.thinking === 'string' && block.thinking !== '') chunk({ reasoning_content: block.thinking })
@@ -141,16 +156,21 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
             chunk({ reasoning_content: d.thinking })
           } else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string' && d.partial_json !== '') {
             deliveredOutput += anthropicDeltaTokens(d.partial_json.length)
-            const toolIndex = toolIndexes.get(index)
-            if (toolIndex !== undefined) chunk({ tool_calls: [{ index: toolIndex, function: { arguments: d.partial_json } }] })
+            const held = heldArgs.get(index)
+            if (held !== undefined) heldArgs.set(index, held + d.partial_json)
           }
           // signature_delta, citations_delta and future delta types have no Chat Completions field.
           return
         }
+        case 'content_block_stop':
+          sendArgs(index)
+          return
         case 'message_delta': {
           start()
           mergeUsage(data.usage)
           if (finished) return
+          // The answer is complete: a block the upstream left open is whole.
+          for (const blockIndex of [...heldArgs.keys()]) sendArgs(blockIndex)
           finished = true
           const d = isRecord(data.delta) ? data.delta : {}
           chunk({}, mapAnthropicStopReason(d.stop_reason))
@@ -167,7 +187,7 @@ export function anthropicToOpenAIChunks(options: AnthropicToOpenAIStreamOptions)
           end()
           return
         default:
-          // content_block_stop, ping and event types that do not exist yet carry nothing to forward.
+          // ping and event types that do not exist yet carry nothing to forward.
           return
       }
     }

@@ -60,6 +60,8 @@ export function createPassthroughStream(options: PassthroughStreamOptions): Tran
 export function passthroughChunks(options: PassthroughStreamOptions): ChunkTransform {
   const usage: TokenUsage = { input_tokens: 0, output_tokens: 0 }
   let sawUsage = false
+  /** The answer's own final count arrived (Anthropic's message_delta, OpenAI's usage chunk). */
+  let usageFinal = false
   let sentAny = false
   /** Output tokens delivered so far, estimated (../delivered-tokens.ts). */
   let delivered = 0
@@ -101,11 +103,13 @@ export function passthroughChunks(options: PassthroughStreamOptions): ChunkTrans
         merge(readAnthropicUsage(message.usage))
       } else if (parsed.type === 'message_delta') {
         merge(readAnthropicUsage(parsed.usage))
+        usageFinal = true
         return formatSSE(event.event, data)
       }
     } else {
       if (model !== null && 'model' in parsed) parsed.model = model
       merge(readOpenAIUsage(parsed.usage))
+      usageFinal = true
       if (options.hideUsageChunk) {
         if (Array.isArray(parsed.choices) && parsed.choices.length === 0) return null
         delete parsed.usage
@@ -128,7 +132,9 @@ export function passthroughChunks(options: PassthroughStreamOptions): ChunkTrans
     push: (chunk) => emit(decoder.push(chunk)),
     end() {
       const out = emit(decoder.end())
-      if (sawUsage) options.onUsage?.(usage)
+      // A stream that ended without its final count (Anthropic's `error` event mid-answer, then a
+      // clean close) has only message_start's output of 1: what went out is charged instead.
+      if (sawUsage) options.onUsage?.(usageFinal ? usage : { ...usage, output_tokens: Math.max(usage.output_tokens, delivered) })
       return out
     },
     usageSoFar() {

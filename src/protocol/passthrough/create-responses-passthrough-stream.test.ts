@@ -38,7 +38,7 @@ describe('createResponsesPassthroughStream', () => {
   })
 
   it('counts the usage of the terminal event, failed ones included', async () => {
-    expect((await relay([encoder.encode(responsesWire(loadFixture('responses-reasoning-function-calls.jsonl')))])).usages).toEqual([{ input_tokens: 10520, output_tokens: 142 }])
+    expect((await relay([encoder.encode(responsesWire(loadFixture('responses-reasoning-function-calls.jsonl')))])).usages).toEqual([{ input_tokens: 10520, output_tokens: 142, cache_read_tokens: 9984 }])
     expect((await relay([encoder.encode(responsesWire(loadFixture('responses-failed.jsonl')))])).usages).toEqual([{ input_tokens: 120, output_tokens: 3 }])
   })
 

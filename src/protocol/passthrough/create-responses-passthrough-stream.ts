@@ -68,7 +68,7 @@ export function responsesPassthroughChunks(options: ResponsesPassthroughOptions)
     if (reported) return
     reported = true
     if (usage && (usage.input_tokens !== undefined || usage.output_tokens !== undefined)) {
-      options.onUsage?.({ input_tokens: usage.input_tokens ?? 0, output_tokens: usage.output_tokens ?? 0 })
+      options.onUsage?.({ input_tokens: usage.input_tokens ?? 0, output_tokens: usage.output_tokens ?? 0, ...(usage.cache_read_tokens ? { cache_read_tokens: usage.cache_read_tokens } : {}) })
     }
   }
 

@@ -41,7 +41,7 @@ describe('createAnthropicToResponsesStream', () => {
     expect(response!.output[2]).toMatchObject({ call_id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', arguments: '{"location": "Paris"}' })
     // 2095 uncached + 1800 cache reads + 120 cache writes
     expect(response!.usage).toMatchObject({ input_tokens: 4015, input_tokens_details: { cached_tokens: 1800 }, output_tokens: 89 })
-    expect(usages).toEqual([{ input_tokens: 4015, output_tokens: 89 }])
+    expect(usages).toEqual([{ input_tokens: 4015, output_tokens: 89, cache_read_tokens: 1800, cache_creation_tokens: 120 }])
   })
 
   it('reports max_tokens as an incomplete response', async () => {

@@ -12,7 +12,7 @@ import type { SSEEvent } from '../sse/sse-event'
 import { anthropicDeltaTokens } from '../delivered-tokens'
 import type { TokenUsage, UsageListener } from '../usage'
 import { completeArguments } from './complete-arguments'
-import { anthropicUsageToResponses } from './convert-responses-usage'
+import { accountedUsage, anthropicCacheCreation, anthropicUsageToResponses } from './convert-responses-usage'
 import { outcomeOfStopReason } from './map-responses-status'
 import { responsesErrorCode } from './responses-error-code'
 import { ResponsesStreamWriter } from './responses-stream-writer'
@@ -168,7 +168,7 @@ class AnthropicToResponsesConverter implements SSEHandler {
     this.flushTool()
     const usage = anthropicUsageToResponses(this.usage)
     this.writer.complete(outcomeOfStopReason(this.stopReason), usage)
-    this.options.onUsage?.({ input_tokens: usage.input_tokens, output_tokens: usage.output_tokens })
+    this.options.onUsage?.(accountedUsage(usage, anthropicCacheCreation(this.usage)))
   }
 
   private failWith(code: string, message: string) {
@@ -178,6 +178,6 @@ class AnthropicToResponsesConverter implements SSEHandler {
     this.tool = undefined
     const usage = anthropicUsageToResponses(this.usage)
     this.writer.fail(code, message, usage)
-    this.options.onUsage?.({ input_tokens: usage.input_tokens, output_tokens: usage.output_tokens })
+    this.options.onUsage?.(accountedUsage(usage, anthropicCacheCreation(this.usage)))
   }
 }

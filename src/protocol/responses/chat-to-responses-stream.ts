@@ -13,7 +13,7 @@ import { readChatChunk } from '../convert/read-upstream-event'
 import type { SSEEvent } from '../sse/sse-event'
 import type { TokenUsage, UsageListener } from '../usage'
 import { completeArguments } from './complete-arguments'
-import { chatUsageToResponses } from './convert-responses-usage'
+import { accountedUsage, chatUsageToResponses } from './convert-responses-usage'
 import { outcomeOfFinishReason } from './map-responses-status'
 import { responsesErrorCode } from './responses-error-code'
 import { responsesUsage } from './response-object'
@@ -186,7 +186,7 @@ class ChatToResponsesConverter implements SSEHandler {
     this.flushTool()
     const usage = this.responseUsage()
     this.writer.complete(outcomeOfFinishReason(this.finishReason), usage)
-    this.options.onUsage?.({ input_tokens: usage.input_tokens, output_tokens: usage.output_tokens })
+    this.options.onUsage?.(accountedUsage(usage))
   }
 
   private failWith(code: string, message: string) {
@@ -196,6 +196,6 @@ class ChatToResponsesConverter implements SSEHandler {
     this.openTool = undefined
     const usage = this.responseUsage()
     this.writer.fail(code, message, usage)
-    this.options.onUsage?.({ input_tokens: usage.input_tokens, output_tokens: usage.output_tokens })
+    this.options.onUsage?.(accountedUsage(usage))
   }
 }

@@ -3,6 +3,7 @@
 // Anthropic reports cache reads and writes apart, added here), cached tokens are stated apart.
 import { isRecord } from '../convert/is-record'
 import { responsesUsage } from './response-object'
+import type { TokenUsage } from '../usage'
 import type { ResponsesUsage } from './types'
 
 function count(value: unknown): number {
@@ -25,4 +26,20 @@ export function anthropicUsageToResponses(usage: unknown): ResponsesUsage {
   const u = isRecord(usage) ? usage : {}
   const cacheRead = count(u.cache_read_input_tokens)
   return responsesUsage(count(u.input_tokens) + cacheRead + count(u.cache_creation_input_tokens), cacheRead, count(u.output_tokens), 0)
+}
+
+/** A Responses usage object as the gateway accounts it (quota, ledger), cache reads and writes stated apart. */
+export function accountedUsage(usage: ResponsesUsage, cacheCreationTokens = 0): TokenUsage {
+  const cached = usage.input_tokens_details.cached_tokens
+  return {
+    input_tokens: usage.input_tokens,
+    output_tokens: usage.output_tokens,
+    ...(cached > 0 ? { cache_read_tokens: cached } : {}),
+    ...(cacheCreationTokens > 0 ? { cache_creation_tokens: cacheCreationTokens } : {}),
+  }
+}
+
+/** The cache writes of Anthropic usage, which the Responses usage object has no field for. */
+export function anthropicCacheCreation(usage: unknown): number {
+  return isRecord(usage) ? count(usage.cache_creation_input_tokens) : 0
 }
