@@ -42,6 +42,18 @@ async function signIn(key: string, headers: Record<string, string> = {}) {
 }
 
 describe('console sessions (real app, embedded store)', () => {
+  it('opens at most 30 sessions a minute from one address, so a key holder cannot fill the session store', async () => {
+    gw = gateway()
+    const { key } = await gw.runtime.keyStore.create({ user: 'loop', tier: 'free' })
+    const statuses: number[] = []
+    for (let i = 0; i < 35; i++) statuses.push((await signIn(key)).response.status)
+    expect(statuses.filter((s) => s === 200)).toHaveLength(30)
+    const refused = await signIn(key)
+    expect(refused.response.status).toBe(429)
+    expect(Number(refused.response.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(refused.response.headers.get('set-cookie')).toBeNull()
+  })
+
   it("tells the page the quota's day and time zone, so its date ranges end on the quota's today, not UTC's", async () => {
     // UTC+14: for 14 hours of every UTC day this zone is already on the next day.
     const timeZone = 'Pacific/Kiritimati'

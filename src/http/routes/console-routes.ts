@@ -8,7 +8,9 @@ import { Elysia, t } from 'elysia'
 import type { AdminCheck } from '../../auth/admin-check'
 import type { ConsoleSession, ConsoleSessions } from '../../auth/console-sessions'
 import { GatewayError } from '../../errors/gateway-error'
+import { clientAddress } from '../middleware/client-address'
 import { checkCsrf, readCookie, SESSION_COOKIE, storeUnavailable } from '../middleware/principal'
+import { createAttemptLimiter } from './sign-in/attempt-limiter'
 
 export interface ConsoleRouteDeps {
   sessions: ConsoleSessions
@@ -69,8 +71,12 @@ function asset(body: string, type: string): Response {
 let assets: Promise<typeof import('../console/console-assets')> | null = null
 const loadAssets = () => (assets ??= import('../console/console-assets'))
 
+/** Key sign-ins a minute from one address: each opens a session row that lives 12 hours. */
+export const CONSOLE_SIGN_INS_PER_MINUTE = 30
+
 export function consoleRoutes(deps: ConsoleRouteDeps) {
   const { sessions, isAdmin } = deps
+  const signIns = createAttemptLimiter({ limit: CONSOLE_SIGN_INS_PER_MINUTE, windowMs: 60_000 })
   const signInOptions = JSON.stringify({ key: true, keycloak: deps.keycloakSignIn ? CONSOLE_KEYCLOAK_SIGN_IN_PATH : null })
   const current = async (request: Request): Promise<{ id: string; session: ConsoleSession } | null> => {
     const id = readCookie(request.headers.get('cookie'), SESSION_COOKIE)
@@ -97,6 +103,10 @@ export function consoleRoutes(deps: ConsoleRouteDeps) {
         const site = request.headers.get('sec-fetch-site')
         if (site !== null && site !== 'same-origin' && site !== 'none') throw new GatewayError(403, 'permission_error', 'cross-site request refused')
         if (!(request.headers.get('content-type') ?? '').startsWith('application/json')) throw new GatewayError(400, 'invalid_request_error', 'Content-Type must be application/json.')
+        const allowed = signIns.take(clientAddress(request))
+        if (!allowed.allowed) {
+          throw new GatewayError(429, 'rate_limit_error', `too many sign-ins from this address; try again in ${allowed.retryAfterS} s`, { headers: { 'retry-after': String(allowed.retryAfterS) } })
+        }
         const opened = await sessions.open(body.key.trim(), isAdmin).catch((error) => {
           if (error instanceof GatewayError) throw error
           throw new GatewayError(503, 'api_error', 'session store unavailable; try again shortly')
