@@ -1,0 +1,38 @@
+// The HTTP edge's authentication as a hostile client meets it, on the real app with the embedded
+// store: failed authentications counted against the address that made them, whichever route they
+// came through, so that one client can neither lock others out nor dodge the failed-login limit.
+import { afterEach, describe, expect, it } from 'bun:test'
+import type { AddressSource } from '../src/http/middleware/client-address'
+import { buildTestApp, json, testConfig } from './helpers/gateway'
+
+function gateway() {
+  return buildTestApp(testConfig({ backends: { demo: { format: 'demo' } }, models: { m: { backend: 'demo' } }, tiers: { pro: { models: ['*'] } }, auth: { admin_key: 'admin-key-for-auth-edge-tests' } }))
+}
+let gw: ReturnType<typeof gateway>
+afterEach(async () => {
+  await gw?.close()
+})
+
+/** A server that says the request came from `address`, as Bun's does. */
+const from = (address: string): AddressSource => ({ requestIP: () => ({ address }) })
+const call = (path: string, init: RequestInit, address: string) => gw.app.handle(new Request(`http://localhost${path}`, init), from(address))
+const otlp = (key: string): RequestInit => ({ method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: '{}' })
+
+describe('failed authentications on the telemetry and managed-settings routes', () => {
+  it('count against the address that made them, not one bucket shared by every client', async () => {
+    gw = gateway()
+    const attacker = '203.0.113.66'
+    for (let i = 0; i < 25; i++) {
+      const path = i % 2 === 0 ? '/v1/metrics' : '/managed/settings'
+      const init = i % 2 === 0 ? otlp(`sk-made-up-${i}`) : { headers: { 'x-api-key': `sk-made-up-${i}` } }
+      expect([401, 429]).toContain((await call(path, init, attacker)).status)
+    }
+    // Another user, with a key never seen before, from another address: not locked out.
+    const { key } = await gw.runtime.keyStore.create({ user: 'ann', tier: 'pro' })
+    expect((await call('/v1/metrics', otlp(key), '198.51.100.7')).status).toBe(200)
+    expect((await call('/managed/settings', { headers: { 'x-api-key': key } }, '198.51.100.8')).status).not.toBe(429)
+    // The address that kept failing is held to the limit on the LLM routes too.
+    const llm = await call('/v1/chat/completions', json({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': 'sk-made-up-again' }), attacker)
+    expect(llm.status).toBe(429)
+  })
+})
