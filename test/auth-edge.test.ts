@@ -36,3 +36,21 @@ describe('failed authentications on the telemetry and managed-settings routes', 
     expect(llm.status).toBe(429)
   })
 })
+
+describe('console sign-in with made-up keys', () => {
+  it('is held to the failed-login limit of the address, as every other route is', async () => {
+    gw = gateway()
+    const guesser = '203.0.113.9'
+    const statuses: number[] = []
+    for (let i = 0; i < 25; i++) statuses.push((await call('/console/api/session', json({ key: `sk-guess-${i}` }), guesser)).status)
+    expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true)
+    expect(statuses.slice(20).every((s) => s === 429)).toBe(true)
+    const refused = await call('/console/api/session', json({ key: 'sk-guess-again' }), guesser)
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+    // One limit per address, whichever route the guesses came through.
+    expect((await call('/v1/chat/completions', json({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': 'sk-guess-llm' }), guesser)).status).toBe(429)
+    // Another address signs in as usual.
+    const { key } = await gw.runtime.keyStore.create({ user: 'ann', tier: 'pro' })
+    expect((await call('/console/api/session', json({ key }), '198.51.100.7')).status).toBe(200)
+  })
+})

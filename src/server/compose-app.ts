@@ -84,7 +84,7 @@ export function composeApp(config: GatewayConfig, runtime: Runtime, parts: LongL
       adminUsersRoutes({ principalOf, tiers: config.tiers, quota, usageStore, keyStore: runtime.keyStore, auditLog, today: runtime.today }),
       adminGatewayRoutes({ principalOf, config, pools, resolveModel }),
       selfKeysRoutes({ config, principalOf, keyStore: runtime.keyStore, auditLog }),
-      consoleRoutes({ sessions: runtime.sessions, isAdmin, keycloakSignIn: runtime.signIn !== null }),
+      consoleRoutes({ sessions: runtime.sessions, isAdmin, keycloakSignIn: runtime.signIn !== null, failedLogins: runtime.failedLogins }),
       docsRoutes(VERSION),
     ],
   })

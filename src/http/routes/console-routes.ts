@@ -7,7 +7,9 @@
 import { Elysia, t } from 'elysia'
 import type { AdminCheck } from '../../auth/admin-check'
 import type { ConsoleSession, ConsoleSessions } from '../../auth/console-sessions'
+import { type FailedLoginLimiter, tooManyFailedAuthentications } from '../../auth/failed-login-limiter'
 import { GatewayError } from '../../errors/gateway-error'
+import { clientAddress } from '../middleware/client-address'
 import { checkCsrf, readCookie, SESSION_COOKIE, storeUnavailable } from '../middleware/principal'
 
 export interface ConsoleRouteDeps {
@@ -15,6 +17,12 @@ export interface ConsoleRouteDeps {
   isAdmin: AdminCheck
   /** Whether sign-in through Keycloak is on: the sign-in page then offers it. */
   keycloakSignIn: boolean
+  /**
+   * The authenticator's failed-login limit: a key tried here costs a key store lookup as on any
+   * route, so made-up keys count against the address here too. An address over it waits out the
+   * minute before signing in here, whatever its key: telling a good key apart costs that lookup.
+   */
+  failedLogins: FailedLoginLimiter
 }
 
 /** Where the sign-in page's "Sign in with your company account" goes (served by the sign-in routes). */
@@ -91,11 +99,17 @@ export function consoleRoutes(deps: ConsoleRouteDeps) {
         const site = request.headers.get('sec-fetch-site')
         if (site !== null && site !== 'same-origin' && site !== 'none') throw new GatewayError(403, 'permission_error', 'cross-site request refused')
         if (!(request.headers.get('content-type') ?? '').startsWith('application/json')) throw new GatewayError(400, 'invalid_request_error', 'Content-Type must be application/json.')
+        const address = clientAddress(request)
+        const wait = deps.failedLogins.blockedFor(address)
+        if (wait > 0) throw tooManyFailedAuthentications(wait)
         const opened = await sessions.open(body.key.trim(), isAdmin).catch((error) => {
           if (error instanceof GatewayError) throw error
           throw new GatewayError(503, 'api_error', 'session store unavailable; try again shortly')
         })
-        if (!opened) throw new GatewayError(401, 'authentication_error', 'invalid or revoked key')
+        if (!opened) {
+          deps.failedLogins.failed(address)
+          throw new GatewayError(401, 'authentication_error', 'invalid or revoked key')
+        }
         set.headers['set-cookie'] = cookie(request, opened.id, sessions.ttlSeconds)
         set.headers['cache-control'] = 'no-store'
         return sessionBody(opened.session)
