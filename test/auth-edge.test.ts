@@ -54,3 +54,38 @@ describe('console sign-in with made-up keys', () => {
     expect((await call('/console/api/session', json({ key }), '198.51.100.7')).status).toBe(200)
   })
 })
+
+/** A chunked body of `total` bytes that counts how much of it was read. */
+function countedBody(total: number, chunk = 64 * 1024) {
+  let sent = 0
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= total) return controller.close()
+      const bytes = new Uint8Array(Math.min(chunk, total - sent)).fill(0x20)
+      if (sent === 0) bytes[0] = 0x7b // '{'
+      sent += bytes.byteLength
+      controller.enqueue(bytes)
+    },
+  })
+  return { stream, read: () => sent }
+}
+
+describe('a Host header of fewer than four characters', () => {
+  it('routes every route by the path the request names (a Service called "llm" on port 80)', async () => {
+    gw = gateway()
+    for (const host of ['llm', 'gw', 'a', 'a:1']) {
+      const health = await gw.app.handle(new Request(`http://${host}/health`))
+      expect(health.status).toBe(200)
+      const { key } = await gw.runtime.keyStore.create({ user: 'ann', tier: 'pro' })
+      expect((await gw.app.handle(new Request(`http://${host}/quota`, { headers: { 'x-api-key': key } }))).status).toBe(200)
+    }
+  })
+
+  it('never lets an anonymous body past the admin key API unread-and-bounded by routing it elsewhere', async () => {
+    gw = gateway()
+    const body = countedBody(16 * 1024 * 1024)
+    const response = await gw.app.handle(new Request('http://a/admin/keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.stream }))
+    expect(response.status).toBe(401)
+    expect(body.read()).toBeLessThan(1024 * 1024)
+  })
+})

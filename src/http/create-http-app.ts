@@ -44,12 +44,28 @@ export interface GatewayApp {
   handle(request: Request, server?: AddressSource): Promise<Response>
 }
 
-/** Path and query string of a request URL, without building a URL object. */
-function splitUrl(url: string): { pathname: string; search: string } {
+/** Path and query string of a request URL, and where the path starts, without building a URL object. */
+function splitUrl(url: string): { pathname: string; search: string; start: number } {
   const start = url.indexOf('/', url.indexOf('//') + 2)
-  if (start === -1) return { pathname: '/', search: '' }
+  if (start === -1) return { pathname: '/', search: '', start: url.length }
   const q = url.indexOf('?', start)
-  return q === -1 ? { pathname: url.slice(start), search: '' } : { pathname: url.slice(start, q), search: url.slice(q) }
+  return q === -1 ? { pathname: url.slice(start), search: '', start } : { pathname: url.slice(start, q), search: url.slice(q), start }
+}
+
+/**
+ * Elysia finds a request's path at the first '/' from the 11th character of its URL, which assumes
+ * a host of at least four characters. A shorter Host header (a Service named `llm` on port 80, or
+ * one any client may write) would have it route by a tail of the path, not the path the body limit
+ * was chosen for: `/admin/keys` would be routed as `/keys`, whose body Elysia reads before the
+ * caller is known, with no limit. Nothing reads the host of a request's URL (`server.public_url`
+ * names the gateway), so such a request is handed to Elysia under `localhost`.
+ */
+const ELYSIA_PATH_FROM = 11
+
+function withRoutableUrl(request: Request, pathStart: number): Request {
+  if (pathStart >= ELYSIA_PATH_FROM) return request
+  const scheme = request.url.slice(0, request.url.indexOf('//') + 2)
+  return new Request(`${scheme}localhost${request.url.slice(pathStart)}`, request)
 }
 
 export function createHttpApp(deps: HttpAppDeps): GatewayApp {
@@ -82,15 +98,16 @@ export function createHttpApp(deps: HttpAppDeps): GatewayApp {
   const handleLlm = createLlmHandler({ authenticate: deps.authenticate, maxBodyBytes: config.server.max_body_bytes, bodyTimeoutMs: config.server.body_timeout_s * 1000, proxy: deps.proxy, metrics, log })
   const elysiaFetch = app.fetch
   const fetch = (request: Request, server?: AddressSource): Response | Promise<Response> => {
-    const { pathname, search } = splitUrl(request.url)
+    const { pathname, search, start } = splitUrl(request.url)
     if (request.method === 'POST') {
       const route = llmRouteFor(pathname)
       if (route) return handleLlm(request, route, search, server)
     }
     const refused = refuseOversizedBody(request, pathname, config.server.max_body_bytes, log)
     if (refused) return refused
-    rememberServer(request, server)
-    return elysiaFetch(request)
+    const routable = withRoutableUrl(request, start)
+    rememberServer(routable, server)
+    return elysiaFetch(routable)
   }
   return { fetch, handle: async (request, server) => fetch(request, server) }
 }
