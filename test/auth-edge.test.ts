@@ -13,9 +13,9 @@ afterEach(async () => {
   await gw?.close()
 })
 
-/** A server that says the request came from `address`, as Bun's does. */
-const from = (address: string): AddressSource => ({ requestIP: () => ({ address }) })
-const call = (path: string, init: RequestInit, address: string) => gw.app.handle(new Request(`http://localhost${path}`, init), from(address))
+/** Sends `request` as if from `address`, through a server that, as Bun's, knows the address of the requests it accepted only. */
+const send = (request: Request, address: string) => gw.app.handle(request, { requestIP: (r: Request) => (r === request ? { address } : null) } satisfies AddressSource)
+const call = (path: string, init: RequestInit, address: string) => send(new Request(`http://localhost${path}`, init), address)
 const otlp = (key: string): RequestInit => ({ method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: '{}' })
 
 describe('failed authentications on the telemetry and managed-settings routes', () => {
@@ -87,5 +87,16 @@ describe('a Host header of fewer than four characters', () => {
     const response = await gw.app.handle(new Request('http://a/admin/keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.stream }))
     expect(response.status).toBe(401)
     expect(body.read()).toBeLessThan(1024 * 1024)
+  })
+})
+
+describe('requests the gateway hands on to its routes under another URL', () => {
+  it('still count failed authentications against the address they came from', async () => {
+    gw = gateway()
+    // A short Host header and a body: both are handed on as new Request objects.
+    for (let i = 0; i < 25; i++) await send(new Request('http://a/console/api/session', json({ key: `sk-guess-${i}` })), '203.0.113.5')
+    const { key } = await gw.runtime.keyStore.create({ user: 'ann', tier: 'pro' })
+    expect((await send(new Request('http://a/console/api/session', json({ key })), '198.51.100.7')).status).toBe(200)
+    expect((await send(new Request('http://a/quota', { headers: { 'x-api-key': 'sk-guess-x' } }), '198.51.100.7')).status).toBe(401)
   })
 })

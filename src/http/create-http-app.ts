@@ -106,7 +106,7 @@ export function createHttpApp(deps: HttpAppDeps): GatewayApp {
     const refused = refuseOversizedBody(request, pathname, config.server.max_body_bytes, log)
     if (refused) return refused
     const routable = withRoutableUrl(request, start)
-    rememberServer(routable, server)
+    rememberServer(routable, server, request)
     return elysiaFetch(routable)
   }
   return { fetch, handle: async (request, server) => fetch(request, server) }
