@@ -1,6 +1,6 @@
 // The gateway's HTTP surface: the LLM routes, served ahead of Elysia because they are the hot path,
 // and everything else (account, operations, admin, console, docs, sign-in, managed settings,
-// telemetry) as Elysia route groups behind the body limit and the shared middleware (request id,
+// telemetry) as Elysia route groups behind the body limit and deadline and the shared middleware (request id,
 // error rendering, access log). It knows Request and Response; what it does with an LLM request is
 // the proxy's business.
 import { Elysia } from 'elysia'
@@ -10,16 +10,19 @@ import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import type { Proxy } from '../proxy/proxy-request'
 import type { QuotaService } from '../quota/quota-service'
+import type { GatewayError } from '../errors/gateway-error'
+import { watchBody } from './middleware/body-deadline'
 import { refuseOversizedBody } from './middleware/body-limit'
 import { createLlmHandler } from './llm/handle-llm-request'
 import { llmRouteFor } from './llm/llm-routes'
 import { type AddressSource, rememberServer } from './middleware/client-address'
-import { errorHandlerPlugin } from './middleware/error-handler'
+import { errorFormatForPath, errorHandlerPlugin, errorResponse } from './middleware/error-handler'
 import { observePlugin } from './middleware/observe'
 import { createPrincipalResolver, type PrincipalOf } from './middleware/principal'
-import { requestIdPlugin } from './middleware/request-id'
+import { newRequestId, requestIdPlugin } from './middleware/request-id'
 import { accountRoutes } from './routes/account-routes'
 import { opsRoutes } from './routes/ops-routes'
+import { oauthError } from './routes/sign-in/oauth-errors'
 
 export interface HttpAppDeps {
   config: GatewayConfig
@@ -95,7 +98,15 @@ export function createHttpApp(deps: HttpAppDeps): GatewayApp {
 
   // Elysia's per-request work (hooks, context, response mapping) cost about a tenth of the
   // gateway's CPU per LLM request, so the LLM routes are dispatched first.
-  const handleLlm = createLlmHandler({ authenticate: deps.authenticate, maxBodyBytes: config.server.max_body_bytes, bodyTimeoutMs: config.server.body_timeout_s * 1000, proxy: deps.proxy, metrics, log })
+  const bodyTimeoutMs = config.server.body_timeout_s * 1000
+  const handleLlm = createLlmHandler({ authenticate: deps.authenticate, maxBodyBytes: config.server.max_body_bytes, bodyTimeoutMs, proxy: deps.proxy, metrics, log })
+  /** A body still arriving at server.body_timeout_s: 408 in the route's shape (RFC 6749's on the OAuth endpoints). */
+  const lateBodyAnswer = (error: GatewayError, pathname: string): Response => {
+    const id = newRequestId()
+    const ids = { 'request-id': id, 'x-request-id': id }
+    if (pathname.startsWith('/oauth/')) return oauthError(error.status, 'invalid_request', error.message, { ...error.headers, ...ids })
+    return errorResponse(null, error, errorFormatForPath(pathname), log, pathname, ids)
+  }
   const elysiaFetch = app.fetch
   const fetch = (request: Request, server?: AddressSource): Response | Promise<Response> => {
     const { pathname, search, start } = splitUrl(request.url)
@@ -106,8 +117,14 @@ export function createHttpApp(deps: HttpAppDeps): GatewayApp {
     const refused = refuseOversizedBody(request, pathname, config.server.max_body_bytes, log)
     if (refused) return refused
     const routable = withRoutableUrl(request, start)
-    rememberServer(routable, server, request)
-    return elysiaFetch(routable)
+    const watch = watchBody(routable, bodyTimeoutMs)
+    if (watch === null) {
+      rememberServer(routable, server, request)
+      return elysiaFetch(routable)
+    }
+    rememberServer(watch.request, server, request)
+    const late = watch.late.catch((error: GatewayError) => lateBodyAnswer(error, pathname))
+    return Promise.race([elysiaFetch(watch.request), late]).finally(watch.done)
   }
   return { fetch, handle: async (request, server) => fetch(request, server) }
 }
