@@ -100,3 +100,17 @@ describe('requests the gateway hands on to its routes under another URL', () => 
     expect((await send(new Request('http://a/quota', { headers: { 'x-api-key': 'sk-guess-x' } }), '198.51.100.7')).status).toBe(401)
   })
 })
+
+describe('answers given before any route runs', () => {
+  it('carry a request id of the gateway, as every response does', async () => {
+    gw = gateway()
+    const big = await send(new Request('http://localhost/admin/users/ann/grants', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '100000' }, body: 'x'.repeat(100_000) }), '198.51.100.7')
+    expect(big.status).toBe(413)
+    const chunked = await send(new Request('http://localhost/console/api/session', { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: countedBody(10).stream }), '198.51.100.7')
+    expect(chunked.status).toBe(411)
+    for (const response of [big, chunked]) {
+      expect(response.headers.get('request-id')).toMatch(/^req_[0-9a-f]{32}$/)
+      expect(response.headers.get('x-request-id')).toBe(response.headers.get('request-id'))
+    }
+  })
+})
