@@ -114,3 +114,16 @@ describe('answers given before any route runs', () => {
     }
   })
 })
+
+describe('errors under the doubled /v1/v1 prefix (a base URL ending in /v1)', () => {
+  it("are in Anthropic's shape on the messages routes, as under /v1", async () => {
+    gw = gateway()
+    const { key } = await gw.runtime.keyStore.create({ user: 'ann', tier: 'pro' })
+    const answers = [
+      await send(new Request('http://localhost/v1/v1/messages/batches', { headers: { 'x-api-key': key } }), '198.51.100.7'),
+      await send(new Request('http://localhost/v1/v1/messages', { method: 'PUT', headers: { 'x-api-key': key, 'content-type': 'application/json', 'content-length': '100000' }, body: 'x'.repeat(100_000) }), '198.51.100.7'),
+    ]
+    expect(answers.map((r) => r.status)).toEqual([404, 413])
+    for (const response of answers) expect(await response.json()).toMatchObject({ type: 'error', error: { type: expect.any(String) } })
+  })
+})
