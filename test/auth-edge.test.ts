@@ -127,3 +127,36 @@ describe('errors under the doubled /v1/v1 prefix (a base URL ending in /v1)', ()
     for (const response of answers) expect(await response.json()).toMatchObject({ type: 'error', error: { type: expect.any(String) } })
   })
 })
+
+describe("a user's bodies still arriving", () => {
+  it("are held to the tier's concurrent_requests before they are read, so one user cannot fill the memory with bodies", async () => {
+    gw = buildTestApp(testConfig({ backends: { demo: { format: 'demo' } }, models: { m: { backend: 'demo' } }, tiers: { free: { models: ['*'], concurrent_requests: 2 } } }))
+    const { key } = await gw.runtime.keyStore.create({ user: 'fred', tier: 'free' })
+    const { key: other } = await gw.runtime.keyStore.create({ user: 'gina', tier: 'free' })
+    const hanging: ReadableStreamDefaultController<Uint8Array>[] = []
+    const slowBody = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"model":"m",'))
+          hanging.push(controller)
+        },
+      })
+    const post = (k: string, body: ReadableStream<Uint8Array> | string) =>
+      send(new Request('http://localhost/v1/chat/completions', { method: 'POST', headers: { 'x-api-key': k, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body }), '198.51.100.7')
+    const first = [post(key, slowBody()), post(key, slowBody())]
+    await Bun.sleep(50)
+    const third = await Promise.race([post(key, slowBody()), Bun.sleep(1_000).then(() => null)])
+    expect(third?.status).toBe(429)
+    expect(((await third!.json()) as { error: { code: string } }).error.code).toBe('concurrent_requests_exceeded')
+    // Another user is not held back by fred's bodies.
+    const gina = await post(other, JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }))
+    expect(gina.status).toBe(200)
+    // Once fred's bodies are in, his places are free again.
+    for (const c of hanging) {
+      c.enqueue(new TextEncoder().encode('"messages":[{"role":"user","content":"hi"}]}'))
+      c.close()
+    }
+    await Promise.all(first)
+    expect((await post(key, JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }))).status).toBe(200)
+  })
+})

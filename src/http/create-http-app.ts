@@ -5,6 +5,7 @@
 // the proxy's business.
 import { Elysia } from 'elysia'
 import type { Authenticate } from '../auth/create-authenticator'
+import type { Identity } from '../auth/identity'
 import type { GatewayConfig } from '../config/config-types'
 import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
@@ -99,7 +100,9 @@ export function createHttpApp(deps: HttpAppDeps): GatewayApp {
   // Elysia's per-request work (hooks, context, response mapping) cost about a tenth of the
   // gateway's CPU per LLM request, so the LLM routes are dispatched first.
   const bodyTimeoutMs = config.server.body_timeout_s * 1000
-  const handleLlm = createLlmHandler({ authenticate: deps.authenticate, maxBodyBytes: config.server.max_body_bytes, bodyTimeoutMs, proxy: deps.proxy, metrics, log })
+  // A tier this config lacks is refused by the proxy, after the body: no bound here.
+  const concurrentRequestsOf = (identity: Identity) => config.tiers[identity.tier]?.concurrent_requests ?? null
+  const handleLlm = createLlmHandler({ authenticate: deps.authenticate, maxBodyBytes: config.server.max_body_bytes, bodyTimeoutMs, concurrentRequestsOf, proxy: deps.proxy, metrics, log })
   /** A body still arriving at server.body_timeout_s: 408 in the route's shape (RFC 6749's on the OAuth endpoints). */
   const lateBodyAnswer = (error: GatewayError, pathname: string): Response => {
     const id = newRequestId()
