@@ -160,3 +160,14 @@ describe("a user's bodies still arriving", () => {
     expect((await post(key, JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }))).status).toBe(200)
   })
 })
+
+describe('the routing simulator', () => {
+  it('answers a tier named like an Object property with 400 unknown tier, never a 500', async () => {
+    gw = gateway()
+    for (const tier of ['__proto__', 'constructor', 'toString']) {
+      const response = await send(new Request(`http://localhost/admin/routing/simulate?tier=${tier}&model=m`, { headers: { 'x-api-key': 'admin-key-for-auth-edge-tests' } }), '198.51.100.7')
+      expect(response.status).toBe(400)
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain('unknown tier')
+    }
+  })
+})
