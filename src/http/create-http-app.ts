@@ -11,7 +11,7 @@ import type { Logger } from '../logging/logger'
 import type { GatewayMetrics } from '../metrics/gateway-metrics'
 import type { Proxy } from '../proxy/proxy-request'
 import type { QuotaService } from '../quota/quota-service'
-import type { GatewayError } from '../errors/gateway-error'
+import { GatewayError } from '../errors/gateway-error'
 import { watchBody } from './middleware/body-deadline'
 import { refuseOversizedBody } from './middleware/body-limit'
 import { createLlmHandler } from './llm/handle-llm-request'
@@ -19,6 +19,7 @@ import { llmRouteFor } from './llm/llm-routes'
 import { type AddressSource, rememberServer } from './middleware/client-address'
 import { errorFormatForPath, errorHandlerPlugin, errorResponse } from './middleware/error-handler'
 import { observePlugin } from './middleware/observe'
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './middleware/json-depth'
 import { createPrincipalResolver, type PrincipalOf } from './middleware/principal'
 import { newRequestId, requestIdPlugin } from './middleware/request-id'
 import { accountRoutes } from './routes/account-routes'
@@ -78,6 +79,14 @@ export function createHttpApp(deps: HttpAppDeps): GatewayApp {
     .use(requestIdPlugin())
     .use(errorHandlerPlugin(log))
     .use(observePlugin(metrics, log))
+    // A body Elysia parsed is bounded in size (./middleware/body-limit.ts) but not in depth, and a
+    // schema check failing on a value nested thousands deep spends seconds of the only thread
+    // describing it: refused before any schema sees it, as the LLM routes' reader refuses it.
+    .onTransform({ as: 'global' }, ({ body }) => {
+      if (body !== null && typeof body === 'object' && nestedDeeperThan(body)) {
+        throw new GatewayError(400, 'invalid_request_error', `The request body is nested too deeply (more than ${MAX_JSON_DEPTH} levels).`)
+      }
+    })
     .use(
       opsRoutes({
         notReadyReason: () => {
