@@ -78,6 +78,15 @@ describe('clients that trickle (fake upstream)', () => {
     expect(afterMs).toBeLessThan(5_000)
   }, 25_000)
 
+  it('get 408 on the other routes too, the console sign-in that anyone may call included', async () => {
+    for (const path of ['/console/api/session', '/v1/metrics']) {
+      const head = `POST ${path} HTTP/1.1\r\nhost: gw\r\nx-api-key: sk-slow\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`
+      const { afterMs, answer } = await trickle(head, ' ', 200)
+      expect(answer).toStartWith('HTTP/1.1 408')
+      expect(afterMs).toBeLessThan(5_000)
+    }
+  }, 45_000)
+
   it('still get an answer that the backend takes longer than that to give', async () => {
     const res = await fetch(`${gw.url}/v1/chat/completions`, json({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': 'sk-slow' }))
     expect(res.status).toBe(200)

@@ -5,7 +5,7 @@
 // (./failed-login-limiter.ts) before any lookup is made.
 import { GatewayError } from '../errors/gateway-error'
 import { extractCredential } from './extract-credential'
-import { createFailedLoginLimiter, type FailedLoginLimiter, TOKEN_EXPIRED } from './failed-login-limiter'
+import { createFailedLoginLimiter, type FailedLoginLimiter, TOKEN_EXPIRED, tooManyFailedAuthentications } from './failed-login-limiter'
 import { hashCredential } from './hash-credential'
 import { createGatewayKeyAuthenticator, type GatewayKeyAuthenticatorOptions } from './gateway-key-authenticator'
 import type { Identity } from './identity'
@@ -45,8 +45,6 @@ export interface Authenticator {
 export type Authenticate = Authenticator['authenticate']
 
 const unauthorized = (message: string) => new GatewayError(401, 'authentication_error', message)
-const tooManyFailures = (seconds: number) =>
-  new GatewayError(429, 'rate_limit_error', `Too many failed authentications from this address; retry in ${seconds} s.`, { headers: { 'retry-after': String(seconds) }, code: 'too_many_failed_authentications' })
 const UNKNOWN_ADDRESS = () => 'unknown'
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
@@ -72,7 +70,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   async function checked(address: () => string, check: () => Promise<Identity>): Promise<Identity> {
     const where = address()
     const wait = failedLogins.blockedFor(where)
-    if (wait > 0) throw tooManyFailures(wait)
+    if (wait > 0) throw tooManyFailedAuthentications(wait)
     try {
       return await check()
     } catch (error) {

@@ -5,12 +5,17 @@
 // for keys never seen), and made-up tokens a signature check each. Users behind the same address
 // whose credentials were checked lately (the caches hold them seconds to minutes) are not affected.
 // Memory is bounded: at most `maxAddresses` are remembered, the oldest forgotten first.
+import { GatewayError } from '../errors/gateway-error'
 
 /**
  * The error code of a 401 for a correctly signed token that has expired: its holder needs a new one
  * and is no guesser, so it does not count as a failure.
  */
 export const TOKEN_EXPIRED = 'token_expired'
+
+/** The 429 of an address that keeps failing, with how long it must wait. */
+export const tooManyFailedAuthentications = (seconds: number) =>
+  new GatewayError(429, 'rate_limit_error', `Too many failed authentications from this address; retry in ${seconds} s.`, { headers: { 'retry-after': String(seconds) }, code: 'too_many_failed_authentications' })
 
 export interface FailedLoginLimiter {
   /** Seconds until `address` may try unknown credentials again; 0 when it may now. */

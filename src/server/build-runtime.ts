@@ -4,6 +4,7 @@
 // unit tests build the app with their own parts instead.
 import { type ConsoleSessions, createConsoleSessions } from '../auth/console-sessions'
 import { type Authenticate, createAuthenticator } from '../auth/create-authenticator'
+import { createFailedLoginLimiter, type FailedLoginLimiter } from '../auth/failed-login-limiter'
 import type { KeyStore } from '../auth/key-store'
 import type { SignIn } from '../auth/sessions/create-sign-in'
 import type { GatewayConfig } from '../config/config-types'
@@ -26,6 +27,8 @@ export interface Runtime {
   /** The console's sign-in sessions (cookies). */
   sessions: ConsoleSessions
   authenticate: Authenticate
+  /** Failed authentications per client address, shared by the authenticator and the console's sign-in. */
+  failedLogins: FailedLoginLimiter
   /** Sign-in through the gateway, when `auth.keycloak.client_id` is set. */
   signIn: SignIn | null
   /** Relays clients' OTLP to `telemetry.forward_to` (a no-op without collectors). */
@@ -95,8 +98,10 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
           ...(now ? { now: () => now().getTime() } : {}),
         })
       : null
+  const failedLogins = createFailedLoginLimiter()
   const authenticator = createAuthenticator({
     providers: config.auth.providers,
+    failedLogins,
     staticKeys: config.auth.keys,
     keyStore: stores.keyStore,
     ...(kc && config.auth.providers.includes('keycloak')
@@ -134,6 +139,7 @@ export function buildRuntime(config: GatewayConfig, log: Logger, metrics: Gatewa
     ledger,
     sessions,
     authenticate: (headers, address) => authenticator.authenticate(headers, address),
+    failedLogins,
     signIn,
     telemetry,
     today: () => dayOf(clock().getTime()),

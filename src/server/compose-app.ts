@@ -84,7 +84,7 @@ export function composeApp(config: GatewayConfig, runtime: Runtime, parts: LongL
       adminUsersRoutes({ principalOf, tiers: config.tiers, quota, usageStore, keyStore: runtime.keyStore, auditLog, today: runtime.today }),
       adminGatewayRoutes({ principalOf, config, pools, resolveModel }),
       selfKeysRoutes({ config, principalOf, keyStore: runtime.keyStore, auditLog }),
-      consoleRoutes({ sessions: runtime.sessions, isAdmin, keycloakSignIn: runtime.signIn !== null, today: runtime.today, timeZone: config.quota.timezone }),
+      consoleRoutes({ sessions: runtime.sessions, isAdmin, keycloakSignIn: runtime.signIn !== null, today: runtime.today, timeZone: config.quota.timezone, failedLogins: runtime.failedLogins }),
       docsRoutes(VERSION),
     ],
   })

@@ -13,6 +13,7 @@
 import { GatewayError } from '../../errors/gateway-error'
 import type { Logger } from '../../logging/logger'
 import { errorFormatForPath, errorResponse } from './error-handler'
+import { newRequestId } from './request-id'
 
 /** What a console, admin or sign-in request body can need: a few fields. */
 export const SMALL_BODY_BYTES = 64 * 1024
@@ -33,10 +34,12 @@ export function refuseOversizedBody(request: Request, pathname: string, maxBodyB
   if ((length === null || length === '0') && !chunked) return null
   const limit = bodyLimitOf(pathname, maxBodyBytes)
   if (limit === null) return null
-  if (length !== null) {
-    if (Number(length) <= limit) return null
-    const error = new GatewayError(413, 'request_too_large', `The request body is larger than this route's limit of ${limit} bytes.`, { headers: { connection: 'close' } })
-    return errorResponse(null, error, errorFormatForPath(pathname), log, pathname)
-  }
-  return errorResponse(null, new GatewayError(411, 'invalid_request_error', 'A request body needs a Content-Length header here.', { headers: { connection: 'close' } }), errorFormatForPath(pathname), log, pathname)
+  if (length !== null && Number(length) <= limit) return null
+  const error =
+    length !== null
+      ? new GatewayError(413, 'request_too_large', `The request body is larger than this route's limit of ${limit} bytes.`, { headers: { connection: 'close' } })
+      : new GatewayError(411, 'invalid_request_error', 'A request body needs a Content-Length header here.', { headers: { connection: 'close' } })
+  // Answered before the request-id middleware runs: the id is given here.
+  const id = newRequestId()
+  return errorResponse(null, error, errorFormatForPath(pathname), log, pathname, { 'request-id': id, 'x-request-id': id })
 }

@@ -8,19 +8,26 @@ export interface AddressSource {
   requestIP(request: Request): { address: string } | null
 }
 
-const servers = new WeakMap<Request, AddressSource>()
+/** The server that accepted a request, and the request it accepted (the only one it knows the address of). */
+const servers = new WeakMap<Request, { server: AddressSource; accepted: Request }>()
 
-/** Remembers which server accepted a request that Elysia will route (its handlers get only the request). */
-export function rememberServer(request: Request, server: AddressSource | undefined): void {
-  if (server) servers.set(request, server)
+/**
+ * Remembers which server accepted a request that Elysia will route (its handlers get only the
+ * request). `accepted`: the request as the server handed it over, when `request` is another made
+ * from it (a new URL, a watched body): the server knows the address of that one only.
+ */
+export function rememberServer(request: Request, server: AddressSource | undefined, accepted: Request = request): void {
+  if (server) servers.set(request, { server, accepted })
 }
 
 /** A function giving the request's client address ('unknown' when no server said). */
-export function addressOf(request: Request, server: AddressSource | undefined = servers.get(request)): () => string {
-  return () => server?.requestIP(request)?.address ?? 'unknown'
+export function addressOf(request: Request, server?: AddressSource): () => string {
+  if (server) return () => server.requestIP(request)?.address ?? 'unknown'
+  return () => clientAddress(request)
 }
 
 /** The peer address, or `unknown` for a request that did not come through a socket (tests). */
 export function clientAddress(request: Request): string {
-  return servers.get(request)?.requestIP(request)?.address ?? 'unknown'
+  const known = servers.get(request)
+  return known?.server.requestIP(known.accepted)?.address ?? 'unknown'
 }

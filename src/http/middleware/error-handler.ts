@@ -23,8 +23,10 @@ function validationMessage(error: unknown): string {
  * managed settings, its OTLP export) speak Anthropic, the rest OpenAI.
  */
 export function errorFormatForPath(pathname: string): WireFormat {
-  if (pathname.startsWith('/v1/messages') || pathname.startsWith('/managed/')) return 'anthropic'
-  return pathname === '/v1/metrics' || pathname === '/v1/logs' || pathname === '/v1/traces' ? 'anthropic' : 'openai'
+  // The doubled prefix of a base URL ending in /v1 is the same family of routes.
+  const path = pathname.startsWith('/v1/v1/') ? pathname.slice(3) : pathname
+  if (path.startsWith('/v1/messages') || path.startsWith('/managed/')) return 'anthropic'
+  return /^\/v1\/(?:metrics|logs|traces)\/?$/.test(path) ? 'anthropic' : 'openai'
 }
 
 export function toGatewayError(code: unknown, error: unknown): GatewayError {

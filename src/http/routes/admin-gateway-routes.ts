@@ -64,7 +64,7 @@ export function adminGatewayRoutes(deps: AdminGatewayDeps) {
     .get(
       '/admin/routing/simulate',
       ({ query }) => {
-        if (!config.tiers[query.tier]) throw new GatewayError(400, 'invalid_request_error', `unknown tier "${query.tier}"`, { param: 'tier' })
+        if (!Object.hasOwn(config.tiers, query.tier)) throw new GatewayError(400, 'invalid_request_error', `unknown tier "${query.tier}"`, { param: 'tier' })
         try {
           const target = deps.resolveModel(query.model, query.tier)
           return { tier: query.tier, requested: query.model, allowed: true, model: target.model, backend: target.backend.name, upstream_model: target.upstreamModel, fallbacks: target.fallbacks.map((f) => f.model) }

@@ -7,6 +7,7 @@
 import { Elysia, t } from 'elysia'
 import type { AdminCheck } from '../../auth/admin-check'
 import type { ConsoleSession, ConsoleSessions } from '../../auth/console-sessions'
+import { type FailedLoginLimiter, tooManyFailedAuthentications } from '../../auth/failed-login-limiter'
 import { GatewayError } from '../../errors/gateway-error'
 import { clientAddress } from '../middleware/client-address'
 import { checkCsrf, readCookie, SESSION_COOKIE, storeUnavailable } from '../middleware/principal'
@@ -21,6 +22,12 @@ export interface ConsoleRouteDeps {
   today: () => string
   /** The quota's IANA time zone, so that a page open past midnight moves on to the next day. */
   timeZone: string
+  /**
+   * The authenticator's failed-login limit: a key tried here costs a key store lookup as on any
+   * route, so made-up keys count against the address here too. An address over it waits out the
+   * minute before signing in here, whatever its key: telling a good key apart costs that lookup.
+   */
+  failedLogins: FailedLoginLimiter
 }
 
 /** Where the sign-in page's "Sign in with your company account" goes (served by the sign-in routes). */
@@ -103,7 +110,10 @@ export function consoleRoutes(deps: ConsoleRouteDeps) {
         const site = request.headers.get('sec-fetch-site')
         if (site !== null && site !== 'same-origin' && site !== 'none') throw new GatewayError(403, 'permission_error', 'cross-site request refused')
         if (!(request.headers.get('content-type') ?? '').startsWith('application/json')) throw new GatewayError(400, 'invalid_request_error', 'Content-Type must be application/json.')
-        const allowed = signIns.take(clientAddress(request))
+        const address = clientAddress(request)
+        const wait = deps.failedLogins.blockedFor(address)
+        if (wait > 0) throw tooManyFailedAuthentications(wait)
+        const allowed = signIns.take(address)
         if (!allowed.allowed) {
           throw new GatewayError(429, 'rate_limit_error', `too many sign-ins from this address; try again in ${allowed.retryAfterS} s`, { headers: { 'retry-after': String(allowed.retryAfterS) } })
         }
@@ -111,7 +121,10 @@ export function consoleRoutes(deps: ConsoleRouteDeps) {
           if (error instanceof GatewayError) throw error
           throw new GatewayError(503, 'api_error', 'session store unavailable; try again shortly')
         })
-        if (!opened) throw new GatewayError(401, 'authentication_error', 'invalid or revoked key')
+        if (!opened) {
+          deps.failedLogins.failed(address)
+          throw new GatewayError(401, 'authentication_error', 'invalid or revoked key')
+        }
         set.headers['set-cookie'] = cookie(request, opened.id, sessions.ttlSeconds)
         set.headers['cache-control'] = 'no-store'
         return sessionBody(opened.session, deps.today(), deps.timeZone)

@@ -10,6 +10,7 @@ import type { Authenticate } from '../../auth/create-authenticator'
 import type { GatewayConfig, TierConfig } from '../../config/config-types'
 import { GatewayError } from '../../errors/gateway-error'
 import { configuredTier } from '../../routing/resolve-model'
+import { addressOf } from '../middleware/client-address'
 
 export interface ManagedSettingsEnvelope {
   uuid: string
@@ -82,8 +83,9 @@ export function managedSettingsRoutes(deps: { config: GatewayConfig; authenticat
     envelopes.set(tier.name, envelope === null ? null : { body: JSON.stringify(envelope), etag: `"${envelope.checksum}"` })
   }
   return new Elysia({ name: 'managed-settings' })
-    // On the context, so that the access log names the caller.
-    .derive(async ({ request }) => ({ identity: await authenticate(request.headers) }))
+    // On the context, so that the access log names the caller. Failures count against the
+    // caller's own address (the failed-login limit), never one shared by all.
+    .derive(async ({ request }) => ({ identity: await authenticate(request.headers, addressOf(request)) }))
     .get(
       '/managed/settings',
       ({ request, identity }) => {

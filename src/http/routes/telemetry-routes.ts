@@ -5,6 +5,7 @@
 import { Elysia } from 'elysia'
 import type { Authenticate } from '../../auth/create-authenticator'
 import type { OtlpSignal, TelemetryForwarder } from '../../telemetry/telemetry-forwarder'
+import { addressOf } from '../middleware/client-address'
 import { readLimited } from '../middleware/read-json-body'
 
 /** Claude Code's batches are a few KB; a collector's default limit is 4 MiB. */
@@ -23,8 +24,9 @@ export function telemetryRoutes(deps: { authenticate: Authenticate; forwarder: T
   }
   const detail = (signal: string) => ({ parse: 'none' as const, detail: { summary: `OTLP/HTTP ${signal} (forwarded to telemetry.forward_to)`, tags: ['Sign-in'] } })
   return new Elysia({ name: 'telemetry' })
-    // Before the body is read; on the context, so that the access log names the caller.
-    .derive(async ({ request }) => ({ identity: await authenticate(request.headers) }))
+    // Before the body is read; on the context, so that the access log names the caller. Failures
+    // count against the caller's own address (the failed-login limit), never one shared by all.
+    .derive(async ({ request }) => ({ identity: await authenticate(request.headers, addressOf(request)) }))
     .post('/v1/metrics', receive('metrics'), detail('metrics'))
     .post('/v1/logs', receive('logs'), detail('logs'))
     .post('/v1/traces', receive('traces'), detail('traces'))
