@@ -24,7 +24,7 @@ const realServe = Bun.serve
   return realServe(options)
 }
 const answer = JSON.stringify({ id: 'msg_01', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'Hello! How can I help you today?' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 12, output_tokens: 9 } })
-;(globalThis as { fetch: unknown }).fetch = async () => new Response(answer, { status: 200, headers: { 'content-type': 'application/json', 'request-id': 'req_upstream_1' } })
+;(globalThis as { fetch: unknown }).fetch = async () => new Response(answer, { status: 200, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(answer)), 'request-id': 'req_upstream_1' } })
 
 const { loadConfig } = await import(join(root, 'src/config/load-config.ts'))
 const { startGateway } = await import(join(root, 'src/server/start-gateway.ts'))

@@ -9,16 +9,21 @@ export class AnswerTooLargeError extends Error {
 }
 
 /** The body as text; throws AnswerTooLargeError (and stops reading) past MAX_ANSWER_BYTES. */
-export async function readAnswerText(response: Response, maxBytes = MAX_ANSWER_BYTES): Promise<string> {
-  if (!response.body) return ''
-  // The common case, a length stated up front, is read by Bun's own text() (no chunk loop).
+export function readAnswerText(response: Response, maxBytes = MAX_ANSWER_BYTES): Promise<string> {
+  // The common case, a length stated up front, is read by Bun's own text(): no async frame, and
+  // `response.body` is not touched (Bun builds a stream object for it on first use).
   const length = Number(response.headers.get('content-length') ?? Number.NaN)
-  if (Number.isSafeInteger(length) && length >= 0) {
-    if (length > maxBytes) {
-      await response.body.cancel().catch(() => {})
-      throw new AnswerTooLargeError(`the upstream answer is larger than ${maxBytes} bytes`)
-    }
-    return response.text()
+  if (Number.isSafeInteger(length) && length >= 0 && length <= maxBytes) return response.text()
+  return readBounded(response, maxBytes)
+}
+
+async function readBounded(response: Response, maxBytes: number): Promise<string> {
+  if (!response.body) return ''
+  const tooLarge = () => new AnswerTooLargeError(`the upstream answer is larger than ${maxBytes} bytes`)
+  // A length stated past the bound: refused before reading any of it.
+  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+    await response.body.cancel().catch(() => {})
+    throw tooLarge()
   }
   const reader = response.body.getReader()
   const decoder = new TextDecoder()
@@ -30,7 +35,7 @@ export async function readAnswerText(response: Response, maxBytes = MAX_ANSWER_B
     bytes += value.byteLength
     if (bytes > maxBytes) {
       await reader.cancel().catch(() => {})
-      throw new AnswerTooLargeError(`the upstream answer is larger than ${maxBytes} bytes`)
+      throw tooLarge()
     }
     parts.push(decoder.decode(value, { stream: true }))
   }
