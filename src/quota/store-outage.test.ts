@@ -95,6 +95,17 @@ describe('store outage', () => {
     expect(await waitFor(() => outage.healthy())).toBe(true)
   })
 
+  it('gives up on a ping that never settles after probeTimeoutMs, so the probing goes on', async () => {
+    const { outage, state } = outageOver({ probeTimeoutMs: PROBE_MS * 10 })
+    state.hang = true
+    outage.failed('admit', SECRET_ERROR)
+    expect(await waitFor(() => state.pings === 1)).toBe(true)
+    // The first ping is never answered; the store answers the ones after it.
+    state.hang = false
+    expect(await waitFor(() => outage.healthy())).toBe(true)
+    expect(state.pings).toBeGreaterThanOrEqual(2)
+  })
+
   it('under reject, is unhealthy until the store is first reached, before any operation fails', () => {
     let reached = false
     const { outage } = outageOver({ reached: () => reached })

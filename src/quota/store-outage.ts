@@ -19,6 +19,8 @@ export interface StoreOutageOptions {
   probeIntervalMs: number
   /** Whether the store has been reached since it was opened (a store not yet reached is unhealthy under `reject`). */
   reached: () => boolean
+  /** The longest a probe's ping may take before the next probe may start (default 10 s). */
+  probeTimeoutMs?: number
 }
 
 export interface StoreOutage {
@@ -51,6 +53,7 @@ function describeError(error: unknown): string {
 
 export function createStoreOutage(options: StoreOutageOptions): StoreOutage {
   const { store, onStoreError, log, probeIntervalMs, reached } = options
+  const probeTimeoutMs = options.probeTimeoutMs ?? 10_000
   if (onStoreError !== 'reject' && onStoreError !== 'allow') {
     throw new Error(`quota: on_store_error must be "reject" or "allow", got "${String(onStoreError)}"`)
   }
@@ -78,10 +81,17 @@ export function createStoreOutage(options: StoreOutageOptions): StoreOutage {
       probe = setInterval(() => {
         if (probing) return
         probing = true
-        store
-          .ping()
+        // A ping that never settles (a connection stuck half-way) must not end the probing.
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const bound = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('ping timed out')), probeTimeoutMs)
+        })
+        Promise.race([store.ping(), bound])
           .then(succeeded, () => {})
-          .finally(() => (probing = false))
+          .finally(() => {
+            clearTimeout(timer)
+            probing = false
+          })
       }, probeIntervalMs)
       probe.unref?.()
     }

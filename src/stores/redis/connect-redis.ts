@@ -118,3 +118,45 @@ export function firstConnectionWait(client: Redis | Cluster, waitMs: number): ()
     return waiting
   }
 }
+
+export interface RedisWatchOptions {
+  /** How often the client's state is looked at. */
+  intervalMs?: number
+  /** How long a client may be other than ready before its connection is rebuilt. */
+  notReadyMs?: number
+  log?: (message: string, fields: Record<string, unknown>) => void
+}
+
+/**
+ * Keeps a client connected for as long as its owner has not closed it: a client that has ended
+ * (ioredis stops reconnecting in some states, and then nothing would ever bring the store back)
+ * is connected again, and one that has not been ready for `notReadyMs` (stuck between
+ * reconnections, or on a node that never finishes its handshake) is disconnected and reconnected,
+ * which with Sentinel asks the Sentinels for the master afresh. Returns the function that stops
+ * the watch; the owner calls it before closing the client.
+ */
+export function watchRedis(client: Redis | Cluster, options: RedisWatchOptions = {}): () => void {
+  const intervalMs = options.intervalMs ?? 5_000
+  const notReadyMs = options.notReadyMs ?? 30_000
+  const log = options.log ?? (() => {})
+  let notReadySince: number | null = null
+  const timer = setInterval(() => {
+    if (client.status === 'ready') {
+      notReadySince = null
+      return
+    }
+    const now = performance.now()
+    notReadySince ??= now
+    if (client.status === 'end') {
+      notReadySince = now
+      log('redis client had stopped reconnecting; connecting it again', { status: client.status })
+      client.connect().catch(() => {})
+    } else if (now - notReadySince >= notReadyMs) {
+      notReadySince = now
+      log('redis client not ready for too long; rebuilding its connection', { status: client.status, not_ready_ms: notReadyMs })
+      client.disconnect(true)
+    }
+  }, intervalMs)
+  timer.unref?.()
+  return () => clearInterval(timer)
+}

@@ -5,7 +5,7 @@ import type { StoreConfig } from '../../config/config-types'
 import { createRedisKeyStore } from './redis-key-store'
 import type { Logger } from '../../logging/logger'
 import type { GatewayMetrics } from '../../metrics/gateway-metrics'
-import { connectRedis, firstConnectionWait } from './connect-redis'
+import { connectRedis, firstConnectionWait, watchRedis } from './connect-redis'
 import { createRedisLimitStore } from './redis-limit-store'
 import { createRedisQuotaStore } from './redis-quota-store'
 import { createRedisSignInStore } from './redis-sign-in-store'
@@ -30,6 +30,7 @@ export function openRedisStores(store: StoreConfig & { redis_url: string }, log:
   // reads that as a store it cannot reach, for /ready too.
   let reached = client.status === 'ready'
   if (!reached) client.once('ready', () => (reached = true))
+  const stopWatch = watchRedis(client, { log: (message, fields) => log.warn(message, fields) })
   const quotaStore = createRedisQuotaStore(client, { waitReplicas: store.redis_wait_replicas, waitTimeoutMs: store.redis_wait_timeout_ms })
   const keyStore = createRedisKeyStore({ client, ownsClient: false })
   const limitStore = createRedisLimitStore(client)
@@ -49,6 +50,7 @@ export function openRedisStores(store: StoreConfig & { redis_url: string }, log:
     },
     reached: () => reached,
     async close() {
+      stopWatch()
       await limitStore.close()
       await keyStore.close()
       await quotaStore.close()
