@@ -284,19 +284,24 @@ describe('hostile input to the console and usage routes (real app)', () => {
   })
 })
 
+/** A gateway taking the local provider's tokens (free tier, self-service keys) and the bearer of its user kc-42. */
+async function keycloakGateway(idp: Awaited<ReturnType<typeof startLocalIdp>>): Promise<Record<string, string>> {
+  gw = buildTestApp(
+    testConfig({
+      backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } },
+      models: { 'qwen3-32b': { backend: 'internal' } },
+      tiers: { free: { daily_requests: 3, models: ['*'], self_service_keys: true } },
+      auth: { admin_key: ADMIN, providers: ['keys', 'keycloak'], keycloak: { issuer: idp.issuer, audience: 'llm-gateway', tier_map: { 'tier-free': 'free' } } },
+    }),
+  )
+  return { authorization: `Bearer ${await idp.sign({ sub: 'kc-42', realm_access: { roles: ['tier-free'] } })}` }
+}
+
 describe('a Keycloak user in the ledger and with keys of their own (real app, embedded store, local OIDC provider)', () => {
   it("counts them, and the keys they make, under their namespaced id: the keys share their quota, /usage shows their rows", async () => {
     const idp = await startLocalIdp()
-    gw = buildTestApp(
-      testConfig({
-        backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } },
-        models: { 'qwen3-32b': { backend: 'internal' } },
-        tiers: { free: { daily_requests: 3, models: ['*'], self_service_keys: true } },
-        auth: { providers: ['keys', 'keycloak'], keycloak: { issuer: idp.issuer, audience: 'llm-gateway', tier_map: { 'tier-free': 'free' } } },
-      }),
-    )
+    const bearer = await keycloakGateway(idp)
     try {
-      const bearer = { authorization: `Bearer ${await idp.sign({ sub: 'kc-42', realm_access: { roles: ['tier-free'] } })}` }
       expect((await gw.handle('/v1/chat/completions', json(chat, bearer))).status).toBe(200)
       const made = await gw.handle('/keys', json({ name: 'laptop' }, bearer))
       expect(made.status).toBe(201)
@@ -319,16 +324,8 @@ describe('a Keycloak user in the ledger and with keys of their own (real app, em
 
   it("names a Keycloak user in the audit log by their namespaced id, never as the key user of the same name", async () => {
     const idp = await startLocalIdp()
-    gw = buildTestApp(
-      testConfig({
-        backends: { internal: { format: 'openai', base_url: `${up.url}/v1` } },
-        models: { 'qwen3-32b': { backend: 'internal' } },
-        tiers: { free: { daily_requests: 3, models: ['*'], self_service_keys: true } },
-        auth: { admin_key: ADMIN, providers: ['keys', 'keycloak'], keycloak: { issuer: idp.issuer, audience: 'llm-gateway', tier_map: { 'tier-free': 'free' } } },
-      }),
-    )
+    const bearer = await keycloakGateway(idp)
     try {
-      const bearer = { authorization: `Bearer ${await idp.sign({ sub: 'kc-42', realm_access: { roles: ['tier-free'] } })}` }
       const namesake = await gw.runtime.keyStore.create({ user: 'kc-42', tier: 'free' })
       expect((await gw.handle('/keys', json({}, bearer))).status).toBe(201)
       expect((await gw.handle('/keys', json({}, { 'x-api-key': namesake.key }))).status).toBe(201)

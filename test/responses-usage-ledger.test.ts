@@ -4,7 +4,7 @@
 // upstream speaking the real wire format.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream'
-import { json, listenTestGateway, testConfig } from './helpers/gateway'
+import { json, listenTestGateway, testConfig, threeBackendFormats } from './helpers/gateway'
 import { readSSE } from './helpers/read-sse'
 import * as wire from './helpers/llm-wire'
 import { waitFor } from './helpers/wait-for'
@@ -25,11 +25,7 @@ beforeAll(() => {
   up = startFakeUpstream()
   gw = listenTestGateway(
     testConfig({
-      backends: {
-        claude: { format: 'anthropic', base_url: up.url },
-        internal: { format: 'openai', base_url: `${up.url}/v1` },
-        native: { format: 'openai', base_url: `${up.url}/v1`, responses: 'native' },
-      },
+      backends: threeBackendFormats(up.url),
       models: { 'claude-cached': { backend: 'claude' }, 'qwen-cached': { backend: 'internal' }, 'gpt-cached': { backend: 'native' } },
       tiers: { pro: { daily_requests: 100, models: ['*'] } },
       auth: { admin_key: ADMIN, keys: users.map((user) => ({ key: `sk-${user}`, user, tier: 'pro' })) },

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { SSEDecoder } from '../src/protocol/sse/sse-decoder'
 import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream'
-import { json, listenTestGateway, testConfig } from './helpers/gateway'
+import { json, listenTestGateway, testConfig, threeBackendFormats } from './helpers/gateway'
 import * as wire from './helpers/llm-wire'
 import { waitFor } from './helpers/wait-for'
 
@@ -23,11 +23,7 @@ beforeAll(() => {
   up = startFakeUpstream()
   gw = listenTestGateway(
     testConfig({
-      backends: {
-        claude: { format: 'anthropic', base_url: up.url },
-        internal: { format: 'openai', base_url: `${up.url}/v1` },
-        native: { format: 'openai', base_url: `${up.url}/v1`, responses: 'native' },
-      },
+      backends: threeBackendFormats(up.url),
       models: { 'claude-long': { backend: 'claude' }, 'qwen-long': { backend: 'internal' }, 'gpt-long': { backend: 'native' } },
       tiers: { pro: { daily_requests: 100, daily_tokens: 1_000_000, models: ['*'] } },
       auth: { keys: ['aa', 'ao', 'oa', 'oo', 'ra', 'ro', 'rr', 'ae'].map((k) => ({ key: `sk-abort-${k}`, user: `user-${k}`, tier: 'pro' })) },

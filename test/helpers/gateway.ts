@@ -75,3 +75,12 @@ export const json = (body: unknown, headers: Record<string, string> = {}): Reque
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
 })
+
+/** The three backend shapes on one fake upstream: Anthropic, Chat Completions, and native Responses. */
+export function threeBackendFormats(upstreamUrl: string) {
+  return {
+    claude: { format: 'anthropic', base_url: upstreamUrl },
+    internal: { format: 'openai', base_url: `${upstreamUrl}/v1` },
+    native: { format: 'openai', base_url: `${upstreamUrl}/v1`, responses: 'native' },
+  }
+}
